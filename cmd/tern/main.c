@@ -1,0 +1,35 @@
+/* main.c - `tern`, the command-line tool: dispatches to one subcommand per
+ * file (cmd_<name>.c). Exit status 0 on success, non-zero with one clear
+ * line on stderr on failure. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"version", "print Tern's version", cmd_version},
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: tern COMMAND [ARGS...]   (tern COMMAND --help for details)\n\ncommands:\n", f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    cli_fail("unknown command '%s' (try tern --help)", argv[1]);
+    return 2;
+}

@@ -1,0 +1,114 @@
+/* tern/image.h - raster images and their codecs.
+ *
+ * A tern_image holds 1 (grey) or 3 (RGB) channels of 8 bits per sample, rows
+ * top to bottom with no padding, and its horizontal and vertical resolution
+ * in pixels per inch. A resolution of 0 means *unknown*: Tern never invents
+ * one (no default of 72 or 500); where a file carries none, the caller must
+ * supply it (tern_image_decode_opts.ppi, or `--ppi` on the command line).
+ *
+ * Codecs: WSQ (Tern's own, FBI WSQ 3.1; see tern/wsq.h), JPEG 2000 (OpenJPEG),
+ * PNG (libpng), JPEG (libjpeg-turbo), TIFF (libtiff), PGM, and raw grey of a
+ * given size. Bi-level sources are unpacked to 0/255 grey.
+ *
+ * Limits (hostile input): width and height at most TERN_IMAGE_MAX_DIM and
+ * width * height at most TERN_IMAGE_MAX_PIXELS; larger declared sizes are
+ * refused with TERN_E_LIMIT before any pixel buffer is allocated.
+ *
+ * Thread safety: all functions are reentrant; images are not shared-mutable.
+ */
+#ifndef TERN_IMAGE_H
+#define TERN_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tern/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TERN_IMAGE_MAX_DIM 32768u
+#define TERN_IMAGE_MAX_PIXELS (64u * 1024u * 1024u)
+
+typedef struct tern_image {
+    uint32_t width;
+    uint32_t height;
+    uint32_t channels; /* 1 (grey) or 3 (RGB, interleaved) */
+    double ppi_x;      /* horizontal resolution, pixels per inch; 0 = unknown */
+    double ppi_y;      /* vertical resolution; 0 = unknown */
+    uint8_t *pixels;   /* owned; width * height * channels bytes */
+} tern_image;
+
+typedef enum tern_image_format {
+    TERN_IMAGE_UNKNOWN = 0,
+    TERN_IMAGE_WSQ,
+    TERN_IMAGE_JP2,  /* JPEG 2000 in its JP2 file format (boxes) */
+    TERN_IMAGE_J2K,  /* raw JPEG 2000 codestream */
+    TERN_IMAGE_PNG,
+    TERN_IMAGE_JPEG,
+    TERN_IMAGE_TIFF,
+    TERN_IMAGE_PGM,
+    TERN_IMAGE_RAW,  /* 8-bit grey with no header; size given by the caller */
+} tern_image_format;
+
+/* Allocates a zero-filled image; ppi unknown. channels is 1 or 3. */
+tern_status tern_image_create(uint32_t width, uint32_t height, uint32_t channels,
+                              tern_image **out, tern_error *err);
+/* Frees img and its pixels; NULL is allowed. */
+void tern_image_free(tern_image *img);
+/* A new deep copy of img. */
+tern_status tern_image_clone(const tern_image *img, tern_image **out, tern_error *err);
+/* The grey view used by the fingerprint engine: a new 1-channel image (ITU-R
+ * BT.601 luma for RGB), same size and resolution. */
+tern_status tern_image_to_grey(const tern_image *img, tern_image **out, tern_error *err);
+
+/* The stable lower-case name of a format ("wsq", "jp2", ...). */
+const char *tern_image_format_name(tern_image_format fmt);
+/* The format for a file name's extension (".wsq", ".jp2", ".j2k", ".png",
+ * ".pgm", ".jpg"/".jpeg", ".tif"/".tiff", ".raw"), or TERN_IMAGE_UNKNOWN. */
+tern_image_format tern_image_format_from_path(const char *path);
+/* Recognises a format from its leading bytes (magic numbers); never RAW. */
+tern_image_format tern_image_sniff(const uint8_t *data, size_t len);
+
+typedef struct tern_image_decode_opts {
+    tern_image_format format; /* UNKNOWN: sniff */
+    double ppi;               /* > 0: override (or supply) the resolution */
+    uint32_t raw_width;       /* RAW only: the size, required */
+    uint32_t raw_height;
+} tern_image_decode_opts;
+
+/* Decodes an image from memory. opts may be NULL (sniff, resolution from the
+ * file). On failure *out is NULL and err says what and where. */
+tern_status tern_image_decode(const uint8_t *data, size_t len, const tern_image_decode_opts *opts,
+                              tern_image **out, tern_error *err);
+/* Reads and decodes a file (at most TERN_IMAGE_MAX_FILE bytes). */
+#define TERN_IMAGE_MAX_FILE (512u * 1024u * 1024u)
+tern_status tern_image_read_file(const char *path, const tern_image_decode_opts *opts,
+                                 tern_image **out, tern_error *err);
+
+typedef struct tern_image_encode_opts {
+    double wsq_bitrate;       /* WSQ bits per pixel; 0 = 0.75 (FBI, 500 ppi) */
+    const char *comment;      /* optional extra comment (WSQ COM, PNG tEXt) */
+    int jp2_lossless;         /* JPEG 2000: 1 = reversible 5/3 wavelet */
+    double jp2_ratio;         /* JPEG 2000 lossy: compression ratio; 0 = 10 */
+    int jpeg_quality;         /* JPEG: 1..100; 0 = 90 */
+} tern_image_encode_opts;
+
+/* Encodes img in fmt into a malloc'd buffer (free() it). opts may be NULL. */
+tern_status tern_image_encode(const tern_image *img, tern_image_format fmt,
+                              const tern_image_encode_opts *opts, uint8_t **data, size_t *len,
+                              tern_error *err);
+/* Encodes in the format named by path's extension and writes atomically. */
+tern_status tern_image_write_file(const tern_image *img, const char *path,
+                                  const tern_image_encode_opts *opts, tern_error *err);
+
+/* Resamples img to ppi in both directions (area-weighted when shrinking,
+ * bilinear when enlarging). The image's resolution must be known. */
+tern_status tern_image_resample(const tern_image *img, double ppi, tern_image **out,
+                                tern_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
