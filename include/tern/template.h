@@ -1,0 +1,98 @@
+/* tern/template.h - the fingerprint template: the minutiae (and singular
+ * points and ridge counts) extracted from one image of one finger.
+ *
+ * Coordinates are pixels in the template's own frame (origin at the top
+ * left, x to the right, y down) at the frame's resolution ppi_x / ppi_y; a
+ * comparator converts to millimetres with them, so templates from images of
+ * different resolutions compare correctly. Angles are radians in [0, 2*pi),
+ * counter-clockwise from the x axis as the image is viewed (that is, with y
+ * pointing up), following the minutia direction convention of ISO/IEC
+ * 19794-2:2005 (see docs/templates.md).
+ *
+ * Encoders and decoders for the internal format and for the ISO/IEC 19794-2
+ * and ANSI INCITS 378 records live in src/finger/template_*.c (declared in
+ * tern/template_io.h).
+ *
+ * Thread safety: a template is immutable once built and may be read from any
+ * number of threads.
+ */
+#ifndef TERN_TEMPLATE_H
+#define TERN_TEMPLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tern/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ISO/IEC 19794-2 and INCITS 378 count minutiae in one byte. */
+#define TERN_TEMPLATE_MAX_MINUTIAE 255u
+#define TERN_TEMPLATE_MAX_SINGULAR 32u
+#define TERN_TEMPLATE_MAX_RIDGE_COUNTS 4096u
+
+typedef enum tern_minutia_type {
+    TERN_MINUTIA_OTHER = 0,
+    TERN_MINUTIA_ENDING = 1,
+    TERN_MINUTIA_BIFURCATION = 2,
+} tern_minutia_type;
+
+typedef struct tern_minutia {
+    float x;         /* pixels, in the template's frame */
+    float y;
+    float angle;     /* radians, [0, 2*pi) */
+    uint8_t type;    /* tern_minutia_type */
+    uint8_t quality; /* 0..100; 0 means not reported */
+} tern_minutia;
+
+typedef enum tern_singular_type {
+    TERN_SINGULAR_CORE = 1,
+    TERN_SINGULAR_DELTA = 2,
+} tern_singular_type;
+
+typedef struct tern_singular {
+    float x;
+    float y;
+    float angle;       /* radians; meaningful only if has_angle */
+    uint8_t type;      /* tern_singular_type */
+    uint8_t has_angle;
+} tern_singular;
+
+typedef struct tern_ridge_count {
+    uint16_t a;        /* minutia indices */
+    uint16_t b;
+    uint8_t count;
+} tern_ridge_count;
+
+typedef struct tern_template {
+    uint32_t width;            /* frame size, pixels */
+    uint32_t height;
+    double ppi_x;              /* frame resolution, pixels per inch (> 0) */
+    double ppi_y;
+    uint8_t finger_position;   /* ANSI/NIST FGP: 0 unknown, 1..10, 11..15 */
+    uint8_t impression_type;   /* ANSI/NIST IMP: 0 live-scan plain, 1 rolled, ... */
+    uint8_t quality;           /* 0..100 finger image quality; 0 = not reported */
+    uint32_t n_minutiae;
+    tern_minutia *minutiae;    /* owned */
+    uint32_t n_singular;
+    tern_singular *singular;   /* owned; cores and deltas */
+    uint8_t ridge_count_method;
+    uint32_t n_ridge_counts;
+    tern_ridge_count *ridge_counts; /* owned */
+} tern_template;
+
+/* Allocates a template with room for n_minutiae minutiae (zeroed) and no
+ * singular points or ridge counts. n_minutiae is at most
+ * TERN_TEMPLATE_MAX_MINUTIAE. */
+tern_status tern_template_create(uint32_t n_minutiae, tern_template **out, tern_error *err);
+/* Frees t and everything it owns; NULL is allowed. */
+void tern_template_free(tern_template *t);
+/* A new deep copy of t. */
+tern_status tern_template_clone(const tern_template *t, tern_template **out, tern_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

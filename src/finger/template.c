@@ -1,0 +1,66 @@
+/* template.c - allocation and copying of tern_template (see tern/template.h).
+ * The codecs for stored and exchanged formats are in template_*.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tern/template.h"
+
+tern_status tern_template_create(uint32_t n_minutiae, tern_template **out, tern_error *err)
+{
+    *out = NULL;
+    if (n_minutiae > TERN_TEMPLATE_MAX_MINUTIAE)
+        return tern_error_set(err, TERN_E_LIMIT, "template: %u minutiae (at most %u)", n_minutiae,
+                              TERN_TEMPLATE_MAX_MINUTIAE);
+    tern_template *t = calloc(1, sizeof *t);
+    if (!t)
+        return tern_error_set(err, TERN_E_NOMEM, "template: out of memory");
+    if (n_minutiae) {
+        t->minutiae = calloc(n_minutiae, sizeof *t->minutiae);
+        if (!t->minutiae) {
+            free(t);
+            return tern_error_set(err, TERN_E_NOMEM, "template: out of memory");
+        }
+    }
+    t->n_minutiae = n_minutiae;
+    *out = t;
+    return TERN_OK;
+}
+
+void tern_template_free(tern_template *t)
+{
+    if (!t)
+        return;
+    free(t->minutiae);
+    free(t->singular);
+    free(t->ridge_counts);
+    free(t);
+}
+
+static void *dup_array(const void *src, size_t n, size_t size)
+{
+    if (!n)
+        return NULL;
+    void *p = malloc(n * size);
+    if (p)
+        memcpy(p, src, n * size);
+    return p;
+}
+
+tern_status tern_template_clone(const tern_template *t, tern_template **out, tern_error *err)
+{
+    *out = NULL;
+    tern_template *c = malloc(sizeof *c);
+    if (!c)
+        return tern_error_set(err, TERN_E_NOMEM, "template: out of memory");
+    *c = *t;
+    c->minutiae = dup_array(t->minutiae, t->n_minutiae, sizeof *t->minutiae);
+    c->singular = dup_array(t->singular, t->n_singular, sizeof *t->singular);
+    c->ridge_counts = dup_array(t->ridge_counts, t->n_ridge_counts, sizeof *t->ridge_counts);
+    if ((t->n_minutiae && !c->minutiae) || (t->n_singular && !c->singular) ||
+        (t->n_ridge_counts && !c->ridge_counts)) {
+        tern_template_free(c);
+        return tern_error_set(err, TERN_E_NOMEM, "template: out of memory");
+    }
+    *out = c;
+    return TERN_OK;
+}
