@@ -108,6 +108,23 @@ tern_status tern_image_write_file(const tern_image *img, const char *path,
 tern_status tern_image_resample(const tern_image *img, double ppi, tern_image **out,
                                 tern_error *err);
 
+/* ---- test patterns and comparison (demos, tests, benchmarks) ------------ */
+
+/* A synthetic, ridge-like test image of width x height: concentric sinusoidal
+ * rings (period 9 pixels at 500 ppi, scaled with ppi when ppi > 0) under an
+ * elliptical envelope that fades to a light background, like a fingerprint's
+ * ridge flow without its minutiae. channels 3 gives a tinted colour version.
+ * The image's resolution is set to ppi (0 = unknown). Deterministic. */
+tern_status tern_image_pattern(uint32_t width, uint32_t height, uint32_t channels, double ppi,
+                               tern_image **out, tern_error *err);
+
+/* Compares two images of the same size and channel count: *psnr receives the
+ * peak signal-to-noise ratio in dB over all samples (INFINITY if identical),
+ * *max_diff (may be NULL) the largest absolute sample difference.
+ * TERN_E_ARG if sizes or channel counts differ. */
+tern_status tern_image_compare(const tern_image *a, const tern_image *b, double *psnr,
+                               unsigned *max_diff, tern_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,455 @@
+/* test_image.c - the image codecs, format recognition and dispatch,
+ * resolution handling, resampling and hostile input. Round trips use Tern's
+ * own test pattern; reference files come from ../shared/data. */
+#include <glob.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tiffio.h>
+#include <unistd.h>
+
+#include "tern/bytes.h"
+#include "tern/image.h"
+#include "tern_test.h"
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static tern_image *pattern(uint32_t w, uint32_t h, uint32_t channels, double ppi)
+{
+    tern_image *img;
+    tern_error err;
+    cr_assert_eq(tern_image_pattern(w, h, channels, ppi, &img, &err), TERN_OK, "%s", err.message);
+    return img;
+}
+
+static uint8_t *encode(const tern_image *img, tern_image_format fmt,
+                       const tern_image_encode_opts *opts, size_t *len)
+{
+    uint8_t *data;
+    tern_error err;
+    cr_assert_eq(tern_image_encode(img, fmt, opts, &data, len, &err), TERN_OK, "%s: %s",
+                 tern_image_format_name(fmt), err.message);
+    return data;
+}
+
+static tern_image *decode(const uint8_t *data, size_t len, const tern_image_decode_opts *opts)
+{
+    tern_image *img;
+    tern_error err;
+    cr_assert_eq(tern_image_decode(data, len, opts, &img, &err), TERN_OK, "%s", err.message);
+    cr_assert_not_null(img);
+    return img;
+}
+
+static double psnr(const tern_image *a, const tern_image *b)
+{
+    double p;
+    tern_error err;
+    cr_assert_eq(tern_image_compare(a, b, &p, NULL, &err), TERN_OK, "%s", err.message);
+    return p;
+}
+
+/* Expects decoding to fail with `want` and to leave *out NULL. */
+static void expect_failure(const uint8_t *data, size_t len, tern_status want, const char *what)
+{
+    tern_image *img = (tern_image *)&img;
+    tern_error err = {0};
+    tern_status s = tern_image_decode(data, len, NULL, &img, &err);
+    cr_assert_eq(s, want, "%s: got %s (%s), want %s", what, tern_status_name(s), err.message,
+                 tern_status_name(want));
+    cr_assert_null(img, "%s: no image on failure", what);
+    cr_assert(err.message[0], "%s: a message", what);
+}
+
+/* CRC-32 of PNG (ISO 3309), to forge chunks in hostile tests. */
+static uint32_t crc32_png(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+    }
+    return c ^ 0xffffffffu;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* ---- names, extensions, magic ------------------------------------------------ */
+
+Test(image_format, names_extensions_and_magic)
+{
+    cr_assert_str_eq(tern_image_format_name(TERN_IMAGE_WSQ), "wsq");
+    cr_assert_str_eq(tern_image_format_name(TERN_IMAGE_JPEG), "jpeg");
+    cr_assert_str_eq(tern_image_format_name((tern_image_format)99), "unknown");
+    cr_assert_eq(tern_image_format_from_path("a/b.c/print.WSQ"), TERN_IMAGE_WSQ);
+    cr_assert_eq(tern_image_format_from_path("x.jpeg"), TERN_IMAGE_JPEG);
+    cr_assert_eq(tern_image_format_from_path("x.tif"), TERN_IMAGE_TIFF);
+    cr_assert_eq(tern_image_format_from_path("x.j2k"), TERN_IMAGE_J2K);
+    cr_assert_eq(tern_image_format_from_path("dir.png/x"), TERN_IMAGE_UNKNOWN);
+    cr_assert_eq(tern_image_format_from_path("x.gif"), TERN_IMAGE_UNKNOWN);
+    static const struct {
+        const char *bytes;
+        size_t n;
+        tern_image_format fmt;
+    } magic[] = {
+        {"\xff\xa0\xff\xa8", 4, TERN_IMAGE_WSQ},
+        {"\xff\xd8\xff\xe0", 4, TERN_IMAGE_JPEG},
+        {"\0\0\0\x0cjP  \r\n\x87\n", 12, TERN_IMAGE_JP2},
+        {"\xff\x4f\xff\x51", 4, TERN_IMAGE_J2K},
+        {"\x89PNG\r\n\x1a\n", 8, TERN_IMAGE_PNG},
+        {"II*\0", 4, TERN_IMAGE_TIFF},
+        {"MM\0*", 4, TERN_IMAGE_TIFF},
+        {"P5\n", 3, TERN_IMAGE_PGM},
+        {"P2 ", 3, TERN_IMAGE_PGM},
+        {"P6\n", 3, TERN_IMAGE_UNKNOWN},
+        {"\x89PN", 3, TERN_IMAGE_UNKNOWN},
+        {"", 0, TERN_IMAGE_UNKNOWN},
+    };
+    for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++)
+        cr_assert_eq(tern_image_sniff((const uint8_t *)magic[i].bytes, magic[i].n), magic[i].fmt,
+                     "magic %zu", i);
+}
+
+Test(image_format, bad_magic_and_empty_input_are_refused)
+{
+    expect_failure((const uint8_t *)"GIF89a......", 12, TERN_E_FORMAT, "GIF");
+    expect_failure((const uint8_t *)"", 0, TERN_E_TRUNCATED, "zero bytes");
+    tern_image *img;
+    tern_image_decode_opts raw = {.format = TERN_IMAGE_RAW};
+    cr_assert_eq(tern_image_decode((const uint8_t *)"abcd", 4, &raw, &img, NULL), TERN_E_ARG,
+                 "raw without a size");
+}
+
+/* ---- PNG ---------------------------------------------------------------------- */
+
+Test(png, grey_and_colour_round_trip_exactly_with_resolution)
+{
+    for (uint32_t ch = 1; ch <= 3; ch += 2) {
+        tern_image *img = pattern(97, 61, ch, 500);
+        size_t len;
+        uint8_t *data = encode(img, TERN_IMAGE_PNG, NULL, &len);
+        cr_assert_eq(tern_image_sniff(data, len), TERN_IMAGE_PNG);
+        tern_image *back = decode(data, len, NULL);
+        cr_assert_eq(back->channels, ch);
+        cr_assert(isinf(psnr(img, back)), "PNG is lossless");
+        cr_assert_eq(back->ppi_x, 500.0, "pHYs 19685 ppm reads back as 500 ppi, got %f", back->ppi_x);
+        cr_assert_eq(back->ppi_y, 500.0);
+        free(data);
+        tern_image_free(back);
+        tern_image_free(img);
+    }
+}
+
+Test(png, unknown_resolution_stays_unknown_and_override_applies)
+{
+    tern_image *img = pattern(40, 30, 1, 0);
+    size_t len;
+    uint8_t *data = encode(img, TERN_IMAGE_PNG, NULL, &len);
+    tern_image *back = decode(data, len, NULL);
+    cr_assert_eq(back->ppi_x, 0.0, "no pHYs: unknown, never 72");
+    tern_image_free(back);
+    tern_image_decode_opts opts = {.ppi = 569};
+    back = decode(data, len, &opts);
+    cr_assert_eq(back->ppi_x, 569.0);
+    cr_assert_eq(back->ppi_y, 569.0);
+    tern_image_free(back);
+    img->ppi_x = img->ppi_y = 333.3;
+    free(data);
+    data = encode(img, TERN_IMAGE_PNG, NULL, &len);
+    back = decode(data, len, NULL);
+    cr_assert(fabs(back->ppi_x - 333.3) < 0.02, "non-integer ppi %f", back->ppi_x);
+    tern_image_free(back);
+    free(data);
+    tern_image_free(img);
+}
+
+Test(png, reference_sample_decodes_identically_to_the_nbis_pgm)
+{
+    TERN_REQUIRE_DATA(png_path, "wsq/sample.png");
+    TERN_REQUIRE_DATA(pgm_path, "wsq/sample.nbis.pgm");
+    tern_image *png, *pgm, *grey;
+    tern_error err;
+    cr_assert_eq(tern_image_read_file(png_path, NULL, &png, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_image_read_file(pgm_path, NULL, &pgm, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(png->width, 545);
+    cr_assert_eq(png->height, 622);
+    cr_assert_eq(tern_image_to_grey(png, &grey, &err), TERN_OK);
+    unsigned maxd;
+    double p;
+    cr_assert_eq(tern_image_compare(grey, pgm, &p, &maxd, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(maxd, 0, "pixel-identical (max difference %u)", maxd);
+    tern_image_free(grey);
+    tern_image_free(png);
+    tern_image_free(pgm);
+}
+
+/* A valid 1x1 PNG whose IHDR is then rewritten to declare w x h. */
+static uint8_t *png_with_size(uint32_t w, uint32_t h, size_t *len)
+{
+    tern_image *img = pattern(1, 1, 1, 0);
+    uint8_t *data = encode(img, TERN_IMAGE_PNG, NULL, len);
+    tern_image_free(img);
+    cr_assert(memcmp(data + 12, "IHDR", 4) == 0);
+    put_be32(data + 16, w);
+    put_be32(data + 20, h);
+    put_be32(data + 29, crc32_png(data + 12, 17));
+    return data;
+}
+
+Test(png, hostile_files_are_refused)
+{
+    size_t len;
+    uint8_t *bomb = png_with_size(100000, 100000, &len);
+    expect_failure(bomb, len, TERN_E_LIMIT, "PNG IHDR 100000x100000");
+    free(bomb);
+    bomb = png_with_size(30000, 30000, &len); /* each side allowed, the area not */
+    expect_failure(bomb, len, TERN_E_LIMIT, "PNG IHDR 30000x30000");
+    free(bomb);
+    tern_image *img = pattern(64, 64, 1, 500);
+    uint8_t *data = encode(img, TERN_IMAGE_PNG, NULL, &len);
+    for (size_t cut = 8; cut < len; cut += len / 7)
+        expect_failure(data, cut, TERN_E_TRUNCATED, "truncated PNG");
+    data[40] ^= 0x55; /* corrupt the IDAT's bytes: the CRC no longer matches */
+    expect_failure(data, len, TERN_E_FORMAT, "corrupt PNG");
+    free(data);
+    tern_image_free(img);
+}
+
+/* ---- PGM and raw ------------------------------------------------------------- */
+
+Test(pgm, round_trip_and_variants)
+{
+    tern_image *img = pattern(33, 17, 1, 500);
+    size_t len;
+    tern_image_encode_opts eo = {.comment = "made by Tern"};
+    uint8_t *data = encode(img, TERN_IMAGE_PGM, &eo, &len);
+    tern_image *back = decode(data, len, NULL);
+    cr_assert(isinf(psnr(img, back)));
+    cr_assert_eq(back->ppi_x, 0.0, "PGM carries no resolution");
+    tern_image_free(back);
+    free(data);
+    tern_image_free(img);
+
+    const char plain[] = "P2\n# a comment\n3 2\n# another\n4\n0 1 2\n3 4 4\n";
+    back = decode((const uint8_t *)plain, sizeof plain - 1, NULL);
+    const uint8_t want[] = {0, 64, 128, 191, 255, 255};
+    cr_assert_arr_eq(back->pixels, want, 6);
+    tern_image_free(back);
+
+    const uint8_t wide[] = "P5 2 1 65535\n\xff\xff\x80\x00";
+    back = decode(wide, sizeof wide - 1, NULL);
+    cr_assert_eq(back->pixels[0], 255);
+    cr_assert_eq(back->pixels[1], 128, "16-bit 0x8000 scales to 128, got %u", back->pixels[1]);
+    tern_image_free(back);
+
+    expect_failure((const uint8_t *)"P5 2 2 255\n\1\2\3", 14, TERN_E_TRUNCATED, "short PGM");
+    expect_failure((const uint8_t *)"P5 2 x", 6, TERN_E_FORMAT, "PGM without height");
+    expect_failure((const uint8_t *)"P5 2 2 70000\n", 13, TERN_E_FORMAT, "PGM maxval");
+    expect_failure((const uint8_t *)"P5 100000 100000 255\n", 21, TERN_E_LIMIT, "PGM bomb");
+    expect_failure((const uint8_t *)"P2 2 1 9 5 10", 13, TERN_E_FORMAT, "sample > maxval");
+}
+
+Test(raw, needs_the_exact_size)
+{
+    const uint8_t px[6] = {1, 2, 3, 4, 5, 6};
+    tern_image_decode_opts o = {.format = TERN_IMAGE_RAW, .raw_width = 3, .raw_height = 2, .ppi = 500};
+    tern_image *img = decode(px, 6, &o);
+    cr_assert_arr_eq(img->pixels, px, 6);
+    cr_assert_eq(img->ppi_y, 500.0);
+    tern_image_free(img);
+    tern_error err;
+    cr_assert_eq(tern_image_decode(px, 5, &o, &img, &err), TERN_E_TRUNCATED);
+    o.raw_width = 2;
+    cr_assert_eq(tern_image_decode(px, 6, &o, &img, &err), TERN_E_FORMAT);
+}
+
+/* ---- TIFF ---------------------------------------------------------------------- */
+
+typedef struct tiff_spec {
+    uint32_t w, h;
+    uint16_t bps, spp, photometric, unit;
+    float res; /* 0: no resolution tags */
+    int tiled;
+} tiff_spec;
+
+/* Writes a TIFF of the pattern with libtiff and returns its bytes. */
+static uint8_t *make_tiff(const tiff_spec *t, const tern_image *img, size_t *len)
+{
+    char path[] = "/tmp/tern-test-tiff-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    TIFF *tif = TIFFOpen(path, "w");
+    cr_assert_not_null(tif);
+    TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, t->w);
+    TIFFSetField(tif, TIFFTAG_IMAGELENGTH, t->h);
+    TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, t->bps);
+    TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, t->spp);
+    TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, t->photometric);
+    TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+    if (t->res > 0) {
+        TIFFSetField(tif, TIFFTAG_XRESOLUTION, t->res);
+        TIFFSetField(tif, TIFFTAG_YRESOLUTION, t->res);
+        TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, t->unit);
+    }
+    size_t rowbytes = ((size_t)t->w * t->spp * t->bps + 7) / 8;
+    uint8_t *row = calloc(1, rowbytes * (t->tiled ? 16 : 1) * 16);
+    if (t->tiled) {
+        TIFFSetField(tif, TIFFTAG_TILEWIDTH, 16);
+        TIFFSetField(tif, TIFFTAG_TILELENGTH, 16);
+        for (uint32_t ty = 0; ty < t->h; ty += 16)
+            for (uint32_t tx = 0; tx < t->w; tx += 16) {
+                uint8_t *tile = row;
+                for (uint32_t y = 0; y < 16; y++)
+                    for (uint32_t x = 0; x < 16; x++)
+                        tile[y * 16 + x] = (tx + x < t->w && ty + y < t->h)
+                                               ? img->pixels[(ty + y) * t->w + tx + x]
+                                               : 0;
+                TIFFWriteTile(tif, tile, tx, ty, 0, 0);
+            }
+    } else {
+        TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 8);
+        for (uint32_t y = 0; y < t->h; y++) {
+            memset(row, 0, rowbytes);
+            for (uint32_t x = 0; x < t->w; x++) {
+                for (uint32_t c = 0; c < t->spp; c++) {
+                    uint8_t v = img->pixels[((size_t)y * t->w + x) * img->channels + c];
+                    if (t->bps == 8)
+                        row[x * t->spp + c] = v;
+                    else if (t->bps == 16)
+                        row[2 * (x * t->spp + c)] = v, row[2 * (x * t->spp + c) + 1] = v; /* native LE */
+                    else if (t->bps == 1 && v >= 128)
+                        row[x / 8] |= (uint8_t)(0x80 >> (x % 8));
+                }
+            }
+            cr_assert(TIFFWriteScanline(tif, row, y, 0) >= 0);
+        }
+    }
+    free(row);
+    TIFFClose(tif);
+    uint8_t *data = tern_test_read(path, len);
+    unlink(path);
+    return data;
+}
+
+Test(tiff, layouts_decode_with_their_resolution)
+{
+    tern_image *grey = pattern(50, 37, 1, 0), *rgb = pattern(50, 37, 3, 0);
+    static const tiff_spec specs[] = {
+        {50, 37, 8, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 0},
+        {50, 37, 8, 1, PHOTOMETRIC_MINISBLACK, RESUNIT_INCH, 500, 0},
+        {50, 37, 8, 1, PHOTOMETRIC_MINISBLACK, RESUNIT_CENTIMETER, 197, 0},
+        {50, 37, 8, 1, PHOTOMETRIC_MINISBLACK, RESUNIT_NONE, 1, 0},
+        {50, 37, 8, 3, PHOTOMETRIC_RGB, RESUNIT_INCH, 1000, 0},
+        {50, 37, 16, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 0},
+        {50, 37, 1, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 0},
+        {50, 37, 8, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 1},
+    };
+    static const double want_ppi[] = {0, 500, 500, 0, 1000, 0, 0, 0};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        const tiff_spec *t = &specs[i];
+        const tern_image *src = t->spp == 3 ? rgb : grey;
+        size_t len;
+        uint8_t *data = make_tiff(t, src, &len);
+        cr_assert_eq(tern_image_sniff(data, len), TERN_IMAGE_TIFF);
+        tern_image *img = decode(data, len, NULL);
+        cr_assert_eq(img->width, 50, "spec %zu", i);
+        cr_assert_eq(img->height, 37);
+        cr_assert_eq(img->channels, t->spp == 3 ? 3 : 1, "spec %zu", i);
+        cr_assert_eq(img->ppi_x, want_ppi[i], "spec %zu: ppi %f", i, img->ppi_x);
+        if (t->bps == 1) {
+            for (size_t k = 0; k < 50 * 37; k++)
+                cr_assert_eq(img->pixels[k], src->pixels[k] >= 128 ? 255 : 0, "bi-level 0/255");
+        } else {
+            cr_assert(isinf(psnr(src, img)), "spec %zu lossless", i);
+        }
+        tern_image_free(img);
+        free(data);
+    }
+    tern_image_free(grey);
+    tern_image_free(rgb);
+}
+
+/* Rewrites the value of a SHORT or LONG tag in a little-endian classic TIFF. */
+static void patch_tiff_tag(uint8_t *d, size_t len, uint16_t tag, uint32_t value)
+{
+    uint32_t ifd = d[4] | d[5] << 8 | d[6] << 16 | (uint32_t)d[7] << 24;
+    cr_assert(ifd + 2 <= len);
+    unsigned n = d[ifd] | d[ifd + 1] << 8;
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t *e = d + ifd + 2 + 12 * i;
+        if ((e[0] | e[1] << 8) == tag) {
+            e[2] = 4, e[3] = 0; /* LONG */
+            e[8] = (uint8_t)value, e[9] = (uint8_t)(value >> 8), e[10] = (uint8_t)(value >> 16),
+            e[11] = (uint8_t)(value >> 24);
+            return;
+        }
+    }
+    cr_assert_fail("tag %u not found", tag);
+}
+
+Test(tiff, hostile_files_are_refused)
+{
+    tern_image *img = pattern(40, 40, 1, 0);
+    tiff_spec t = {40, 40, 8, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 0};
+    size_t len;
+    uint8_t *data = make_tiff(&t, img, &len);
+    for (size_t cut = 1; cut < len; cut += len / 9) {
+        tern_image *out = (tern_image *)&out;
+        tern_status s = tern_image_decode(data, cut, NULL, &out, NULL);
+        cr_assert(s == TERN_E_FORMAT || s == TERN_E_TRUNCATED, "cut at %zu: %s", cut,
+                  tern_status_name(s));
+        cr_assert_null(out);
+    }
+    patch_tiff_tag(data, len, TIFFTAG_IMAGEWIDTH, 100000);
+    expect_failure(data, len, TERN_E_LIMIT, "TIFF 100000 wide");
+    free(data);
+    tern_image_free(img);
+}
+
+Test(tiff, every_fvc2002_image_decodes_with_its_documented_size)
+{
+    static const struct {
+        const char *db;
+        uint32_t w, h;
+    } dbs[] = {{"DB1_B", 388, 374}, {"DB2_B", 296, 560}, {"DB3_B", 300, 300}, {"DB4_B", 288, 384}};
+    TERN_REQUIRE_DATA(root, "fvc2002");
+    size_t total = 0;
+    for (size_t d = 0; d < 4; d++) {
+        char pattern_path[1200], ppi_path[1200];
+        snprintf(pattern_path, sizeof pattern_path, "%s/%s/*.tif", root, dbs[d].db);
+        snprintf(ppi_path, sizeof ppi_path, "%s/%s/ppi", root, dbs[d].db);
+        size_t plen;
+        char *ppi_text = (char *)tern_test_read(ppi_path, &plen);
+        double ppi = strtod(ppi_text, NULL);
+        free(ppi_text);
+        cr_assert(ppi >= 500 && ppi <= 569, "%s: ppi file says %g", dbs[d].db, ppi);
+        glob_t g;
+        cr_assert_eq(glob(pattern_path, 0, NULL, &g), 0, "%s", pattern_path);
+        cr_assert_eq(g.gl_pathc, 80, "%s: 80 images", dbs[d].db);
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+            tern_image *img;
+            tern_error err;
+            cr_assert_eq(tern_image_read_file(g.gl_pathv[i], NULL, &img, &err), TERN_OK, "%s",
+                         err.message);
+            cr_assert_eq(img->width, dbs[d].w, "%s", g.gl_pathv[i]);
+            cr_assert_eq(img->height, dbs[d].h, "%s", g.gl_pathv[i]);
+            cr_assert_eq(img->channels, 1);
+            cr_assert_eq(img->ppi_x, 0.0, "%s: no resolution tag: unknown", g.gl_pathv[i]);
+            tern_image_free(img);
+            tern_image_decode_opts o = {.ppi = ppi};
+            cr_assert_eq(tern_image_read_file(g.gl_pathv[i], &o, &img, &err), TERN_OK);
+            cr_assert_eq(img->ppi_x, ppi);
+            cr_assert_eq(img->ppi_y, ppi);
+            tern_image_free(img);
+            total++;
+        }
+        globfree(&g);
+    }
+    cr_assert_eq(total, 320);
+}
