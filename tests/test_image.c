@@ -1,6 +1,7 @@
 /* test_image.c - the image codecs, format recognition and dispatch,
  * resolution handling, resampling and hostile input. Round trips use Tern's
  * own test pattern; reference files come from ../shared/data. */
+#define _GNU_SOURCE /* memmem */
 #include <glob.h>
 #include <math.h>
 #include <stdio.h>
@@ -452,4 +453,207 @@ Test(tiff, every_fvc2002_image_decodes_with_its_documented_size)
         globfree(&g);
     }
     cr_assert_eq(total, 320);
+}
+
+/* ---- JPEG ---------------------------------------------------------------------- */
+
+Test(jpeg, grey_and_colour_round_trip_closely_with_density)
+{
+    for (uint32_t ch = 1; ch <= 3; ch += 2) {
+        tern_image *img = pattern(120, 90, ch, 500);
+        size_t len;
+        tern_image_encode_opts eo = {.jpeg_quality = 95, .comment = "Tern test"};
+        uint8_t *data = encode(img, TERN_IMAGE_JPEG, &eo, &len);
+        cr_assert_eq(tern_image_sniff(data, len), TERN_IMAGE_JPEG);
+        tern_image *back = decode(data, len, NULL);
+        cr_assert_eq(back->channels, ch);
+        double p = psnr(img, back);
+        cr_assert(p > 32 && isfinite(p), "%u channels: PSNR %.1f dB", ch, p);
+        cr_assert_eq(back->ppi_x, 500.0, "JFIF density in dpi");
+        free(data);
+        tern_image_free(back);
+        img->ppi_x = img->ppi_y = 0;
+        data = encode(img, TERN_IMAGE_JPEG, NULL, &len);
+        back = decode(data, len, NULL);
+        cr_assert_eq(back->ppi_x, 0.0, "JFIF units 0 (aspect 1:1): unknown");
+        free(data);
+        tern_image_free(back);
+        tern_image_free(img);
+    }
+}
+
+Test(jpeg, dots_per_centimetre_are_converted)
+{
+    tern_image *img = pattern(16, 16, 1, 500);
+    size_t len;
+    uint8_t *data = encode(img, TERN_IMAGE_JPEG, NULL, &len);
+    /* JFIF APP0 right after SOI: FFD8 FFE0 len(2) "JFIF\0" ver(2) units Xd(2) Yd(2). */
+    cr_assert(memcmp(data + 6, "JFIF", 5) == 0);
+    data[13] = 2;
+    data[14] = 0, data[15] = 197, data[16] = 0, data[17] = 197;
+    tern_image *back = decode(data, len, NULL);
+    cr_assert_eq(back->ppi_x, 500.0, "197 dots/cm is the 500 ppi of ANSI/NIST, got %f", back->ppi_x);
+    tern_image_free(back);
+    free(data);
+    tern_image_free(img);
+}
+
+Test(jpeg, hostile_files_are_refused)
+{
+    tern_image *img = pattern(64, 64, 3, 0);
+    size_t len;
+    uint8_t *data = encode(img, TERN_IMAGE_JPEG, NULL, &len);
+    for (size_t cut = 3; cut < len - 2; cut += len / 7) {
+        tern_image *out = (tern_image *)&out;
+        tern_status s = tern_image_decode(data, cut, NULL, &out, NULL);
+        cr_assert(s == TERN_E_TRUNCATED || s == TERN_E_FORMAT, "cut at %zu: %s", cut,
+                  tern_status_name(s));
+        cr_assert_null(out);
+    }
+    /* SOF0 height and width (FFC0 len(2) P(1) Y(2) X(2)) set to 60000 x 60000. */
+    size_t sof = 2;
+    while (sof + 9 < len && !(data[sof] == 0xff && data[sof + 1] == 0xc0))
+        sof++;
+    cr_assert(sof + 9 < len);
+    data[sof + 5] = 0xea, data[sof + 6] = 0x60, data[sof + 7] = 0xea, data[sof + 8] = 0x60;
+    expect_failure(data, len, TERN_E_LIMIT, "JPEG 60000x60000");
+    free(data);
+    tern_image_free(img);
+}
+
+Test(jpeg, face_photos_decode_in_colour)
+{
+    TERN_REQUIRE_DATA(root, "face-dev");
+    char pat[1100];
+    snprintf(pat, sizeof pat, "%s/*/*.jpg", root);
+    glob_t g;
+    cr_assert_eq(glob(pat, 0, NULL, &g), 0);
+    cr_assert(g.gl_pathc >= 70, "%zu photos", g.gl_pathc);
+#ifdef TERN_SANITIZED
+    size_t count = 8; /* the sanitizers make the big ones slow */
+#else
+    size_t count = g.gl_pathc;
+#endif
+    uint32_t largest = 0;
+    for (size_t i = 0; i < count && i < g.gl_pathc; i++) {
+        tern_image *img;
+        tern_error err;
+        cr_assert_eq(tern_image_read_file(g.gl_pathv[i], NULL, &img, &err), TERN_OK, "%s",
+                     err.message);
+        cr_assert_eq(img->channels, 3, "%s in colour", g.gl_pathv[i]);
+        if (img->height > largest)
+            largest = img->height;
+        tern_image_free(img);
+    }
+#ifndef TERN_SANITIZED
+    cr_assert_eq(largest, 4600, "the largest photo is 3061x4600");
+#endif
+    globfree(&g);
+}
+
+/* ---- JPEG 2000 ------------------------------------------------------------------ */
+
+Test(jp2, lossless_is_exact_and_lossy_is_close_in_both_wrappings)
+{
+    static const tern_image_format fmts[] = {TERN_IMAGE_JP2, TERN_IMAGE_J2K};
+    for (size_t f = 0; f < 2; f++) {
+        for (uint32_t ch = 1; ch <= 3; ch += 2) {
+            tern_image *img = pattern(101, 67, ch, 500);
+            size_t len;
+            tern_image_encode_opts lossless = {.jp2_lossless = 1};
+            uint8_t *data = encode(img, fmts[f], &lossless, &len);
+            cr_assert_eq(tern_image_sniff(data, len), fmts[f]);
+            tern_image *back = decode(data, len, NULL);
+            cr_assert_eq(back->channels, ch);
+            cr_assert(isinf(psnr(img, back)), "%s lossless %u channels", tern_image_format_name(fmts[f]), ch);
+            cr_assert_eq(back->ppi_x, fmts[f] == TERN_IMAGE_JP2 ? 500.0 : 0.0,
+                         "%s: resolution %f", tern_image_format_name(fmts[f]), back->ppi_x);
+            free(data);
+            tern_image_free(back);
+            tern_image_encode_opts lossy = {.jp2_ratio = 8};
+            data = encode(img, fmts[f], &lossy, &len);
+            size_t raw = (size_t)101 * 67 * ch;
+            cr_assert(len < raw / 4, "ratio 8: %zu bytes for %zu", len, raw);
+            back = decode(data, len, NULL);
+            double p = psnr(img, back);
+            cr_assert(p > 30 && isfinite(p), "%s lossy: PSNR %.1f dB", tern_image_format_name(fmts[f]), p);
+            free(data);
+            tern_image_free(back);
+            tern_image_free(img);
+        }
+    }
+}
+
+Test(jp2, resolution_box_round_trips)
+{
+    static const double ppis[] = {500, 1000, 569, 333.3, 19.69};
+    for (size_t i = 0; i < sizeof ppis / sizeof ppis[0]; i++) {
+        tern_image *img = pattern(40, 40, 1, ppis[i]);
+        img->ppi_y = ppis[i] * 2;
+        size_t len;
+        uint8_t *data = encode(img, TERN_IMAGE_JP2, NULL, &len);
+        tern_image *back = decode(data, len, NULL);
+        cr_assert(fabs(back->ppi_x - ppis[i]) < 1e-3 * ppis[i], "ppi %f back as %f", ppis[i], back->ppi_x);
+        cr_assert(fabs(back->ppi_y - 2 * ppis[i]) < 1e-3 * ppis[i], "ppi_y %f", back->ppi_y);
+        if (ppis[i] == floor(ppis[i]))
+            cr_assert_eq(back->ppi_x, ppis[i], "whole ppi exactly");
+        free(data);
+        tern_image_free(back);
+        tern_image_free(img);
+    }
+}
+
+Test(jp2, reference_file_decodes)
+{
+    TERN_REQUIRE_DATA(path, "an2k/biomeval/img.jp2");
+    tern_image *img;
+    tern_error err;
+    cr_assert_eq(tern_image_read_file(path, NULL, &img, &err), TERN_OK, "%s", err.message);
+    cr_assert(img->width > 100 && img->height > 100, "%ux%u", img->width, img->height);
+    size_t n = (size_t)img->width * img->height * img->channels;
+    unsigned lo = 255, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = img->pixels[i] < lo ? img->pixels[i] : lo;
+        hi = img->pixels[i] > hi ? img->pixels[i] : hi;
+    }
+    cr_assert(hi - lo > 100, "real content: range %u..%u", lo, hi);
+    tern_image_free(img);
+}
+
+Test(jp2, hostile_files_are_refused)
+{
+    tern_image *img = pattern(64, 64, 1, 500);
+    tern_image_encode_opts lossless = {.jp2_lossless = 1};
+    static const tern_image_format fmts[] = {TERN_IMAGE_JP2, TERN_IMAGE_J2K};
+    for (size_t f = 0; f < 2; f++) {
+        size_t len;
+        uint8_t *data = encode(img, fmts[f], &lossless, &len);
+        for (size_t cut = 12; cut < len - 2; cut += len / 9) {
+            tern_image *out = (tern_image *)&out;
+            tern_error err;
+            tern_status s = tern_image_decode(data, cut, NULL, &out, &err);
+            cr_assert(s == TERN_E_TRUNCATED || s == TERN_E_FORMAT, "%s cut at %zu of %zu: %s",
+                      tern_image_format_name(fmts[f]), cut, len, tern_status_name(s));
+            cr_assert_null(out);
+        }
+        /* SIZ (FF51 Lsiz(2) Rsiz(2) Xsiz(4) Ysiz(4) XOsiz YOsiz XTsiz YTsiz): declare
+         * 100000 x 100000 in one tile. */
+        size_t siz = 0;
+        while (siz + 14 < len && !(data[siz] == 0xff && data[siz + 1] == 0x51))
+            siz++;
+        cr_assert(siz + 14 < len);
+        put_be32(data + siz + 6, 100000);
+        put_be32(data + siz + 10, 100000);
+        put_be32(data + siz + 22, 100000);
+        put_be32(data + siz + 26, 100000);
+        if (fmts[f] == TERN_IMAGE_JP2) { /* and the JP2 header's ihdr box: HEIGHT WIDTH */
+            uint8_t *ihdr = memmem(data, len, "ihdr", 4);
+            cr_assert_not_null(ihdr);
+            put_be32(ihdr + 4, 100000);
+            put_be32(ihdr + 8, 100000);
+        }
+        expect_failure(data, len, TERN_E_LIMIT, "JPEG 2000 SIZ 100000x100000");
+        free(data);
+    }
+    tern_image_free(img);
 }
