@@ -1,0 +1,234 @@
+/* geom.c - the shape of a synthetic finger: class, singular points,
+ * orientation field, ridge-period (density) map and silhouette.
+ *
+ * Orientation: the zero-pole model of B. G. Sherlock and D. M. Monro, "A
+ * model for interpreting fingerprint topology", Pattern Recognition 26(7),
+ * 1993: theta(z) = theta_inf + 1/2 [sum over cores arg(z - c_k) - sum over
+ * deltas arg(z - d_k)] (a core has index +1/2, a delta -1/2), with the correction SFinGe adopts from P. Vizcaya and
+ * L. Gerhardt ("A nonlinear orientation model for global description of
+ * fingerprints", Pattern Recognition 29(7), 1996): each arg term passes
+ * through a piecewise-linear function g_k that is the identity perturbed at
+ * eight sampling angles, which bends the ridge flow away from the rigid
+ * zero-pole shape. Arches have no singular points; their field follows
+ * SFinGe's arch formula, a bump whose steepness fades towards the base of
+ * the finger (Cappelli, Maio, Maltoni, ICPR 2002; Handbook of Fingerprint
+ * Recognition, ch. "Synthetic fingerprint generation").
+ *
+ * Density: a mean period around 9 px at 500 ppi (0.46 mm), varied smoothly,
+ * longer above the northernmost core and near deltas (SFinGe's heuristic
+ * from visual inspection of real prints), slightly shorter near the base.
+ *
+ * Silhouette: SFinGe's fingerprint area model, a rectangle of height c
+ * between four quarter-ellipses (a1, a2, b1, b2). */
+#include <math.h>
+
+#include "synth_internal.h"
+
+static const char *const class_names[TERN_SYNTH_CLASS_COUNT] = {
+    "arch", "tented_arch", "left_loop", "right_loop", "whorl",
+};
+
+/* Natural class frequencies (per mille), SFinGe's figures (Handbook). */
+static const unsigned class_permille[TERN_SYNTH_CLASS_COUNT] = {37, 29, 338, 317, 279};
+
+const char *tern_synth_class_name(tern_synth_class c)
+{
+    return (unsigned)c < TERN_SYNTH_CLASS_COUNT ? class_names[c] : "unknown";
+}
+
+tern_synth_class tern_synth_class_draw(tern_synth_rng *rng)
+{
+    uint32_t r = tern_synth_rng_below(rng, 1000);
+    for (int c = 0; c < TERN_SYNTH_CLASS_COUNT; c++) {
+        if (r < class_permille[c])
+            return (tern_synth_class)c;
+        r -= class_permille[c];
+    }
+    return TERN_SYNTH_WHORL;
+}
+
+void synth_smooth_draw(tern_synth_rng *rng, double wavelength, synth_smooth *s)
+{
+    for (int i = 0; i < SYNTH_NOISE_TERMS; i++) {
+        double dir = tern_synth_rng_range(rng, 0, M_PI);
+        double k = 2.0 * M_PI / (wavelength * tern_synth_rng_range(rng, 0.7, 1.4));
+        s->kx[i] = k * cos(dir);
+        s->ky[i] = k * sin(dir);
+        s->phase[i] = tern_synth_rng_range(rng, 0, 2.0 * M_PI);
+    }
+}
+
+double synth_smooth_at(const synth_smooth *s, double x, double y)
+{
+    double v = 0;
+    for (int i = 0; i < SYNTH_NOISE_TERMS; i++)
+        v += cos(s->kx[i] * x + s->ky[i] * y + s->phase[i]);
+    return v * 0.5; /* sum of 4 unit cosines: sd ~ 1.4, scaled to ~0.7 */
+}
+
+static void draw_singular(tern_synth_rng *rng, synth_geom *g, double top, double hs)
+{
+    double ccx = g->cx + 0.04 * g->width * tern_synth_rng_normal(rng);
+    double ccy = top + hs * tern_synth_rng_range(rng, 0.36, 0.50);
+    double dist, ang;
+    g->n_core = g->n_delta = 0;
+    switch (g->cls) {
+    case TERN_SYNTH_ARCH:
+        break;
+    case TERN_SYNTH_TENTED_ARCH:
+        g->n_core = g->n_delta = 1;
+        g->core[0][0] = ccx;
+        g->core[0][1] = ccy;
+        g->delta[0][0] = ccx + 6.0 * tern_synth_rng_normal(rng);
+        g->delta[0][1] = ccy + tern_synth_rng_range(rng, 45, 85);
+        break;
+    case TERN_SYNTH_LEFT_LOOP:
+    case TERN_SYNTH_RIGHT_LOOP:
+        /* Core-to-delta distance 90-150 px (about 10-16 ridges), the delta
+         * 25-55 degrees off the vertical below the core, on the side away
+         * from the opening of the loop. */
+        g->n_core = g->n_delta = 1;
+        dist = tern_synth_rng_range(rng, 90, 150);
+        ang = tern_synth_rng_range(rng, 25, 55) * M_PI / 180.0;
+        if (g->cls == TERN_SYNTH_LEFT_LOOP)
+            ccx -= 0.03 * g->width;
+        else
+            ccx += 0.03 * g->width;
+        g->core[0][0] = ccx;
+        g->core[0][1] = ccy;
+        g->delta[0][0] = ccx + (g->cls == TERN_SYNTH_LEFT_LOOP ? 1 : -1) * dist * sin(ang);
+        g->delta[0][1] = ccy + dist * cos(ang);
+        break;
+    case TERN_SYNTH_WHORL:
+    default: {
+        g->n_core = g->n_delta = 2;
+        double sep = tern_synth_rng_range(rng, 14, 50);
+        double tilt = tern_synth_rng_normal(rng) * 0.5;
+        g->core[0][0] = ccx - 0.5 * sep * sin(tilt);
+        g->core[0][1] = ccy - 0.5 * sep * cos(tilt);
+        g->core[1][0] = ccx + 0.5 * sep * sin(tilt);
+        g->core[1][1] = ccy + 0.5 * sep * cos(tilt);
+        for (int k = 0; k < 2; k++) {
+            double side = k ? 1.0 : -1.0;
+            g->delta[k][0] = ccx + side * tern_synth_rng_range(rng, 85, 140);
+            g->delta[k][1] = ccy + tern_synth_rng_range(rng, 80, 140);
+        }
+        break;
+    }
+    }
+}
+
+void synth_geom_draw(tern_synth_rng *rng, tern_synth_class cls, double w, double h,
+                     double period, synth_geom *g)
+{
+    g->cls = cls;
+    g->width = w;
+    g->height = h;
+    /* Silhouette: about 80-95 % of the canvas width and 88-100 % of its
+     * height, a little off centre. */
+    double ws = w * tern_synth_rng_range(rng, 0.80, 0.95);
+    double hs = h * tern_synth_rng_range(rng, 0.88, 1.0);
+    double asym = tern_synth_rng_range(rng, -0.05, 0.05);
+    g->a1 = 0.5 * ws * (1 + asym);
+    g->a2 = 0.5 * ws * (1 - asym);
+    g->b1 = hs * tern_synth_rng_range(rng, 0.30, 0.40);
+    g->b2 = hs * tern_synth_rng_range(rng, 0.20, 0.30);
+    g->c = hs - g->b1 - g->b2;
+    double top = 0.5 * (h - hs) + 0.02 * h * tern_synth_rng_normal(rng);
+    g->cx = 0.5 * w + 0.02 * w * tern_synth_rng_normal(rng);
+    g->cy = top + g->b1 + 0.5 * g->c;
+
+    draw_singular(rng, g, top, hs);
+    /* Vizcaya-Gerhardt correction: perturb the eight sampling angles of
+     * each singularity by a few degrees (periodic: the ninth is the first). */
+    for (int k = 0; k < 2 * SYNTH_MAX_SING; k++) {
+        for (int i = 0; i < SYNTH_VG_POINTS; i++)
+            g->vg[k][i] = 0.12 * tern_synth_rng_normal(rng);
+        g->vg[k][SYNTH_VG_POINTS] = g->vg[k][0];
+    }
+    g->arch_k = tern_synth_rng_range(rng, 0.8, 1.6);
+    g->rotation = 0.04 * tern_synth_rng_normal(rng);
+    g->period = period > 0 ? period : 9.0 + 0.45 * tern_synth_rng_normal(rng);
+    if (g->period < 7.0)
+        g->period = 7.0;
+    if (g->period > 11.5)
+        g->period = 11.5;
+    synth_smooth_draw(rng, 180.0, &g->period_noise);
+    synth_smooth_draw(rng, 220.0, &g->orient_noise);
+    g->orient_noise_amp = tern_synth_rng_range(rng, 0.02, 0.07);
+}
+
+/* g_k(alpha): the identity plus the piecewise-linear correction. */
+static double vg_apply(const double *vg, double alpha)
+{
+    double t = (alpha + M_PI) * (SYNTH_VG_POINTS / (2.0 * M_PI));
+    int i = (int)t;
+    if (i < 0)
+        i = 0;
+    if (i >= SYNTH_VG_POINTS)
+        i = SYNTH_VG_POINTS - 1;
+    double f = t - i;
+    return alpha + vg[i] + f * (vg[i + 1] - vg[i]);
+}
+
+double synth_geom_orient(const synth_geom *g, double x, double y)
+{
+    double theta;
+    if (g->cls == TERN_SYNTH_ARCH) {
+        double top = g->cy - 0.5 * g->c - g->b1;
+        double hs = g->b1 + g->c + g->b2;
+        double k = g->arch_k * (1.0 - (y - top) / (0.8 * hs));
+        if (k < 0)
+            k = 0;
+        double u = (x - g->cx) / (g->a1 + g->a2);
+        theta = atan(k * sin(2.0 * M_PI * u));
+    } else {
+        double s = 0;
+        for (int i = 0; i < g->n_delta; i++)
+            s -= vg_apply(g->vg[SYNTH_MAX_SING + i], atan2(y - g->delta[i][1], x - g->delta[i][0]));
+        for (int i = 0; i < g->n_core; i++)
+            s += vg_apply(g->vg[i], atan2(y - g->core[i][1], x - g->core[i][0]));
+        theta = g->rotation + 0.5 * s;
+    }
+    theta += g->orient_noise_amp * synth_smooth_at(&g->orient_noise, x, y);
+    theta = fmod(theta, M_PI);
+    if (theta < 0)
+        theta += M_PI;
+    return theta;
+}
+
+double synth_geom_period(const synth_geom *g, double x, double y)
+{
+    double f = 1.0 + 0.06 * synth_smooth_at(&g->period_noise, x, y);
+    /* Longer period (lower density) above the northernmost core... */
+    double ref_y = g->cy - 0.5 * g->c - 0.4 * g->b1;
+    for (int i = 0; i < g->n_core; i++)
+        if (g->core[i][1] < ref_y || i == 0)
+            ref_y = g->core[i][1];
+    double above = (ref_y - y) / 80.0;
+    f *= 1.0 + 0.08 * (above < 0 ? 0 : above > 1 ? 1 : above);
+    /* ...and around deltas; shorter towards the base of the finger. */
+    for (int i = 0; i < g->n_delta; i++) {
+        double dx = x - g->delta[i][0], dy = y - g->delta[i][1];
+        f *= 1.0 + 0.06 * exp(-(dx * dx + dy * dy) / (2.0 * 45.0 * 45.0));
+    }
+    double base = (y - (g->cy + 0.5 * g->c)) / g->b2;
+    f *= 1.0 - 0.05 * (base < 0 ? 0 : base > 1 ? 1 : base);
+    double t = g->period * f;
+    return t < 5.5 ? 5.5 : t > 14.0 ? 14.0 : t;
+}
+
+double synth_geom_radius(const synth_geom *g, double x, double y)
+{
+    double dx = x - g->cx;
+    double a = dx < 0 ? g->a1 : g->a2;
+    double dy = 0, b = 1;
+    if (y < g->cy - 0.5 * g->c) {
+        dy = (g->cy - 0.5 * g->c) - y;
+        b = g->b1;
+    } else if (y > g->cy + 0.5 * g->c) {
+        dy = y - (g->cy + 0.5 * g->c);
+        b = g->b2;
+    }
+    return sqrt((dx / a) * (dx / a) + (dy / b) * (dy / b));
+}

@@ -1,0 +1,202 @@
+/* impress.c - impressions of a master fingerprint, SFinGe's second stage
+ * (Cappelli, Maio, Maltoni, ICPR 2002, section 3; Handbook of Fingerprint
+ * Recognition, ch. "Synthetic fingerprint generation"): each output pixel
+ * is mapped through the skin distortion (warp.c), a rotation and a
+ * displacement into the master; the ridge value found there is thickened
+ * or thinned (pressure, skin moisture), broken by dryness, cut by the
+ * contact region of this impression (partial contact), and rendered dark on
+ * a noisy background, then lightly blurred as a sensor's optics would.
+ * All randomness comes from the impression's seed. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synth_internal.h"
+
+void tern_synth_impression_defaults(tern_synth_impression_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->translation = 24;
+    o->rotation_deg = 12;
+    o->distortion = 1;
+    o->noise = 1;
+    o->contact = 1;
+}
+
+/* Value noise: a hashed lattice of spacing `cell`, bilinearly
+ * interpolated, in [0, 1). */
+static double lattice(uint64_t key, long ix, long iy)
+{
+    uint64_t z = key ^ ((uint64_t)ix * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)iy * 0xc2b2ae3d27d4eb4full);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-53;
+}
+
+static double value_noise(uint64_t key, double x, double y, double cell)
+{
+    double fx = x / cell, fy = y / cell;
+    long ix = (long)floor(fx), iy = (long)floor(fy);
+    double tx = fx - ix, ty = fy - iy;
+    tx = tx * tx * (3 - 2 * tx);
+    ty = ty * ty * (3 - 2 * ty);
+    double a = lattice(key, ix, iy), b = lattice(key, ix + 1, iy);
+    double c = lattice(key, ix, iy + 1), d = lattice(key, ix + 1, iy + 1);
+    return (a + (b - a) * tx) + ((c + (d - c) * tx) - (a + (b - a) * tx)) * ty;
+}
+
+static double smoothstep(double e0, double e1, double x)
+{
+    double t = (x - e0) / (e1 - e0);
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return t * t * (3 - 2 * t);
+}
+
+static double sample_ridge(const tern_synth_master *m, double x, double y)
+{
+    if (x < 0 || y < 0 || x > m->width - 1.001 || y > m->height - 1.001)
+        return -1.0; /* beyond the master: valley (no ink) */
+    long ix = (long)x, iy = (long)y;
+    double tx = x - ix, ty = y - iy;
+    const float *p = m->ridge + (size_t)iy * m->width + ix;
+    double a = p[0], b = p[1], c = p[m->width], d = p[m->width + 1];
+    return (a + (b - a) * tx) + ((c + (d - c) * tx) - (a + (b - a) * tx)) * ty;
+}
+
+/* Everything random about one impression, drawn up front. */
+typedef struct impression_plan {
+    synth_warp warp;
+    double rot_c, rot_s, tx, ty;
+    double contact_cx, contact_cy, contact_sx, contact_sy; /* contact ellipse scales */
+    double thickness, thick_var, dryness, edge_noise;
+    double ink, paper, paper_var, grain;
+    uint64_t key;
+    synth_smooth paper_field, thick_field;
+} impression_plan;
+
+static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
+                      const tern_synth_master *m, uint32_t w, uint32_t h, impression_plan *p)
+{
+    synth_warp_draw(rng, o->distortion, o->rolled, 0.5 * w, 0.5 * h, &p->warp);
+    double rot = o->rotation_deg * M_PI / 180.0 * tern_synth_rng_range(rng, -1, 1);
+    p->rot_c = cos(rot);
+    p->rot_s = sin(rot);
+    double r = o->translation * sqrt(tern_synth_rng_uniform(rng));
+    double a = tern_synth_rng_range(rng, 0, 2 * M_PI);
+    p->tx = r * cos(a);
+    p->ty = r * sin(a);
+    /* Contact: an elliptical window over the silhouette; a flat print
+     * touches less of the finger than a rolled one. */
+    double lo = o->rolled ? 1.05 : 0.85, hi = o->rolled ? 1.2 : 1.05;
+    double cv = o->contact;
+    p->contact_sx = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo, hi));
+    p->contact_sy = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo + 0.05, hi + 0.05));
+    p->contact_cx = m->geom.cx + cv * 18.0 * tern_synth_rng_normal(rng);
+    p->contact_cy = m->geom.cy + cv * 18.0 * tern_synth_rng_normal(rng);
+    double nz = o->noise;
+    p->thickness = nz * 0.22 * tern_synth_rng_normal(rng);
+    p->thick_var = nz * tern_synth_rng_range(rng, 0.05, 0.30);
+    p->dryness = nz * tern_synth_rng_range(rng, 0.1, 0.8);
+    p->edge_noise = nz * tern_synth_rng_range(rng, 0.03, 0.10);
+    p->ink = tern_synth_rng_range(rng, 15, 60);
+    p->paper = tern_synth_rng_range(rng, 165, 235);
+    p->paper_var = nz * tern_synth_rng_range(rng, 2, 10);
+    p->grain = nz * tern_synth_rng_range(rng, 3, 12);
+    p->key = tern_synth_rng_u64(rng);
+    synth_smooth_draw(rng, 160.0, &p->paper_field);
+    synth_smooth_draw(rng, 70.0, &p->thick_field);
+}
+
+/* Ink density in [0, 1] at master point (x, y) for this impression. */
+static double ink_at(const tern_synth_master *m, const impression_plan *p, double x, double y)
+{
+    /* Contact: inside the silhouette and inside this impression's window,
+     * with a ragged edge. */
+    double rho = synth_geom_radius(&m->geom, x, y);
+    double ex = (x - p->contact_cx) / (m->geom.a1 + m->geom.a2) * 2.0 / p->contact_sx;
+    double ey = (y - p->contact_cy) / (m->geom.b1 + m->geom.b2 + m->geom.c) * 2.0 / p->contact_sy;
+    double rc = sqrt(ex * ex + ey * ey);
+    double edge = (rho > rc ? rho : rc) + p->edge_noise * (value_noise(p->key, x, y, 9.0) - 0.5);
+    double contact = 1.0 - smoothstep(0.93, 1.0, edge);
+    if (contact <= 0)
+        return 0;
+    double thick = p->thickness + p->thick_var * synth_smooth_at(&p->thick_field, x, y);
+    double v = sample_ridge(m, x, y) + thick;
+    double ink = smoothstep(-0.55, 0.55, v);
+    if (p->dryness > 0) {
+        double holes = value_noise(p->key ^ 0x5bd1e995u, x, y, 3.2);
+        ink *= 1.0 - p->dryness * smoothstep(0.55, 0.9, holes);
+    }
+    return ink * contact;
+}
+
+tern_status tern_synth_impression(const tern_synth_master *m, uint64_t seed,
+                                  const tern_synth_impression_opts *opts, tern_image **out,
+                                  tern_error *err)
+{
+    *out = NULL;
+    tern_synth_impression_opts o;
+    if (opts)
+        o = *opts;
+    else
+        tern_synth_impression_defaults(&o);
+    uint32_t w = o.width ? o.width : m->width, h = o.height ? o.height : m->height;
+    if (w < 64 || h < 64 || w > TERN_SYNTH_MAX_DIM || h > TERN_SYNTH_MAX_DIM)
+        return tern_error_set(err, TERN_E_ARG, "synth: impression size %ux%u (each side 64..%u)",
+                              w, h, TERN_SYNTH_MAX_DIM);
+    if (!(o.translation >= 0 && o.rotation_deg >= 0 && o.rotation_deg <= 180 &&
+          o.distortion >= 0 && o.noise >= 0 && o.contact >= 0 && o.contact <= 1))
+        return tern_error_set(err, TERN_E_ARG,
+                              "synth: impression options out of range (translation, rotation "
+                              "0..180, distortion, noise >= 0; contact 0..1)");
+    tern_synth_rng rng;
+    tern_synth_rng_seed(&rng, seed);
+    impression_plan p;
+    plan_draw(&rng, &o, m, w, h, &p);
+
+    float *grey = malloc((size_t)w * h * sizeof *grey);
+    tern_status s = tern_image_create(w, h, 1, out, err);
+    if (s != TERN_OK || !grey) {
+        free(grey);
+        tern_image_free(*out);
+        *out = NULL;
+        return s != TERN_OK ? s : tern_error_set(err, TERN_E_NOMEM, "synth: out of memory");
+    }
+    double mcx = 0.5 * m->width + p.tx, mcy = 0.5 * m->height + p.ty;
+    for (uint32_t v = 0; v < h; v++)
+        for (uint32_t u = 0; u < w; u++) {
+            double x = u, y = v;
+            synth_warp_apply(&p.warp, &x, &y);
+            x -= 0.5 * w;
+            y -= 0.5 * h;
+            double mx = mcx + p.rot_c * x - p.rot_s * y;
+            double my = mcy + p.rot_s * x + p.rot_c * y;
+            double paper = p.paper + p.paper_var * synth_smooth_at(&p.paper_field, u, v);
+            double ink = ink_at(m, &p, mx, my);
+            /* Grain: a cheap near-normal deviate (sum of four uniforms). */
+            double g = tern_synth_rng_uniform(&rng) + tern_synth_rng_uniform(&rng) +
+                       tern_synth_rng_uniform(&rng) + tern_synth_rng_uniform(&rng) - 2.0;
+            grey[(size_t)v * w + u] = (float)(paper - (paper - p.ink) * ink + p.grain * 1.73 * g);
+        }
+    /* Sensor optics: a 3x3 binomial blur. */
+    uint8_t *px = (*out)->pixels;
+    for (uint32_t v = 0; v < h; v++)
+        for (uint32_t u = 0; u < w; u++) {
+            double acc = 0, wsum = 0;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    long uu = (long)u + dx, vv = (long)v + dy;
+                    if (uu < 0 || vv < 0 || uu >= (long)w || vv >= (long)h)
+                        continue;
+                    double k = (dx ? 1 : 2) * (dy ? 1 : 2);
+                    acc += k * grey[(size_t)vv * w + uu];
+                    wsum += k;
+                }
+            double val = acc / wsum;
+            px[(size_t)v * w + u] = (uint8_t)(val < 0 ? 0 : val > 255 ? 255 : lround(val));
+        }
+    free(grey);
+    (*out)->ppi_x = (*out)->ppi_y = TERN_SYNTH_PPI;
+    return TERN_OK;
+}

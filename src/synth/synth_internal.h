@@ -1,0 +1,85 @@
+/* synth_internal.h - what the files of src/synth share: the geometry of one
+ * synthetic finger (class, singular points, orientation model, ridge-period
+ * map, silhouette), the master and template-finger objects, and the
+ * Cappelli plastic-distortion warp used by both impression makers. */
+#ifndef TERN_SYNTH_INTERNAL_H
+#define TERN_SYNTH_INTERNAL_H
+
+#include "tern/synth.h"
+
+#define SYNTH_MAX_SING 2   /* cores, and deltas, at most two each */
+#define SYNTH_VG_POINTS 8  /* sampling points of a Vizcaya-Gerhardt correction */
+#define SYNTH_NOISE_TERMS 4
+
+/* A smooth random field: a sum of a few low-frequency cosines, in [-1, 1]
+ * roughly. Cheap to evaluate anywhere, deterministic. */
+typedef struct synth_smooth {
+    double kx[SYNTH_NOISE_TERMS], ky[SYNTH_NOISE_TERMS], phase[SYNTH_NOISE_TERMS];
+} synth_smooth;
+
+typedef struct synth_geom {
+    tern_synth_class cls;
+    double width, height;              /* canvas */
+    /* Silhouette (SFinGe): a central rectangle of height c between four
+     * quarter-ellipses, half-widths a1 (left) and a2 (right), heights b1
+     * (top) and b2 (bottom), centred at (cx, cy). */
+    double cx, cy, a1, a2, b1, b2, c;
+    int n_core, n_delta;
+    double core[SYNTH_MAX_SING][2], delta[SYNTH_MAX_SING][2];
+    /* Vizcaya-Gerhardt correction of each singularity's angular term: the
+     * values taken at alpha_i = -pi + 2 pi i / 8 (cores first, then deltas). */
+    double vg[2 * SYNTH_MAX_SING][SYNTH_VG_POINTS + 1];
+    double arch_k;                     /* arch: bump steepness */
+    double rotation;                   /* theta-infinity of the zero-pole model */
+    double period;                     /* mean ridge period, pixels */
+    synth_smooth period_noise, orient_noise;
+    double orient_noise_amp;
+} synth_geom;
+
+/* Draws the geometry of one finger of class cls on a w x h canvas with mean
+ * ridge period `period` (0: drawn around 9 px). */
+void synth_geom_draw(tern_synth_rng *rng, tern_synth_class cls, double w, double h,
+                     double period, synth_geom *g);
+/* Ridge orientation at (x, y), radians in [0, pi), image axes (y down). */
+double synth_geom_orient(const synth_geom *g, double x, double y);
+/* Ridge period at (x, y), pixels. */
+double synth_geom_period(const synth_geom *g, double x, double y);
+/* Normalised silhouette radius: < 1 inside, 1 on the border, > 1 outside. */
+double synth_geom_radius(const synth_geom *g, double x, double y);
+double synth_smooth_at(const synth_smooth *s, double x, double y);
+void synth_smooth_draw(tern_synth_rng *rng, double wavelength, synth_smooth *s);
+
+struct tern_synth_master {
+    synth_geom geom;
+    uint32_t width, height;
+    float *ridge; /* width * height, in [-1, 1]: > 0 on a ridge */
+};
+
+/* Grows the ridge pattern of m (geometry set, ridge allocated) from seeds by
+ * iterative contextual Gabor filtering. */
+tern_status synth_ridge_grow(tern_synth_master *m, tern_synth_rng *rng, tern_error *err);
+
+/* Cappelli's plastic distortion (ICAPR 2001): inside an elliptical
+ * close-contact region nothing moves; the external region is rotated and
+ * translated; in between, the displacement grows smoothly (the "brake"). */
+typedef struct synth_warp {
+    double cx, cy;     /* centre of the close-contact ellipse (frame coords) */
+    double ra, rb;     /* its semi-axes */
+    double angle;      /* rotation of the external region, radians */
+    double tx, ty;     /* translation of the external region, pixels */
+    double k;          /* brake length, pixels */
+    double stretch;    /* lateral stretch of a rolled print (0 = none) */
+} synth_warp;
+
+void synth_warp_draw(tern_synth_rng *rng, double scale, bool rolled, double cx, double cy,
+                     synth_warp *w);
+/* Moves (x, y) by the distortion. */
+void synth_warp_apply(const synth_warp *w, double *x, double *y);
+
+struct tern_synth_tfinger {
+    synth_geom geom;
+    uint32_t n;
+    tern_minutia *minutiae; /* canvas coordinates */
+};
+
+#endif
