@@ -8,6 +8,7 @@
 
 static const cli_command commands[] = {
     {"version", "print Tern's version", cmd_version},
+    {"synth", "generate synthetic fingerprints and identities", cmd_synth},
 };
 
 static void usage(FILE *f)

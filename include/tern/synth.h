@@ -209,6 +209,28 @@ void tern_synth_identity_make(uint64_t seed, uint64_t index, tern_synth_identity
 tern_status tern_synth_identity_json(const tern_synth_identity *id, uint32_t n_impressions,
                                      const char *const *files, char **json, tern_error *err);
 
+/* ---- realism statistics ------------------------------------------------- */
+
+/* What tern_synth_image_stats_compute measures on one grey image, per
+ * 32x32 block (step 16): used by the tests and to compare generated prints
+ * with real ones (docs/synth.md). */
+typedef struct tern_synth_image_stats {
+    uint32_t blocks;         /* blocks examined */
+    double foreground;       /* fraction of blocks with a ridge pattern */
+    double coherence_mean;   /* mean orientation coherence of those, 0..1 */
+    double orient_hist[8];   /* their ridge orientations, 22.5-degree bins from 0 */
+    uint32_t period_blocks;  /* foreground blocks where a period was found */
+    double period_mean;      /* ridge period, pixels */
+    double period_median;
+    double period_sd;
+    double grey_mean;        /* over the whole image */
+    double grey_sd;
+} tern_synth_image_stats;
+
+/* Measures img (1 channel, at least 32x32). Any image, generated or real. */
+tern_status tern_synth_image_stats_compute(const tern_image *img, tern_synth_image_stats *st,
+                                           tern_error *err);
+
 #ifdef __cplusplus
 }
 #endif

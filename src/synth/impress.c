@@ -97,10 +97,10 @@ static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
     double nz = o->noise;
     p->thickness = nz * 0.22 * tern_synth_rng_normal(rng);
     p->thick_var = nz * tern_synth_rng_range(rng, 0.05, 0.30);
-    p->dryness = nz * tern_synth_rng_range(rng, 0.1, 0.8);
+    p->dryness = nz * tern_synth_rng_range(rng, 0.2, 1.0);
     p->edge_noise = nz * tern_synth_rng_range(rng, 0.03, 0.10);
-    p->ink = tern_synth_rng_range(rng, 15, 60);
-    p->paper = tern_synth_rng_range(rng, 165, 235);
+    p->ink = tern_synth_rng_range(rng, 25, 80);
+    p->paper = tern_synth_rng_range(rng, 160, 225);
     p->paper_var = nz * tern_synth_rng_range(rng, 2, 10);
     p->grain = nz * tern_synth_rng_range(rng, 3, 12);
     p->key = tern_synth_rng_u64(rng);
@@ -125,8 +125,8 @@ static double ink_at(const tern_synth_master *m, const impression_plan *p, doubl
     double v = sample_ridge(m, x, y) + thick;
     double ink = smoothstep(-0.55, 0.55, v);
     if (p->dryness > 0) {
-        double holes = value_noise(p->key ^ 0x5bd1e995u, x, y, 3.2);
-        ink *= 1.0 - p->dryness * smoothstep(0.55, 0.9, holes);
+        double holes = value_noise(p->key ^ 0x5bd1e995u, x, y, 2.6);
+        ink *= 1.0 - p->dryness * smoothstep(0.45, 0.85, holes);
     }
     return ink * contact;
 }

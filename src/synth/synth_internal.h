@@ -30,6 +30,7 @@ typedef struct synth_geom {
      * values taken at alpha_i = -pi + 2 pi i / 8 (cores first, then deltas). */
     double vg[2 * SYNTH_MAX_SING][SYNTH_VG_POINTS + 1];
     double arch_k;                     /* arch: bump steepness */
+    double dome;                       /* fingertip correction strength */
     double rotation;                   /* theta-infinity of the zero-pole model */
     double period;                     /* mean ridge period, pixels */
     synth_smooth period_noise, orient_noise;

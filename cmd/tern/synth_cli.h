@@ -1,0 +1,32 @@
+/* synth_cli.h - what the two files of `tern synth` share (cmd_synth.c:
+ * options, FVC databases, progress; synth_identities.c: identities). */
+#ifndef TERN_SYNTH_CLI_H
+#define TERN_SYNTH_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct synth_cli_opts {
+    uint32_t fingers, identities, impressions;
+    uint64_t seed;
+    const char *out;
+    const char *format; /* "png", "wsq" or "an2" */
+    bool templates, rolled;
+    uint32_t width, height;
+} synth_cli_opts;
+
+typedef struct synth_cli_progress_state {
+    int tty;           /* draw only on a terminal */
+    uint64_t total;
+    int last_pct;
+    const char *what;  /* "images", "identities" */
+} synth_cli_progress_state;
+
+/* Redraws the progress bar (no-op unless stderr is a terminal). */
+void synth_cli_progress(synth_cli_progress_state *p, uint64_t done);
+/* Creates directory path (mode 0700) unless it exists; 0, or prints and 1. */
+int synth_cli_mkdir(const char *path);
+/* `tern synth --identities`: returns the exit status. */
+int synth_cli_identities(const synth_cli_opts *o);
+
+#endif
