@@ -1,0 +1,302 @@
+/* wsq_wavelet.c - the WSQ two-channel filter bank (FBI WSQ spec v3.1, Part 1
+ * Annex A: symmetric wavelet transform with odd-length biorthogonal filters,
+ * whole-sample symmetric extension of the signal).
+ *
+ * Synthesis must match the NIST reference decoder bit for bit, so the order
+ * in which each output sample's products are summed matters (float addition
+ * is not associative). The reference computes an output sample as: the first
+ * lowpass product, plus the following lowpass products, then plus each
+ * highpass product, all in float, with the band samples visited by a cursor
+ * that walks the band and turns around at its ends (repeating the end sample
+ * once where the band's extension is half-sample symmetric). For one line
+ * length and orientation that visiting order is the same for every line, so
+ * it is computed once as a "plan" (source sample and tap for every product of
+ * every output) and then applied to all rows or columns: columns as vector
+ * passes over whole rows, rows as scalar sums.
+ *
+ * Analysis (encoder only) need not match anything bit for bit: it is the
+ * plain symmetric-extension filter bank, lowpass samples centred on even
+ * positions and highpass on odd ones. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "img/wsq_internal.h"
+
+/* ---- synthesis plans ---------------------------------------------------- */
+
+typedef struct plan {
+    uint32_t n;        /* line length */
+    uint32_t slots;    /* product slots per output sample */
+    uint8_t *count;    /* products of output j (lowpass ones first) */
+    uint32_t *src;     /* n * slots: sample index within the line */
+    float *tap;        /* n * slots: filter coefficient */
+} plan;
+
+/* A cursor walking one band of `len` samples. At an end it turns around; if
+ * `hold_*` is set it first stays on the end sample once (half-sample
+ * symmetric extension) and clears the flag. */
+typedef struct cursor {
+    int64_t pos;
+    int dir;
+    bool hold_first, hold_last;
+} cursor;
+
+static void cursor_step(cursor *c, int64_t last)
+{
+    if (c->pos == 0) {
+        if (c->hold_first) {
+            c->dir = 0;
+            c->hold_first = false;
+        } else {
+            c->dir = 1;
+        }
+    }
+    if (c->pos == last) {
+        if (c->hold_last) {
+            c->dir = 0;
+            c->hold_last = false;
+        } else {
+            c->dir = -1;
+        }
+    }
+    c->pos += c->dir;
+}
+
+/* The starting cursor of successive outputs only ever turns at the band's
+ * first sample. */
+static void start_step(cursor *c)
+{
+    if (c->pos == 0) {
+        if (c->hold_first) {
+            c->dir = 0;
+            c->hold_first = false;
+        } else {
+            c->dir = 1;
+        }
+    }
+    c->pos += c->dir;
+}
+
+typedef struct band {
+    uint32_t offset, len;      /* where the band lies in the line */
+    const float *f;
+    int flen;
+} band;
+
+/* Appends to output *out the products tap, tap+2, ... of filter b->f over
+ * the samples visited from cursor c; false if the walk leaves the band. */
+static bool emit(plan *p, uint32_t *out, cursor c, int tap, const band *b, bool lowpass)
+{
+    if (*out >= p->n)
+        return false;
+    uint32_t j = *out;
+    /* The reference assigns the first lowpass product and adds everything
+     * else: a highpass product planned before its output's lowpass ones would
+     * not reproduce it (never the case for the filters WSQ uses). */
+    if (lowpass ? p->count[j] != 0 : p->count[j] == 0)
+        return false;
+    for (int i = tap; i < b->flen; i += 2) {
+        if (i > tap)
+            cursor_step(&c, (int64_t)b->len - 1);
+        if (c.pos < 0 || c.pos >= (int64_t)b->len || p->count[j] >= p->slots)
+            return false;
+        size_t s = (size_t)j * p->slots + p->count[j]++;
+        p->src[s] = b->offset + (uint32_t)c.pos;
+        p->tap[s] = b->f[i];
+    }
+    (*out)++;
+    return true;
+}
+
+static void plan_free(plan *p)
+{
+    free(p->count);
+    free(p->src);
+    free(p->tap);
+    memset(p, 0, sizeof *p);
+}
+
+/* Plans the synthesis of a line of n samples from its lowpass and highpass
+ * halves (highpass first if inv). Filter lengths are odd. Returns false if
+ * the line is too short for the filters (the reference would read outside
+ * the bands) or on allocation failure (*nomem set). */
+static bool plan_build(plan *p, uint32_t n, bool inv, const wsq_filters *f, bool *nomem)
+{
+    memset(p, 0, sizeof *p);
+    *nomem = false;
+    uint32_t llen = (n + 1) / 2, hlen = n / 2;
+    bool odd = n % 2;
+    p->n = n;
+    p->slots = (uint32_t)((f->lo_len + 1) / 2 + (f->hi_len + 1) / 2);
+    p->count = calloc(n ? n : 1, 1);
+    p->src = malloc((size_t)(n ? n : 1) * p->slots * sizeof *p->src);
+    p->tap = malloc((size_t)(n ? n : 1) * p->slots * sizeof *p->tap);
+    if (!p->count || !p->src || !p->tap) {
+        *nomem = true;
+        return false;
+    }
+    band lo = {inv ? hlen : 0, llen, f->lo, f->lo_len};
+    band hi = {inv ? 0 : llen, hlen, f->hi, f->hi_len};
+
+    /* Where the reference starts its cursors, and at which tap (parity of
+     * the first output), for odd-length filters. */
+    int lo_tap0 = ((f->lo_len - 1) / 2) % 2, hi_tap0 = ((f->hi_len + 1) / 2) % 2;
+    cursor ls = {(f->lo_len - 1) / 4, -1, false, !odd};
+    cursor hs = {(f->hi_len + 1) / 4 - 1, -1, true, odd};
+    uint32_t lo_out = 0, hi_out = 0;
+    int ltap = lo_tap0, htap = hi_tap0;
+    for (uint32_t k = 0; k < hlen; k++) {
+        for (int t = ltap; t >= 0; t--)
+            if (!emit(p, &lo_out, ls, t, &lo, true))
+                return false;
+        start_step(&ls);
+        ltap = 1;
+        for (int t = htap; t >= 0; t--)
+            if (!emit(p, &hi_out, hs, t, &hi, false))
+                return false;
+        start_step(&hs);
+        htap = 1;
+    }
+    int lo_last = odd ? (lo_tap0 ? 1 : 0) : (lo_tap0 ? 2 : 1);
+    for (int t = 1; t >= lo_last; t--)
+        if (!emit(p, &lo_out, ls, t, &lo, true))
+            return false;
+    int hi_last = odd ? (hi_tap0 ? 1 : 0) : (hi_tap0 ? 2 : 1);
+    for (int t = 1; t >= hi_last; t--)
+        if (!emit(p, &hi_out, hs, t, &hi, false))
+            return false;
+    return lo_out == n && hi_out == n;
+}
+
+static void synth_columns(const plan *p, const float *base, float *out, uint32_t w,
+                          size_t stride)
+{
+    for (uint32_t j = 0; j < p->n; j++) {
+        float *o = out + (size_t)j * stride;
+        const uint32_t *src = p->src + (size_t)j * p->slots;
+        const float *tap = p->tap + (size_t)j * p->slots;
+        const float *s0 = base + (size_t)src[0] * stride;
+        float k0 = tap[0];
+        for (uint32_t c = 0; c < w; c++)
+            o[c] = s0[c] * k0;
+        for (unsigned t = 1; t < p->count[j]; t++) {
+            const float *s = base + (size_t)src[t] * stride;
+            float k = tap[t];
+            for (uint32_t c = 0; c < w; c++)
+                o[c] += s[c] * k;
+        }
+    }
+}
+
+static void synth_rows(const plan *p, const float *in, float *out, uint32_t h, size_t stride)
+{
+    for (uint32_t r = 0; r < h; r++) {
+        const float *line = in + (size_t)r * stride;
+        float *o = out + (size_t)r * stride;
+        for (uint32_t j = 0; j < p->n; j++) {
+            const uint32_t *src = p->src + (size_t)j * p->slots;
+            const float *tap = p->tap + (size_t)j * p->slots;
+            float acc = line[src[0]] * tap[0];
+            for (unsigned t = 1; t < p->count[j]; t++)
+                acc += line[src[t]] * tap[t];
+            o[j] = acc;
+        }
+    }
+}
+
+tern_status wsq_reconstruct(float *img, uint32_t width, uint32_t height, const wsq_tree *t,
+                            const wsq_filters *f, tern_error *err)
+{
+    size_t npix = (size_t)width * height;
+    float *tmp = malloc(npix * sizeof *tmp);
+    if (!tmp)
+        return tern_error_set(err, TERN_E_NOMEM, "WSQ: out of memory for a %ux%u transform",
+                              width, height);
+    tern_status s = TERN_OK;
+    for (int i = WSQ_WNODES - 1; i >= 0 && s == TERN_OK; i--) {
+        const wsq_wnode *nd = &t->w[i];
+        plan pc, pr;
+        bool nomem_c = false, nomem_r = false;
+        bool ok_c = plan_build(&pc, nd->r.h, nd->inv_y, f, &nomem_c);
+        bool ok_r = ok_c && plan_build(&pr, nd->r.w, nd->inv_x, f, &nomem_r);
+        if (ok_c && ok_r) {
+            float *base = img + (size_t)nd->r.y * width + nd->r.x;
+            synth_columns(&pc, base, tmp, nd->r.w, width);
+            synth_rows(&pr, tmp, base, nd->r.h, width);
+        } else if (nomem_c || nomem_r) {
+            s = tern_error_set(err, TERN_E_NOMEM, "WSQ: out of memory planning the transform");
+        } else {
+            s = tern_error_set(err, TERN_E_UNSUPPORTED,
+                               "WSQ: image %ux%u too small for the wavelet decomposition "
+                               "(split %d is %ux%u, too short for %d/%d-tap filters)",
+                               width, height, i, nd->r.w, nd->r.h, f->lo_len, f->hi_len);
+        }
+        plan_free(&pc);
+        if (ok_c)
+            plan_free(&pr);
+    }
+    free(tmp);
+    return s;
+}
+
+/* ---- analysis (encoder) -------------------------------------------------- */
+
+static size_t reflect(int64_t j, size_t n)
+{
+    if (n == 1)
+        return 0;
+    int64_t last = (int64_t)n - 1;
+    while (j < 0 || j > last) {
+        if (j < 0)
+            j = -j;
+        if (j > last)
+            j = 2 * last - j;
+    }
+    return (size_t)j;
+}
+
+static void analyze_line(const float *in, size_t sin, size_t n, float *out, size_t sout, bool inv,
+                         const float *lo, int lo_len, const float *hi, int hi_len)
+{
+    size_t llen = (n + 1) / 2, hlen = n / 2;
+    float *low = out + (inv ? hlen : 0) * sout;
+    float *high = out + (inv ? 0 : llen) * sout;
+    int lc = lo_len / 2, hc = hi_len / 2;
+    for (size_t k = 0; k < llen; k++) {
+        double acc = 0;
+        for (int i = 0; i < lo_len; i++)
+            acc += (double)lo[i] * in[reflect((int64_t)(2 * k) + i - lc, n) * sin];
+        low[k * sout] = (float)acc;
+    }
+    for (size_t k = 0; k < hlen; k++) {
+        double acc = 0;
+        for (int i = 0; i < hi_len; i++)
+            acc += (double)hi[i] * in[reflect((int64_t)(2 * k + 1) + i - hc, n) * sin];
+        high[k * sout] = (float)acc;
+    }
+}
+
+tern_status wsq_decompose(float *img, uint32_t width, uint32_t height, const wsq_tree *t,
+                          const float *lo, int lo_len, const float *hi, int hi_len,
+                          tern_error *err)
+{
+    size_t npix = (size_t)width * height;
+    float *tmp = malloc(npix * sizeof *tmp);
+    if (!tmp)
+        return tern_error_set(err, TERN_E_NOMEM, "WSQ: out of memory for a %ux%u transform",
+                              width, height);
+    for (int i = 0; i < WSQ_WNODES; i++) {
+        const wsq_wnode *nd = &t->w[i];
+        if (nd->r.w == 0 || nd->r.h == 0)
+            continue;
+        float *base = img + (size_t)nd->r.y * width + nd->r.x;
+        for (uint32_t r = 0; r < nd->r.h; r++)
+            analyze_line(base + (size_t)r * width, 1, nd->r.w, tmp + (size_t)r * width, 1,
+                         nd->inv_x, lo, lo_len, hi, hi_len);
+        for (uint32_t c = 0; c < nd->r.w; c++)
+            analyze_line(tmp + c, width, nd->r.h, base + c, width, nd->inv_y, lo, lo_len, hi,
+                         hi_len);
+    }
+    free(tmp);
+    return TERN_OK;
+}
