@@ -11,7 +11,7 @@
 BUILD   ?= build
 SAN     ?= 0
 CC      ?= gcc
-PKGS    := libpng libjpeg libopenjp2 libtiff-4 libxml-2.0 sqlite3 libsodium jansson
+PKGS    := libpng libjpeg libopenjp2 libtiff-4 libxml-2.0 sqlite3 libsodium jansson libpq
 VERSION := 0.1.0
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -87,9 +87,9 @@ deps:
 
 check: deps
 	$(MAKE) BUILD=build all tests bench-build
-	scripts/run-tests.sh build
+	scripts/pg-test.sh run scripts/run-tests.sh build
 	$(MAKE) BUILD=build-asan SAN=1 all tests
-	scripts/run-tests.sh build-asan
+	scripts/pg-test.sh run scripts/run-tests.sh build-asan
 	$(MAKE) fuzz-smoke
 
 demo: deps

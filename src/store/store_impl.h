@@ -1,0 +1,117 @@
+/* store_impl.h - what the store's backends (sqlite.c, pg.c) provide to the
+ * backend-neutral code (store.c, rows.c, schema.c). Private to src/store.
+ *
+ * A backend is a small driver: run a script, prepare one statement with
+ * positional `?` parameters (the PostgreSQL backend rewrites them to $n),
+ * bind, step through result rows, read columns, and begin / commit / roll
+ * back. Everything else (typed rows, validation, sealing, migrations) is
+ * written once above it, so both backends behave the same by construction.
+ */
+#ifndef TERN_STORE_IMPL_H
+#define TERN_STORE_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tern/crypto.h"
+#include "tern/store.h"
+
+typedef struct store_stmt store_stmt;
+
+typedef struct store_ops {
+    const char *name; /* "sqlite" or "postgresql" */
+    /* Runs a script of one or more statements without parameters. */
+    tern_status (*exec)(void *db, const char *sql, tern_error *err);
+    tern_status (*prepare)(void *db, const char *sql, store_stmt **out, tern_error *err);
+    /* Parameters are numbered from 1. Text and blobs are copied or must
+     * outlive the statement (both backends copy or use them before step
+     * returns; callers keep them alive until finalize). */
+    void (*bind_null)(store_stmt *st, int i);
+    void (*bind_i64)(store_stmt *st, int i, int64_t v);
+    void (*bind_f64)(store_stmt *st, int i, double v);
+    void (*bind_text)(store_stmt *st, int i, const char *v, size_t len);
+    void (*bind_blob)(store_stmt *st, int i, const void *v, size_t len);
+    /* Executes (first call) or advances; *row is true while a row is ready.
+     * Constraint failures map to TERN_E_EXISTS (unique), TERN_E_NOT_FOUND
+     * (foreign key) and TERN_E_ARG (check, not null). */
+    tern_status (*step)(store_stmt *st, bool *row, tern_error *err);
+    /* Columns are numbered from 0. */
+    bool (*col_null)(store_stmt *st, int i);
+    int64_t (*col_i64)(store_stmt *st, int i);
+    double (*col_f64)(store_stmt *st, int i);
+    /* Text or blob bytes, valid until the next step or finalize. */
+    const void *(*col_bytes)(store_stmt *st, int i, size_t *len);
+    void (*finalize)(store_stmt *st);
+    /* A write transaction (SQLite: BEGIN IMMEDIATE). */
+    tern_status (*begin)(void *db, tern_error *err);
+    tern_status (*commit)(void *db, tern_error *err);
+    tern_status (*rollback)(void *db, tern_error *err);
+    /* Serialises audit appends until the transaction ends (PostgreSQL:
+     * pg_advisory_xact_lock; SQLite: nothing, the write lock already is). */
+    tern_status (*lock_audit)(void *db, tern_error *err);
+    void (*close)(void *db);
+} store_ops;
+
+struct tern_store {
+    const store_ops *ops;
+    void *db;
+    tern_key key;
+    bool in_tx;
+};
+
+/* Backend openers: target is the path (SQLite) or the libpq conninfo / URL. */
+tern_status store_sqlite_open(const char *path, int busy_timeout_ms, void **db,
+                              const store_ops **ops, tern_error *err);
+tern_status store_pg_open(const char *conninfo, void **db, const store_ops **ops,
+                          tern_error *err);
+
+/* Applies the versioned migrations (schema.c); called by open. */
+tern_status store_migrate(tern_store *s, tern_error *err);
+
+/* Runs fn inside a transaction: the caller's if one is open, otherwise a new
+ * one that commits on TERN_OK and rolls back otherwise. */
+tern_status store_in_tx(tern_store *s, tern_status (*fn)(tern_store *, void *, tern_error *),
+                        void *ctx, tern_error *err);
+
+/* Prepares sql (a one-row-at-a-time helper set used by rows.c). */
+tern_status store_prepare(tern_store *s, const char *sql, store_stmt **out, tern_error *err);
+
+/* ---- row descriptors (tables.c), used by rows.c ---------------------- */
+
+typedef enum col_kind {
+    K_ID,    /* char[TERN_ID_MAX] */
+    K_TEXT,  /* char * */
+    K_STEXT, /* char *, sealed */
+    K_I64,   /* int64_t */
+    K_F64,   /* double */
+    K_ENUM,  /* int64_t stored as its name */
+    K_BLOB,  /* uint8_t * + size_t */
+    K_SBLOB, /* uint8_t * + size_t, sealed */
+    K_HASH,  /* uint8_t[TERN_HASH_BYTES] */
+} col_kind;
+
+typedef struct col {
+    const char *name;
+    col_kind kind;
+    bool opt;          /* may be empty / NULL */
+    size_t off;        /* offset of the field */
+    size_t off_len;    /* K_BLOB / K_SBLOB: offset of the length */
+    size_t max;        /* text: bytes */
+    const char *ref;   /* K_ID: table the id must exist in */
+    const char *(*enum_name)(int64_t);
+} col;
+
+typedef struct store_table {
+    const char *name;
+    const char *what;   /* for messages */
+    const char *prefix; /* generated ids: "<prefix>_<base32>"; NULL: caller names */
+    size_t size;
+    const col *cols;    /* cols[0] is the key */
+    size_t ncols;
+} table;
+
+/* One descriptor per tern_entity, indexed by it. */
+extern const table store_tables[TERN_ENT_COUNT];
+
+#endif
