@@ -657,3 +657,71 @@ Test(jp2, hostile_files_are_refused)
     }
     tern_image_free(img);
 }
+
+/* ---- resampling ------------------------------------------------------------------ */
+
+Test(resample, halving_the_resolution_halves_the_size_and_averages)
+{
+    tern_image *img = pattern(64, 48, 1, 1000);
+    tern_image *half;
+    tern_error err;
+    cr_assert_eq(tern_image_resample(img, 500, &half, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(half->width, 32);
+    cr_assert_eq(half->height, 24);
+    cr_assert_eq(half->ppi_x, 500.0);
+    for (uint32_t y = 0; y < 24; y++)
+        for (uint32_t x = 0; x < 32; x++) {
+            const uint8_t *p = img->pixels + (2 * y) * 64 + 2 * x;
+            unsigned sum = p[0] + p[1] + p[64] + p[65];
+            int want = (int)((sum + 2) / 4);
+            int got = half->pixels[y * 32 + x];
+            cr_assert(abs(got - want) <= 1, "(%u,%u): mean of 2x2 %d, got %d", x, y, want, got);
+        }
+    tern_image_free(half);
+    tern_image_free(img);
+}
+
+Test(resample, smooth_pattern_survives_a_round_trip)
+{
+    /* Period 9 px at 500 ppi: at 1000 ppi it is 18 px, well sampled both ways. */
+    tern_image *img = pattern(180, 150, 3, 500);
+    tern_image *up, *down;
+    tern_error err;
+    cr_assert_eq(tern_image_resample(img, 1000, &up, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(up->width, 360);
+    cr_assert_eq(up->height, 300);
+    cr_assert_eq(tern_image_resample(up, 500, &down, &err), TERN_OK, "%s", err.message);
+    double p = psnr(img, down);
+    cr_assert(p > 30, "500 -> 1000 -> 500 ppi: PSNR %.1f dB", p);
+    tern_image *again;
+    cr_assert_eq(tern_image_resample(img, 1000, &again, &err), TERN_OK);
+    cr_assert(isinf(psnr(up, again)), "deterministic");
+    tern_image_free(again);
+    tern_image_free(up);
+    tern_image_free(down);
+    tern_image_free(img);
+}
+
+Test(resample, odd_factors_and_anisotropic_input)
+{
+    tern_image *img = pattern(296, 560, 1, 569);
+    img->ppi_y = 500;
+    tern_image *out;
+    tern_error err;
+    cr_assert_eq(tern_image_resample(img, 500, &out, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(out->width, 260, "296 * 500 / 569 = 260.1");
+    cr_assert_eq(out->height, 560);
+    cr_assert_eq(out->ppi_x, 500.0);
+    cr_assert_eq(out->ppi_y, 500.0);
+    tern_image_free(out);
+    /* A constant image stays constant whatever the factor. */
+    memset(img->pixels, 77, (size_t)296 * 560);
+    cr_assert_eq(tern_image_resample(img, 713, &out, &err), TERN_OK);
+    for (size_t i = 0; i < (size_t)out->width * out->height; i++)
+        cr_assert_eq(out->pixels[i], 77);
+    tern_image_free(out);
+    img->ppi_x = 0;
+    cr_assert_eq(tern_image_resample(img, 500, &out, &err), TERN_E_ARG, "unknown resolution");
+    cr_assert_null(out);
+    tern_image_free(img);
+}

@@ -28,5 +28,6 @@ bool cli_parse_uint(const char *opt, const char *s, unsigned long *out);
 /* Subcommands (one file each: cmd/tern/cmd_<name>.c). */
 int cmd_version(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@
 static const cli_command commands[] = {
     {"version", "print Tern's version", cmd_version},
     {"synth", "generate synthetic fingerprints and identities", cmd_synth},
+    {"image", "inspect, convert, compare and generate images", cmd_image},
 };
 
 static void usage(FILE *f)
