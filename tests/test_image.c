@@ -725,3 +725,21 @@ Test(resample, odd_factors_and_anisotropic_input)
     cr_assert_null(out);
     tern_image_free(img);
 }
+
+/* ---- WSQ through the dispatch ------------------------------------------------------ */
+
+Test(wsq_dispatch, sample_decodes_through_read_file_like_the_nbis_decoder)
+{
+    TERN_REQUIRE_DATA(wsq_path, "wsq/sample.wsq");
+    TERN_REQUIRE_DATA(pgm_path, "wsq/sample.nbis.pgm");
+    tern_image *wsq, *pgm;
+    tern_error err;
+    cr_assert_eq(tern_image_read_file(wsq_path, NULL, &wsq, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_image_read_file(pgm_path, NULL, &pgm, &err), TERN_OK, "%s", err.message);
+    unsigned maxd;
+    double p;
+    cr_assert_eq(tern_image_compare(wsq, pgm, &p, &maxd, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(maxd, 0);
+    tern_image_free(wsq);
+    tern_image_free(pgm);
+}

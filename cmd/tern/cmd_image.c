@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "tern/bytes.h"
 #include "tern/image.h"
+#include "tern/wsq.h"
 
 static const char usage_text[] =
     "usage: tern image SUBCOMMAND ...\n"
@@ -138,6 +139,30 @@ static void print_ppi(FILE *f, const tern_image *img)
         fprintf(f, "%g x %g ppi", img->ppi_x, img->ppi_y);
 }
 
+/* WSQ's own header facts: bit rate, encoder and the comments, indented. */
+static void print_wsq_info(const uint8_t *data, size_t len)
+{
+    tern_wsq_info info;
+    tern_error err;
+    if (tern_wsq_info_read(data, len, &info, &err) != TERN_OK) {
+        printf("wsq: %s\n", err.message);
+        return;
+    }
+    printf("wsq bitrate: %.3f bits per pixel\nwsq encoder: %d, software %d\n", info.bitrate,
+           info.encoder, info.software);
+    for (size_t i = 0; i < info.n_comments; i++) {
+        printf("comment %zu:\n    ", i + 1);
+        for (const char *c = info.comments[i]; *c; c++) {
+            if (*c == '\n' && c[1])
+                fputs("\n    ", stdout);
+            else if (*c != '\n' && *c != '\r')
+                putchar((unsigned char)*c >= 0x20 || *c == '\t' ? *c : '?');
+        }
+        putchar('\n');
+    }
+    tern_wsq_info_free(&info);
+}
+
 static int run_info(int argc, char **argv)
 {
     image_args a;
@@ -152,8 +177,8 @@ static int run_info(int argc, char **argv)
     tern_image_decode_opts o = {.format = fmt, .ppi = a.ppi, .raw_width = a.raw_w, .raw_height = a.raw_h};
     tern_image *img;
     tern_status s = tern_image_decode(data, len, &o, &img, &err);
-    free(data);
     if (s != TERN_OK) {
+        free(data);
         tern_error_prefix(&err, "%s: ", a.pos[0]);
         return cli_fail_err(argv[1], &err);
     }
@@ -163,6 +188,9 @@ static int run_info(int argc, char **argv)
     print_ppi(stdout, img);
     printf("%s\nbytes: %zu\nbits per pixel: %.3f\n", a.ppi > 0 ? " (given)" : "", len,
            len * 8.0 / ((double)img->width * img->height));
+    if (fmt == TERN_IMAGE_WSQ)
+        print_wsq_info(data, len);
+    free(data);
     tern_image_free(img);
     return 0;
 }
@@ -173,7 +201,9 @@ static int run_convert(int argc, char **argv)
     if (!parse_args(argc, argv, 2, &a))
         return 1;
     tern_image_format out_fmt = tern_image_format_from_path(a.pos[1]);
-    if (out_fmt == TERN_IMAGE_UNKNOWN || out_fmt == TERN_IMAGE_TIFF)
+    if (out_fmt == TERN_IMAGE_TIFF)
+        return cli_fail("%s: Tern reads TIFF but does not write it (use .png or .jp2)", a.pos[1]);
+    if (out_fmt == TERN_IMAGE_UNKNOWN)
         return cli_fail("%s: cannot tell the output format (use .wsq .jp2 .j2k .png .pgm .jpg .raw)",
                         a.pos[1]);
     tern_error err;

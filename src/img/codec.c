@@ -16,6 +16,7 @@
 #include "img/img_internal.h"
 #include "tern/bytes.h"
 #include "tern/image.h"
+#include "tern/wsq.h"
 
 static const char *const format_names[] = {
     [TERN_IMAGE_UNKNOWN] = "unknown", [TERN_IMAGE_WSQ] = "wsq",   [TERN_IMAGE_JP2] = "jp2",
@@ -124,13 +125,6 @@ tern_status img_grey_view(const tern_image *img, const tern_image **grey, tern_i
     return s;
 }
 
-/* ---- WSQ: Tern's own codec (tern/wsq.h), built on branch wsq ------------ */
-
-static tern_status wsq_missing(tern_error *err)
-{
-    return tern_error_set(err, TERN_E_UNSUPPORTED, "WSQ codec not yet built");
-}
-
 /* ---- dispatch ------------------------------------------------------------ */
 
 static tern_status decode_as(tern_image_format fmt, const uint8_t *data, size_t len,
@@ -138,7 +132,7 @@ static tern_status decode_as(tern_image_format fmt, const uint8_t *data, size_t 
                              tern_error *err)
 {
     switch (fmt) {
-    case TERN_IMAGE_WSQ: return wsq_missing(err);
+    case TERN_IMAGE_WSQ: return tern_wsq_decode(data, len, out, err);
     case TERN_IMAGE_JP2:
     case TERN_IMAGE_J2K: return img_jp2_decode(data, len, fmt, out, err);
     case TERN_IMAGE_PNG: return img_png_decode(data, len, out, err);
@@ -221,7 +215,8 @@ tern_status tern_image_encode(const tern_image *img, tern_image_format fmt,
     if (!opts)
         opts = &none;
     switch (fmt) {
-    case TERN_IMAGE_WSQ: return wsq_missing(err);
+    case TERN_IMAGE_WSQ:
+        return tern_wsq_encode(img, opts->wsq_bitrate, opts->comment, data, len, err);
     case TERN_IMAGE_JP2:
     case TERN_IMAGE_J2K: return img_jp2_encode(img, fmt, opts, data, len, err);
     case TERN_IMAGE_PNG: return img_png_encode(img, opts, data, len, err);
