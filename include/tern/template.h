@@ -32,6 +32,8 @@ extern "C" {
 #define TERN_TEMPLATE_MAX_MINUTIAE 255u
 #define TERN_TEMPLATE_MAX_SINGULAR 32u
 #define TERN_TEMPLATE_MAX_RIDGE_COUNTS 4096u
+/* Uninterpreted extended data blocks kept per template. */
+#define TERN_TEMPLATE_MAX_BLOCKS 64u
 
 typedef enum tern_minutia_type {
     TERN_MINUTIA_OTHER = 0,
@@ -57,14 +59,41 @@ typedef struct tern_singular {
     float y;
     float angle;       /* radians; meaningful only if has_angle */
     uint8_t type;      /* tern_singular_type */
-    uint8_t has_angle;
+    uint8_t has_angle; /* 0: no direction; 1: `angle` holds it; 3 (deltas only): `angle`,
+                        * then extra_angles[0] and extra_angles[1] hold the three
+                        * directions of a delta's ridges, as in ISO/IEC 19794-2 8.2 */
+    float extra_angles[2];
 } tern_singular;
 
 typedef struct tern_ridge_count {
-    uint16_t a;        /* minutia indices */
+    uint16_t a;        /* minutia indices, 0-based, both < n_minutiae */
     uint16_t b;
     uint8_t count;
 } tern_ridge_count;
+
+/* Ridge count extraction method (ISO/IEC 19794-2:2005 8.2.2). */
+typedef enum tern_ridge_count_method {
+    TERN_RIDGE_COUNT_NONSPECIFIC = 0,
+    TERN_RIDGE_COUNT_QUADRANT = 1, /* four-neighbour */
+    TERN_RIDGE_COUNT_OCTANT = 2,   /* eight-neighbour */
+} tern_ridge_count_method;
+
+/* An extended data block of an exchange record that Tern does not interpret
+ * (vendor-defined types, zonal quality): kept so that a conversion between
+ * versions of the same family carries it through. */
+typedef struct tern_template_block {
+    uint16_t type;     /* the record's extended data type identifier */
+    uint16_t length;   /* bytes of data (the block's own header excluded) */
+    uint8_t *data;     /* owned; NULL if length is 0 */
+} tern_template_block;
+
+/* Capture date and time (ISO/IEC 19794-1:2011 clause 10.3, UTC). year 0
+ * means not recorded (the record then holds 0xFF filler). */
+typedef struct tern_capture_time {
+    uint16_t year;
+    uint8_t month, day, hour, minute, second;
+    uint16_t millisecond;
+} tern_capture_time;
 
 typedef struct tern_template {
     uint32_t width;            /* frame size, pixels */
@@ -78,18 +107,36 @@ typedef struct tern_template {
     tern_minutia *minutiae;    /* owned */
     uint32_t n_singular;
     tern_singular *singular;   /* owned; cores and deltas */
-    uint8_t ridge_count_method;
+    uint8_t ridge_count_method; /* tern_ridge_count_method */
     uint32_t n_ridge_counts;
     tern_ridge_count *ridge_counts; /* owned */
+
+    /* Provenance carried by the internal and exchange formats. All zero in a
+     * fresh template; writers use documented defaults for zero fields. */
+    char engine[32];           /* NUL-terminated: the extractor that produced the
+                                * minutiae, e.g. "tern 0.1.0"; "" if unknown */
+    uint8_t view_number;       /* 0..15: several views of one finger in a record */
+    uint16_t quality_vendor;   /* owner and id of the quality algorithm */
+    uint16_t quality_algorithm; /* (INCITS 378-2009, ISO/IEC 19794-2:2011) */
+    uint16_t device_vendor;    /* capture device (ISO/IEC 19794-2:2011) */
+    uint16_t device_type;
+    uint8_t device_technology;
+    tern_capture_time capture_time;
+    uint8_t ridge_ending_type; /* ISO/IEC 19794-2:2011 7.3.6: 0 valley skeleton
+                                * bifurcation point, 1 ridge skeleton end point */
+    uint32_t n_blocks;
+    tern_template_block *blocks; /* owned: uninterpreted extended data */
 } tern_template;
 
 /* Allocates a template with room for n_minutiae minutiae (zeroed) and no
  * singular points or ridge counts. n_minutiae is at most
  * TERN_TEMPLATE_MAX_MINUTIAE. */
 tern_status tern_template_create(uint32_t n_minutiae, tern_template **out, tern_error *err);
-/* Frees t and everything it owns; NULL is allowed. */
+/* Frees t and everything it owns (minutiae, singular points, ridge counts,
+ * blocks and their data); NULL is allowed. */
 void tern_template_free(tern_template *t);
-/* A new deep copy of t. */
+/* A new deep copy of t (every owned array and block copied). Errors:
+ * TERN_E_NOMEM. */
 tern_status tern_template_clone(const tern_template *t, tern_template **out, tern_error *err);
 
 #ifdef __cplusplus

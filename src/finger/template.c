@@ -1,5 +1,6 @@
 /* template.c - allocation and copying of tern_template (see tern/template.h).
  * The codecs for stored and exchanged formats are in template_*.c. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,9 @@ void tern_template_free(tern_template *t)
 {
     if (!t)
         return;
+    for (uint32_t i = 0; t->blocks && i < t->n_blocks; i++)
+        free(t->blocks[i].data);
+    free(t->blocks);
     free(t->minutiae);
     free(t->singular);
     free(t->ridge_counts);
@@ -46,6 +50,25 @@ static void *dup_array(const void *src, size_t n, size_t size)
     return p;
 }
 
+static bool clone_blocks(const tern_template *t, tern_template *c)
+{
+    c->blocks = NULL;
+    c->n_blocks = 0;
+    if (!t->n_blocks)
+        return true;
+    c->blocks = calloc(t->n_blocks, sizeof *c->blocks);
+    if (!c->blocks)
+        return false;
+    c->n_blocks = t->n_blocks;
+    for (uint32_t i = 0; i < t->n_blocks; i++) {
+        c->blocks[i] = t->blocks[i];
+        c->blocks[i].data = dup_array(t->blocks[i].data, t->blocks[i].length, 1);
+        if (t->blocks[i].length && !c->blocks[i].data)
+            return false;
+    }
+    return true;
+}
+
 tern_status tern_template_clone(const tern_template *t, tern_template **out, tern_error *err)
 {
     *out = NULL;
@@ -56,8 +79,9 @@ tern_status tern_template_clone(const tern_template *t, tern_template **out, ter
     c->minutiae = dup_array(t->minutiae, t->n_minutiae, sizeof *t->minutiae);
     c->singular = dup_array(t->singular, t->n_singular, sizeof *t->singular);
     c->ridge_counts = dup_array(t->ridge_counts, t->n_ridge_counts, sizeof *t->ridge_counts);
+    bool blocks_ok = clone_blocks(t, c);
     if ((t->n_minutiae && !c->minutiae) || (t->n_singular && !c->singular) ||
-        (t->n_ridge_counts && !c->ridge_counts)) {
+        (t->n_ridge_counts && !c->ridge_counts) || !blocks_ok) {
         tern_template_free(c);
         return tern_error_set(err, TERN_E_NOMEM, "template: out of memory");
     }
