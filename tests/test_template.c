@@ -60,6 +60,12 @@ static void assert_same_template(const tern_template *a, const tern_template *b,
         cr_assert(a->singular[i].x == b->singular[i].x && a->singular[i].y == b->singular[i].y,
                   "%s: singular %u", what, i);
         cr_assert_eq(a->singular[i].type, b->singular[i].type);
+        if (a->singular[i].has_angle == 3 && b->singular[i].has_angle == 3)
+            for (int k = 0; k < 2; k++) {
+                double d = fabs(fmod((double)a->singular_angles[2 * i + k] -
+                                         b->singular_angles[2 * i + k] + 3 * M_PI, TWO_PI) - M_PI);
+                cr_assert(d <= angle_tol + 1e-6, "%s: delta %u angle %d", what, i, k + 1);
+            }
         /* INCITS 378 flags angles per group: a group with a point without
          * one loses them all (the only lossy case, checked as such). */
         cr_assert(a->singular[i].has_angle == b->singular[i].has_angle ||
@@ -363,6 +369,40 @@ Test(template_samples, iso2005_and_ansi2004_are_told_apart_by_their_layout)
     free(d);
 }
 
+/* Cores and deltas as the bytes of the two NIST samples hold them (ISO:
+ * per-point angle flag, 360/256 units; INCITS: per-group flag, 2 degrees). */
+static void check_singular(const char *rel, uint32_t view, unsigned units, bool second_has_angle)
+{
+    char path[1024];
+    if (!tern_test_data_path(rel, path, sizeof path))
+        cr_skip_test("%s not found", rel);
+    tern_template_record *rec = decode_file(path, TERN_TEMPLATE_FORMAT_UNKNOWN);
+    const tern_template *t = rec->views[view];
+    static const int want[6][6] = {{1, 150, 250, 90, -1, -1},   {1, 100, 150, 45, -1, -1},
+                                   {2, 143, 232, 100, 110, 120}, {2, 103, 104, 156, 166, 176},
+                                   {2, 136, 214, 33, 43, 53},    {2, 130, 319, 57, 67, 77}};
+    cr_assert_eq(t->n_singular, 6, "%s", rel);
+    for (uint32_t i = 0; i < 6; i++) {
+        const tern_singular *sp = &t->singular[i];
+        cr_assert(sp->type == want[i][0] && sp->x == want[i][1] && sp->y == want[i][2]);
+        if (i == 3 && !second_has_angle) {
+            cr_assert_eq(sp->has_angle, 0);
+            continue;
+        }
+        cr_assert_eq(sp->has_angle, sp->type == TERN_SINGULAR_DELTA ? 3 : 1);
+        cr_assert(fabs(sp->angle - want[i][3] * TWO_PI / units) < 1e-5);
+        if (sp->has_angle == 3)
+            cr_assert(fabs(t->singular_angles[2 * i + 1] - want[i][5] * TWO_PI / units) < 1e-5);
+    }
+    tern_template_record_free(rec);
+}
+
+Test(template_samples, cores_and_deltas)
+{
+    check_singular("templates/iso19794-2/fmr.iso2005", 1, 256, false);
+    check_singular("templates/incits378/fmr.ansi2004", 2, 180, true);
+}
+
 Test(template_samples, secugen_fvc2002_templates)
 {
     TERN_REQUIRE_DATA(root, "templates/secugen-fvc2002");
@@ -476,9 +516,12 @@ static tern_template *synthetic(uint32_t seed, uint32_t n)
     }
     t->n_singular = 2;
     t->singular = calloc(2, sizeof *t->singular);
+    t->singular_angles = calloc(4, sizeof *t->singular_angles);
     t->singular[0] = (tern_singular){.x = 100, .y = 120, .angle = 1.0f, .type = TERN_SINGULAR_CORE, .has_angle = 1};
     t->singular[1] = (tern_singular){.x = 150, .y = 300, .angle = 2.0f, .type = TERN_SINGULAR_DELTA,
-                                     .has_angle = 3, .extra_angles = {3.0f, 4.0f}};
+                                     .has_angle = 3};
+    t->singular_angles[2] = (float)(30000 * TWO_PI / 65536); /* on the 1/65536-turn grid */
+    t->singular_angles[3] = (float)(40000 * TWO_PI / 65536);
     if (n >= 2) {
         t->n_ridge_counts = 1;
         t->ridge_counts = calloc(1, sizeof *t->ridge_counts);
@@ -501,7 +544,7 @@ Test(template_tern, round_trip_is_exact)
         cr_assert_eq(tern_template_decode(a, na, &u, &err), TERN_OK, "%s", err.message);
         assert_same_template(t, u, 0.0, "synthetic");
         cr_assert_str_eq(t->engine, u->engine);
-        cr_assert(fabsf(u->singular[1].extra_angles[1] - t->singular[1].extra_angles[1]) < 1e-4f);
+        cr_assert(fabsf(u->singular_angles[3] - t->singular_angles[3]) < 1e-4f);
         cr_assert_eq(tern_template_encode(u, TERN_TEMPLATE_FORMAT_TERN, &b, &nb, &err), TERN_OK);
         cr_assert(na == nb && !memcmp(a, b, na), "re-encoding is byte-identical");
         free(a);

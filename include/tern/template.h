@@ -59,10 +59,9 @@ typedef struct tern_singular {
     float y;
     float angle;       /* radians; meaningful only if has_angle */
     uint8_t type;      /* tern_singular_type */
-    uint8_t has_angle; /* 0: no direction; 1: `angle` holds it; 3 (deltas only): `angle`,
-                        * then extra_angles[0] and extra_angles[1] hold the three
-                        * directions of a delta's ridges, as in ISO/IEC 19794-2 8.2 */
-    float extra_angles[2];
+    uint8_t has_angle; /* 0: no direction; 1: `angle` holds it; 3 (deltas only): `angle`
+                        * and tern_template.singular_angles hold the three directions of
+                        * a delta's ridges (ISO/IEC 19794-2:2005 8.2.3) */
 } tern_singular;
 
 typedef struct tern_ridge_count {
@@ -107,6 +106,9 @@ typedef struct tern_template {
     tern_minutia *minutiae;    /* owned */
     uint32_t n_singular;
     tern_singular *singular;   /* owned; cores and deltas */
+    float *singular_angles;    /* owned; NULL or 2 * n_singular entries: the second and
+                                * third directions of singular[i] (radians) at [2i], [2i+1]
+                                * when its has_angle is 3 */
     uint8_t ridge_count_method; /* tern_ridge_count_method */
     uint32_t n_ridge_counts;
     tern_ridge_count *ridge_counts; /* owned */

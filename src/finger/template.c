@@ -36,6 +36,7 @@ void tern_template_free(tern_template *t)
     free(t->blocks);
     free(t->minutiae);
     free(t->singular);
+    free(t->singular_angles);
     free(t->ridge_counts);
     free(t);
 }
@@ -78,9 +79,13 @@ tern_status tern_template_clone(const tern_template *t, tern_template **out, ter
     *c = *t;
     c->minutiae = dup_array(t->minutiae, t->n_minutiae, sizeof *t->minutiae);
     c->singular = dup_array(t->singular, t->n_singular, sizeof *t->singular);
+    c->singular_angles = t->singular_angles
+                             ? dup_array(t->singular_angles, 2 * (size_t)t->n_singular, sizeof(float))
+                             : NULL;
     c->ridge_counts = dup_array(t->ridge_counts, t->n_ridge_counts, sizeof *t->ridge_counts);
     bool blocks_ok = clone_blocks(t, c);
     if ((t->n_minutiae && !c->minutiae) || (t->n_singular && !c->singular) ||
+        (t->singular_angles && t->n_singular && !c->singular_angles) ||
         (t->n_ridge_counts && !c->ridge_counts) || !blocks_ok) {
         tern_template_free(c);
         return tern_error_set(err, TERN_E_NOMEM, "template: out of memory");

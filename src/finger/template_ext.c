@@ -206,17 +206,23 @@ static tern_status read_ridge_counts(const uint8_t *d, size_t n, size_t at, tern
 
 /* ---- extended data: cores and deltas ------------------------------------ */
 
-static tern_status add_singular(tern_template *t, tern_singular sp, size_t at, uint32_t view,
-                                tern_error *err)
+tern_status tpl_add_singular(tern_template *t, tern_singular sp, const float *extra,
+                             tern_error *err)
 {
     if (t->n_singular >= TERN_TEMPLATE_MAX_SINGULAR)
-        return tern_error_set(err, TERN_E_LIMIT,
-                              "template: view %u core/delta block at byte offset %zu: more than "
-                              "%u cores and deltas", view, at, TERN_TEMPLATE_MAX_SINGULAR);
-    tern_singular *s = realloc(t->singular, (t->n_singular + 1) * sizeof *s);
+        return tern_error_set(err, TERN_E_LIMIT, "template: more than %u cores and deltas",
+                              TERN_TEMPLATE_MAX_SINGULAR);
+    size_t n = t->n_singular + 1;
+    tern_singular *s = realloc(t->singular, n * sizeof *s);
     if (!s)
         return tern_error_set(err, TERN_E_NOMEM, "template: out of memory");
     t->singular = s;
+    float *a = realloc(t->singular_angles, 2 * n * sizeof *a);
+    if (!a)
+        return tern_error_set(err, TERN_E_NOMEM, "template: out of memory");
+    t->singular_angles = a;
+    a[2 * n - 2] = extra ? extra[0] : sp.angle;
+    a[2 * n - 1] = extra ? extra[1] : sp.angle;
     s[t->n_singular++] = sp;
     return TERN_OK;
 }
@@ -239,6 +245,7 @@ static tern_status read_points(tern_reader *r, tern_template *t, tpl_family fami
             return s;
         bool has = family == TPL_FAMILY_ISO ? (x >> 14) == 1 : group_angles;
         tern_singular sp = {.x = (float)(x & 0x3fff), .y = (float)(y & 0x3fff), .type = type};
+        float extra[2] = {0, 0};
         if (has) {
             uint8_t a[3];
             for (unsigned k = 0; k < n_angles; k++)
@@ -247,12 +254,14 @@ static tern_status read_points(tern_reader *r, tern_template *t, tpl_family fami
             sp.has_angle = (uint8_t)n_angles;
             sp.angle = tpl_angle_from_units(a[0], units);
             if (n_angles == 3) {
-                sp.extra_angles[0] = tpl_angle_from_units(a[1], units);
-                sp.extra_angles[1] = tpl_angle_from_units(a[2], units);
+                extra[0] = tpl_angle_from_units(a[1], units);
+                extra[1] = tpl_angle_from_units(a[2], units);
             }
         }
-        if ((s = add_singular(t, sp, at, view, r->err)))
-            return s;
+        if (n_angles == 1)
+            extra[0] = extra[1] = sp.angle;
+        if ((s = tpl_add_singular(t, sp, extra, r->err)))
+            return tern_error_prefix(r->err, "view %u block at byte offset %zu: ", view, at);
     }
     return TERN_OK;
 }
@@ -487,10 +496,10 @@ static tern_status write_points(tern_buf *b, const tern_template *t, tpl_family 
         if (type == TERN_SINGULAR_DELTA) {
             /* A delta with one recorded direction is written with it thrice. */
             bool three = sp->has_angle == 3;
-            tern_buf_u8(b, (uint8_t)tpl_angle_to_units(three ? sp->extra_angles[0] : sp->angle,
-                                                       units));
-            tern_buf_u8(b, (uint8_t)tpl_angle_to_units(three ? sp->extra_angles[1] : sp->angle,
-                                                       units));
+            tern_buf_u8(b, (uint8_t)tpl_angle_to_units(
+                               three ? tpl_singular_extra(t, i, 0) : sp->angle, units));
+            tern_buf_u8(b, (uint8_t)tpl_angle_to_units(
+                               three ? tpl_singular_extra(t, i, 1) : sp->angle, units));
         }
     }
     return TERN_OK;

@@ -28,6 +28,18 @@ typedef enum tpl_family { TPL_FAMILY_ISO, TPL_FAMILY_ANSI } tpl_family;
  * 0..100 with 254 = not reported and 255 = could not be computed. */
 typedef enum tpl_quality_scheme { TPL_QUALITY_ZERO_UNSET, TPL_QUALITY_254_UNSET } tpl_quality_scheme;
 
+/* The k-th (0 or 1) extra direction of singular point i: from
+ * singular_angles, or its one angle if the template has none recorded. */
+static inline float tpl_singular_extra(const tern_template *t, uint32_t i, int k)
+{
+    return t->singular_angles ? t->singular_angles[2 * i + (uint32_t)k] : t->singular[i].angle;
+}
+
+/* Appends a singular point with its two extra directions (extra may be
+ * NULL); keeps singular_angles parallel to singular. */
+tern_status tpl_add_singular(tern_template *t, tern_singular sp, const float *extra,
+                             tern_error *err);
+
 /* Records a warning in rec (kept up to TERN_TEMPLATE_MAX_WARNINGS, counted
  * beyond). rec may be NULL (the warning is then dropped). */
 void tpl_warn(tern_template_record *rec, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -157,8 +157,10 @@ static tern_status write_sections(tern_buf *b, const tern_template *t, tern_erro
             tern_buf_u8(b, sp->type);
             tern_buf_u8(b, sp->has_angle);
             tern_buf_u16be(b, (uint16_t)tpl_angle_to_units(sp->angle, ANGLE_UNITS));
-            tern_buf_u16be(b, (uint16_t)tpl_angle_to_units(sp->extra_angles[0], ANGLE_UNITS));
-            tern_buf_u16be(b, (uint16_t)tpl_angle_to_units(sp->extra_angles[1], ANGLE_UNITS));
+            tern_buf_u16be(b, (uint16_t)tpl_angle_to_units(tpl_singular_extra(t, i, 0),
+                                                           ANGLE_UNITS));
+            tern_buf_u16be(b, (uint16_t)tpl_angle_to_units(tpl_singular_extra(t, i, 1),
+                                                           ANGLE_UNITS));
         }
     }
     if (t->n_ridge_counts) {
@@ -289,10 +291,6 @@ static tern_status read_minutiae(tern_reader *r, tern_template *t)
 
 static tern_status read_singular(tern_reader *r, tern_template *t, uint16_t n)
 {
-    t->singular = calloc(n, sizeof *t->singular);
-    if (!t->singular)
-        return tern_error_set(r->err, TERN_E_NOMEM, "Tern template: out of memory");
-    t->n_singular = n;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t x, y;
         uint8_t type, has;
@@ -309,11 +307,13 @@ static tern_status read_singular(tern_reader *r, tern_template *t, uint16_t n)
                                   "Tern template: singular point %u at byte offset %zu: type %u "
                                   "or angle count %u invalid", i, r->pos - SINGULAR_BYTES, type,
                                   has);
-        t->singular[i] = (tern_singular){
-            .x = from_fixed(x), .y = from_fixed(y), .type = type, .has_angle = has,
-            .angle = tpl_angle_from_units(a[0], ANGLE_UNITS),
-            .extra_angles = {tpl_angle_from_units(a[1], ANGLE_UNITS),
-                             tpl_angle_from_units(a[2], ANGLE_UNITS)}};
+        tern_singular sp = {.x = from_fixed(x), .y = from_fixed(y), .type = type,
+                            .has_angle = has, .angle = tpl_angle_from_units(a[0], ANGLE_UNITS)};
+        const float extra[2] = {tpl_angle_from_units(a[1], ANGLE_UNITS),
+                                tpl_angle_from_units(a[2], ANGLE_UNITS)};
+        tern_status s = tpl_add_singular(t, sp, extra, r->err);
+        if (s)
+            return s;
     }
     return TERN_OK;
 }
