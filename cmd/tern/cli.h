@@ -29,5 +29,6 @@ bool cli_parse_uint(const char *opt, const char *s, unsigned long *out);
 int cmd_version(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
 
 #endif

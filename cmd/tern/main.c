@@ -10,6 +10,7 @@ static const cli_command commands[] = {
     {"version", "print Tern's version", cmd_version},
     {"synth", "generate synthetic fingerprints and identities", cmd_synth},
     {"image", "inspect, convert, compare and generate images", cmd_image},
+    {"extract", "extract the minutiae and quality of a finger image", cmd_extract},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,102 @@
+/* bench_extract.c - speed of tern_extract on the FVC2002 B images, one core.
+ *
+ * For every image of ../shared/data/fvc2002/DBn_B (or $TERN_SHARED_DATA)
+ * it measures, in the same run: the TIFF decode, a 3x3 box blur over the
+ * image (a baseline: the cheapest whole-image filter, to make the ratio
+ * comparable across machines) and the extraction. Prints milliseconds per
+ * image per database and overall, and the ratio extraction / box blur.
+ * Skips, saying so, when the data is absent. The issue's bar: at most
+ * 15 ms per FVC image (MINDTCT takes about 30 ms on the same machine).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tern/finger.h"
+#include "tern/image.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static unsigned box_blur(const tern_image *img, uint8_t *out)
+{
+    uint32_t w = img->width, h = img->height;
+    unsigned check = 0;
+    for (uint32_t y = 1; y + 1 < h; y++)
+        for (uint32_t x = 1; x + 1 < w; x++) {
+            const uint8_t *p = img->pixels + (size_t)y * w + x;
+            unsigned s = p[-(long)w - 1] + p[-(long)w] + p[-(long)w + 1] + p[-1] + p[0] + p[1] +
+                         p[w - 1] + p[w] + p[w + 1];
+            out[(size_t)y * w + x] = (uint8_t)(s / 9);
+            check += s;
+        }
+    return check;
+}
+
+int main(void)
+{
+    const char *env = getenv("TERN_SHARED_DATA");
+    char root[1024];
+    snprintf(root, sizeof root, "%s/fvc2002", env ? env : "../shared/data");
+    static const char *dbs[] = {"DB1_B", "DB2_B", "DB3_B", "DB4_B"};
+    static const double ppi[] = {500, 569, 500, 500};
+    double t_dec = 0, t_box = 0, t_ext = 0;
+    int n_all = 0, fte = 0;
+    unsigned sink = 0;
+    for (int d = 0; d < 4; d++) {
+        double dd = 0, db = 0, de = 0;
+        int n = 0;
+        for (int f = 101; f <= 110; f++)
+            for (int i = 1; i <= 8; i++) {
+                char path[1200];
+                snprintf(path, sizeof path, "%s/%s/%d_%d.tif", root, dbs[d], f, i);
+                tern_image_decode_opts o = {0};
+                o.ppi = ppi[d];
+                tern_image *img;
+                tern_error err;
+                double t0 = now_ms();
+                if (tern_image_read_file(path, &o, &img, &err) != TERN_OK) {
+                    if (n_all == 0 && n == 0) {
+                        printf("bench_extract: %s not readable (%s): skipping (FVC2002 data "
+                               "absent)\n",
+                               path, err.message);
+                        return 0;
+                    }
+                    continue;
+                }
+                double t1 = now_ms();
+                uint8_t *tmp = malloc((size_t)img->width * img->height);
+                sink += box_blur(img, tmp);
+                free(tmp);
+                double t2 = now_ms();
+                tern_template *t = NULL;
+                tern_status st = tern_extract(img, NULL, &t, NULL, &err);
+                double t3 = now_ms();
+                fte += st != TERN_OK;
+                tern_template_free(t);
+                tern_image_free(img);
+                dd += t1 - t0, db += t2 - t1, de += t3 - t2;
+                n++;
+            }
+        if (!n)
+            continue;
+        printf("%s: %d images: extract %.2f ms/image, decode %.3f ms, 3x3 box blur %.3f ms, "
+               "extract/blur %.0fx\n",
+               dbs[d], n, de / n, dd / n, db / n, db > 0 ? de / db : 0);
+        t_dec += dd, t_box += db, t_ext += de, n_all += n;
+    }
+    if (!n_all) {
+        printf("bench_extract: no FVC2002 images under %s: skipping\n", root);
+        return 0;
+    }
+    printf("all: %d images, %d failures to enroll: extract %.2f ms/image (bar 15), decode %.3f "
+           "ms, box blur %.3f ms, extract/blur %.0fx (checksum %u)\n",
+           n_all, fte, t_ext / n_all, t_dec / n_all, t_box / n_all, t_box > 0 ? t_ext / t_box : 0,
+           sink & 0xff);
+    return 0;
+}
