@@ -146,6 +146,9 @@ tern_status tern_nist_set_text(tern_nist *t, size_t index, uint32_t number, cons
  * opaque bytes, copied. */
 tern_status tern_nist_set_binary(tern_nist *t, size_t index, uint32_t number, const void *data,
                                  size_t len, tern_error *err);
+/* Removes record `index` (not Type-1) and rewrites 1.003 CNT. The IDCs of
+ * the other records are unchanged. */
+tern_status tern_nist_remove_record(tern_nist *t, size_t index, tern_error *err);
 /* Removes field `number` of record `index` if present (not LEN or IDC). */
 void tern_nist_remove_field(tern_nist *t, size_t index, uint32_t number);
 

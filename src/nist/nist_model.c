@@ -399,3 +399,19 @@ tern_status tern_nist_set_idc(tern_nist *t, size_t index, unsigned idc, tern_err
     s = put_field(t, index, 2, buf, strlen(buf), false, err);
     return s ? s : rewrite_cnt(t, err);
 }
+
+tern_status tern_nist_remove_record(tern_nist *t, size_t index, tern_error *err)
+{
+    tern_status s = check_index(t, index, err);
+    if (s)
+        return s;
+    if (index == 0)
+        return tern_error_set(err, TERN_E_ARG, "the Type-1 record cannot be removed");
+    tern_nist_record *r = &t->records[index];
+    for (size_t i = 0; i < r->n_fields; i++)
+        t->items -= r->fields[i].n_items;
+    record_clear(r);
+    memmove(r, r + 1, (t->n_records - index - 1) * sizeof *r);
+    t->n_records--;
+    return rewrite_cnt(t, err);
+}

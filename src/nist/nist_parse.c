@@ -109,6 +109,31 @@ static tern_status add_field(parser *p, tern_nist_record *r, uint32_t number, co
     return TERN_OK;
 }
 
+/* Some NBIS test files (valid1.5, 1.6, 1.7, 1.11, 1.16) repeat x.999: a
+ * few bytes of text, GS, then x.999 again, and so on until the image. The
+ * image field is the last x.999; an earlier one is recognised by a GS
+ * followed by the same "T.999:" tag within its first 64 bytes. Only those
+ * 64 bytes are looked at: image data is still never scanned. Returns the
+ * offset of that GS, or 0. */
+static size_t repeated_999(const parser *p, size_t start, size_t end)
+{
+    size_t lim = end - start > 64 ? start + 64 : end;
+    for (size_t i = start; i < lim; i++) {
+        if (p->data[i] != TERN_NIST_GS)
+            continue;
+        uint64_t t = 0, n = 0;
+        size_t j = read_uint(p->data, i + 1, end, 3, &t);
+        if (j && j < end && p->data[j] == '.')
+            j = read_uint(p->data, j + 1, end, 9, &n);
+        else
+            j = 0;
+        if (j && j < end && p->data[j] == ':' && t == p->rec_type && n == 999)
+            return i;
+        return 0;
+    }
+    return 0;
+}
+
 /* Reads the tagged record at *pos: LEN first, then the fields up to the FS
  * at LEN - 1. */
 static tern_status parse_tagged(parser *p, size_t *pos)
@@ -152,7 +177,9 @@ static tern_status parse_tagged(parser *p, size_t *pos)
         }
         size_t vend;
         bool binary = nist_field_is_binary(p->rec_type, number);
-        if (binary) {
+        if (binary && (vend = repeated_999(p, after, end - 1)) != 0) {
+            binary = false; /* a short text x.999 followed by another x.999 */
+        } else if (binary) {
             vend = end - 1;
         } else {
             vend = after;
