@@ -112,7 +112,11 @@ Test(nist_types, every_embedded_image_decodes)
                 tern_status s = tern_nist_image_decode(&im, &img, &err);
                 if (s == TERN_OK) {
                     decoded++;
-                    if (im.width)
+                    /* NBIS valid1.8.an2 declares 14.006/14.007 of 1800x1000 and
+                     * 1800x900 around WSQ images of 1600x976 and 1600x800: the
+                     * record is wrong; the image decodes at its own size. */
+                    bool known_wrong = strcmp(e->d_name, "valid1.8.an2") == 0 && im.width == 1800;
+                    if (im.width && !known_wrong)
                         cr_expect(img->width == im.width && img->height == im.height,
                                   "%s record %zu: %ux%u decoded, %ux%u declared", e->d_name,
                                   i + 1, img->width, img->height, im.width, im.height);
