@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tern/nist.h"
 #include "tern/synth.h"
 #include "tern_test.h"
 
@@ -207,4 +208,205 @@ Test(synth_stats, measures_a_known_period)
     cr_assert_eq(st.foreground, 0.0);
     cr_assert_eq(st.period_blocks, 0u);
     tern_image_free(img);
+}
+
+/* ---- template mode ------------------------------------------------------- */
+
+Test(synth_template, minutiae_statistics_are_realistic)
+{
+    tern_error err;
+    const int n_fingers = 300;
+    double count = 0, endings = 0, total = 0, qual = 0;
+    unsigned classes[TERN_SYNTH_CLASS_COUNT] = {0};
+    for (int i = 0; i < n_fingers; i++) {
+        tern_synth_tfinger *f;
+        cr_assert_eq(tern_synth_tfinger_create(tern_synth_seed_mix(5, i, 0), -1, &f, &err), TERN_OK);
+        classes[tern_synth_tfinger_class(f)]++;
+        tern_template *t;
+        cr_assert_eq(tern_synth_tfinger_impression(f, tern_synth_seed_mix(5, i, 1), NULL, &t, &err),
+                     TERN_OK, "%s", err.message);
+        cr_assert_eq(t->ppi_x, 500.0);
+        cr_assert_leq(t->n_minutiae, TERN_TEMPLATE_MAX_MINUTIAE);
+        count += t->n_minutiae;
+        for (uint32_t k = 0; k < t->n_minutiae; k++) {
+            const tern_minutia *m = &t->minutiae[k];
+            cr_assert(m->x >= 0 && m->y >= 0 && m->x < t->width && m->y < t->height);
+            cr_assert(m->angle >= 0 && m->angle < 2 * M_PI);
+            cr_assert(m->type == TERN_MINUTIA_ENDING || m->type == TERN_MINUTIA_BIFURCATION);
+            cr_assert(m->quality >= 1 && m->quality <= 100);
+            endings += m->type == TERN_MINUTIA_ENDING;
+            qual += m->quality;
+            total++;
+        }
+        tern_template_free(t);
+        tern_synth_tfinger_free(f);
+    }
+    double mean = count / n_fingers;
+    cr_assert(mean >= 30 && mean <= 60, "mean minutiae count %.1f", mean);
+    cr_assert(endings / total > 0.45 && endings / total < 0.65, "endings %.2f", endings / total);
+    cr_assert(qual / total > 30 && qual / total < 90);
+    /* Classes: the same natural distribution as the masters (loose at n=300). */
+    cr_assert_gt(classes[TERN_SYNTH_LEFT_LOOP], 60u);
+    cr_assert_gt(classes[TERN_SYNTH_RIGHT_LOOP], 60u);
+    cr_assert_gt(classes[TERN_SYNTH_WHORL], 50u);
+    cr_assert_lt(classes[TERN_SYNTH_ARCH] + classes[TERN_SYNTH_TENTED_ARCH], 45u);
+}
+
+/* Mates: count minutiae of b within 12 px and 0.5 rad of a minutia of a,
+ * after the best of a coarse grid of translations (a test-only stand-in
+ * for the matcher: impressions of one finger share many more minutiae). */
+static unsigned paired(const tern_template *a, const tern_template *b)
+{
+    unsigned best = 0;
+    for (int rot = -12; rot <= 12; rot += 3) {
+        double th = rot * M_PI / 180, c = cos(th), s = sin(th);
+        for (int ty = -50; ty <= 50; ty += 4)
+            for (int tx = -50; tx <= 50; tx += 4) {
+                unsigned n = 0;
+                for (uint32_t i = 0; i < a->n_minutiae; i++) {
+                    double dx0 = a->minutiae[i].x - 208, dy0 = a->minutiae[i].y - 280;
+                    double x = 208 + c * dx0 - s * dy0 + tx, y = 280 + s * dx0 + c * dy0 + ty;
+                    for (uint32_t j = 0; j < b->n_minutiae; j++) {
+                        double dx = b->minutiae[j].x - x, dy = b->minutiae[j].y - y;
+                        double da = fabs(remainder(b->minutiae[j].angle - (a->minutiae[i].angle - th), 2 * M_PI));
+                        if (dx * dx + dy * dy < 144 && da < 0.5) {
+                            n++;
+                            break;
+                        }
+                    }
+                }
+                best = n > best ? n : best;
+            }
+    }
+    return best;
+}
+
+Test(synth_template, impressions_of_a_finger_are_mates)
+{
+    tern_error err;
+    tern_synth_tfinger *f[2];
+    tern_template *t[3];
+    cr_assert_eq(tern_synth_tfinger_create(11, TERN_SYNTH_LEFT_LOOP, &f[0], &err), TERN_OK);
+    cr_assert_eq(tern_synth_tfinger_create(12, TERN_SYNTH_LEFT_LOOP, &f[1], &err), TERN_OK);
+    cr_assert_eq(tern_synth_tfinger_impression(f[0], 1, NULL, &t[0], &err), TERN_OK);
+    cr_assert_eq(tern_synth_tfinger_impression(f[0], 2, NULL, &t[1], &err), TERN_OK);
+    cr_assert_eq(tern_synth_tfinger_impression(f[1], 3, NULL, &t[2], &err), TERN_OK);
+    unsigned genuine = paired(t[0], t[1]), impostor = paired(t[0], t[2]);
+    cr_assert_gt(genuine, 2 * impostor, "genuine %u, impostor %u", genuine, impostor);
+    cr_assert_gt(genuine, t[0]->n_minutiae / 4, "genuine %u of %u, impostor %u", genuine, t[0]->n_minutiae, impostor);
+    /* Deterministic. */
+    tern_template *again;
+    cr_assert_eq(tern_synth_tfinger_impression(f[0], 1, NULL, &again, &err), TERN_OK);
+    cr_assert_eq(again->n_minutiae, t[0]->n_minutiae);
+    cr_assert_eq(memcmp(again->minutiae, t[0]->minutiae, again->n_minutiae * sizeof *again->minutiae), 0);
+    tern_template_free(again);
+    for (int i = 0; i < 3; i++)
+        tern_template_free(t[i]);
+    tern_synth_tfinger_free(f[0]);
+    tern_synth_tfinger_free(f[1]);
+}
+
+/* ---- identities ------------------------------------------------------------ */
+
+Test(synth_identity, fictitious_and_deterministic)
+{
+    tern_synth_identity a, b;
+    tern_synth_identity_make(1, 7, &a);
+    tern_synth_identity_make(1, 7, &b);
+    cr_assert_eq(memcmp(&a, &b, sizeof a), 0);
+    cr_assert_eq(strncmp(a.given_name, "SYNTH-", 6), 0);
+    cr_assert_eq(strncmp(a.family_name, "SYNTH-", 6), 0);
+    cr_assert_eq(strncmp(a.id, "SYNTH-", 6), 0);
+    cr_assert_eq(strncmp(a.document_number, "SYN", 3), 0);
+    cr_assert_str_eq(a.country, "ZZ");
+    cr_assert(strstr(a.birth_place, "(synthetic)") != NULL);
+    cr_assert(a.sex == 'F' || a.sex == 'M');
+    cr_assert(a.birth_month >= 1 && a.birth_month <= 12 && a.birth_day >= 1 && a.birth_day <= 31);
+    tern_synth_identity_make(1, 8, &b);
+    cr_assert_str_neq(a.id, b.id);
+    for (int i = 0; i < 10; i++)
+        for (int j = 0; j < i; j++)
+            cr_assert_neq(a.finger_seed[i], a.finger_seed[j]);
+    char *json;
+    tern_error err;
+    const char *files[10] = {"01_1.png", NULL, "03_1.png"};
+    cr_assert_eq(tern_synth_identity_json(&a, 1, files, &json, &err), TERN_OK);
+    cr_assert(strstr(json, "\"synthetic\": true") != NULL, "%s", json);
+    cr_assert(strstr(json, a.given_name) != NULL);
+    cr_assert(strstr(json, "\"right thumb\"") != NULL);
+    cr_assert(strstr(json, "01_1.png") != NULL);
+    free(json);
+}
+
+Test(synth_identity, finger_classes_are_correlated_like_real_hands)
+{
+    const int n = 20000;
+    double whorl = 0, arch = 0, loops_ulnar = 0, loops = 0;
+    /* Homologous fingers (right and left index...) agree on "whorl" more
+     * often than two fingers of different people do. */
+    double both_w = 0, pairs = 0, w_index = 0, w_little = 0, a_index = 0, a_ring = 0;
+    for (int i = 0; i < n; i++) {
+        tern_synth_identity id;
+        tern_synth_identity_make(99, (uint64_t)i, &id);
+        for (int p = 0; p < 10; p++) {
+            tern_synth_class c = id.finger_class[p];
+            whorl += c == TERN_SYNTH_WHORL;
+            arch += c == TERN_SYNTH_ARCH || c == TERN_SYNTH_TENTED_ARCH;
+            if (c == TERN_SYNTH_LEFT_LOOP || c == TERN_SYNTH_RIGHT_LOOP) {
+                loops++;
+                loops_ulnar += (p < 5) == (c == TERN_SYNTH_RIGHT_LOOP);
+            }
+        }
+        for (int f = 0; f < 5; f++) {
+            both_w += id.finger_class[f] == TERN_SYNTH_WHORL && id.finger_class[f + 5] == TERN_SYNTH_WHORL;
+            pairs++;
+        }
+        w_index += id.finger_class[1] == TERN_SYNTH_WHORL;
+        w_little += id.finger_class[4] == TERN_SYNTH_WHORL;
+        a_index += id.finger_class[1] <= TERN_SYNTH_TENTED_ARCH;
+        a_ring += id.finger_class[3] <= TERN_SYNTH_TENTED_ARCH;
+    }
+    double pw = whorl / (10.0 * n);
+    cr_assert(pw > 0.22 && pw < 0.36, "whorls %.3f", pw);
+    cr_assert(arch / (10.0 * n) > 0.04 && arch / (10.0 * n) < 0.10, "arches %.3f", arch / (10.0 * n));
+    cr_assert_gt(loops_ulnar / loops, 0.85, "ulnar share of loops %.2f", loops_ulnar / loops);
+    cr_assert_gt(both_w / pairs, 1.5 * pw * pw, "homologous whorls %.3f vs independent %.3f",
+                 both_w / pairs, pw * pw);
+    cr_assert_gt(a_index, 2 * a_ring, "arches belong on index fingers");
+    cr_assert_gt(w_index, w_little);
+}
+
+Test(synth_identity, ansi_nist_transaction_round_trips)
+{
+    tern_synth_identity id;
+    tern_synth_identity_make(3, 1, &id);
+    tern_nist *t;
+    tern_error err;
+    cr_assert_eq(tern_synth_an2_create(&id, &t, &err), TERN_OK, "%s", err.message);
+    tern_image *img;
+    cr_assert_eq(tern_image_create(96, 128, 1, &img, &err), TERN_OK);
+    for (size_t i = 0; i < 96 * 128; i++)
+        img->pixels[i] = (uint8_t)(i * 7);
+    img->ppi_x = img->ppi_y = 500;
+    for (int pos = 1; pos <= 10; pos++)
+        cr_assert_eq(tern_synth_an2_add_image(t, img, pos, pos == 3, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_synth_an2_add_image(t, img, 11, false, &err), TERN_E_ARG);
+    uint8_t *bytes;
+    size_t len;
+    cr_assert_eq(tern_nist_serialize(t, &bytes, &len, &err), TERN_OK, "%s", err.message);
+    tern_nist *back;
+    cr_assert_eq(tern_nist_parse(bytes, len, &back, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(back->n_records, 12u);
+    const tern_nist_field *nam = tern_nist_find(&back->records[1], 18);
+    cr_assert_not_null(nam);
+    cr_assert(strstr((const char *)nam->value, "SYNTH-") == (const char *)nam->value);
+    char buf[32];
+    cr_assert(tern_nist_item_str(tern_nist_find(&back->records[3], 13), 0, 0, buf, sizeof buf));
+    cr_assert_str_eq(buf, "2");
+    cr_assert(tern_nist_item_str(tern_nist_find(&back->records[4], 3), 0, 0, buf, sizeof buf));
+    cr_assert_str_eq(buf, "1", "position 3 is rolled");
+    tern_nist_free(back);
+    free(bytes);
+    tern_image_free(img);
+    tern_nist_free(t);
 }

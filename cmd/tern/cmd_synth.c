@@ -109,6 +109,8 @@ static int parse_args(int argc, char **argv, synth_cli_opts *o)
     }
     if (!o->out)
         return cli_fail("--out DIR is required (try tern synth --help)");
+    if (strlen(o->out) > 1024)
+        return cli_fail("--out: path longer than 1024 bytes");
     if (!!o->fingers == !!o->identities)
         return cli_fail("give exactly one of --fingers N and --identities N");
     if (strcmp(o->format, "png") && strcmp(o->format, "wsq") && strcmp(o->format, "an2"))

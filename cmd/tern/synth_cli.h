@@ -28,5 +28,7 @@ void synth_cli_progress(synth_cli_progress_state *p, uint64_t done);
 int synth_cli_mkdir(const char *path);
 /* `tern synth --identities`: returns the exit status. */
 int synth_cli_identities(const synth_cli_opts *o);
+/* `tern synth --identities --templates` (fast mode). */
+int synth_cli_templates(const synth_cli_opts *o);
 
 #endif

@@ -191,8 +191,12 @@ typedef struct tern_synth_identity {
     /* Per finger, index = ANSI/NIST FGP - 1 (0 right thumb .. 9 left little). */
     tern_synth_class finger_class[10];
     uint64_t finger_seed[10]; /* seed of each finger's master */
+    double finger_period[10]; /* mean ridge period of each finger, pixels */
     double ridge_period;      /* the person's mean ridge period, pixels */
 } tern_synth_identity;
+
+/* "right thumb" .. "left little" for ANSI/NIST FGP 1..10; "unknown" else. */
+const char *tern_synth_finger_name(int position);
 
 /* Identity number `index` of the population for `seed`. Finger classes are
  * correlated as on real hands: a person-level tendency to whorls or arches,
@@ -203,11 +207,29 @@ typedef struct tern_synth_identity {
 void tern_synth_identity_make(uint64_t seed, uint64_t index, tern_synth_identity *out);
 
 /* The identity's biographic data and finger classes as a JSON object text
- * (malloc'd, NUL-terminated; free() it). `files` (may be NULL) names, per
- * finger and impression, the file written for it: files[f * n_impressions +
- * i], entries may be NULL. */
+ * (malloc'd, NUL-terminated; free() it; layout in docs/synth.md). `files`
+ * (may be NULL) names, per finger and impression, the file written for it:
+ * files[(position - 1) * n_impressions + i]; entries may be NULL. */
 tern_status tern_synth_identity_json(const tern_synth_identity *id, uint32_t n_impressions,
                                      const char *const *files, char **json, tern_error *err);
+
+/* ---- ANSI/NIST-ITL transactions --------------------------------------------- */
+
+struct tern_nist; /* tern/nist.h */
+
+/* A new ANSI/NIST-ITL 1-2011 transaction (version 0500) for identity id:
+ * Type-1 (TOT "CAR", fixed date 2026-01-01 so output is deterministic,
+ * agency "ZZSYNTH00", TCN = the identity id, 19.69 px/mm) and a Type-2
+ * record with the biographic data in the EBTS fields 2.018 NAM, 2.020 POB,
+ * 2.022 DOB and 2.024 SEX. Free with tern_nist_free. */
+tern_status tern_synth_an2_create(const tern_synth_identity *id, struct tern_nist **out,
+                                  tern_error *err);
+/* Appends a Type-14 record (variable-resolution fingerprint image) holding
+ * img (grey, 500 ppi) for finger position 1..10, impression type 1 (live-scan
+ * rolled) or 0 (plain), compressed WSQ (14.011 "WSQ20") when Tern's WSQ
+ * encoder is available, else PNG ("PNG", also a 2011 compression code). */
+tern_status tern_synth_an2_add_image(struct tern_nist *t, const tern_image *img, int position,
+                                     bool rolled, tern_error *err);
 
 /* ---- realism statistics ------------------------------------------------- */
 

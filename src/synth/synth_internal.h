@@ -67,6 +67,7 @@ typedef struct synth_warp {
     double cx, cy;     /* centre of the close-contact ellipse (frame coords) */
     double ra, rb;     /* its semi-axes */
     double angle;      /* rotation of the external region, radians */
+    double cos_a, sin_a;
     double tx, ty;     /* translation of the external region, pixels */
     double k;          /* brake length, pixels */
     double stretch;    /* lateral stretch of a rolled print (0 = none) */

@@ -21,6 +21,8 @@ void synth_warp_draw(tern_synth_rng *rng, double scale, bool rolled, double cx, 
     w->ra = tern_synth_rng_range(rng, 45, 75);
     w->rb = tern_synth_rng_range(rng, 60, 95);
     w->angle = scale * 0.045 * tern_synth_rng_normal(rng);
+    w->cos_a = cos(w->angle);
+    w->sin_a = sin(w->angle);
     w->tx = scale * 5.0 * tern_synth_rng_normal(rng);
     w->ty = scale * 5.0 * tern_synth_rng_normal(rng);
     w->k = tern_synth_rng_range(rng, 50, 90);
@@ -40,9 +42,8 @@ void synth_warp_apply(const synth_warp *w, double *x, double *y)
     /* Distance to the ellipse along the ray from its centre. */
     double d = sqrt(dx * dx + dy * dy) * (1.0 - 1.0 / rho);
     double brake = 1.0 - exp(-(d / w->k) * (d / w->k));
-    double c = cos(w->angle), s = sin(w->angle);
-    double mx = c * dx - s * dy + w->tx - dx;
-    double my = s * dx + c * dy + w->ty - dy;
+    double mx = w->cos_a * dx - w->sin_a * dy + w->tx - dx;
+    double my = w->sin_a * dx + w->cos_a * dy + w->ty - dy;
     *x += brake * mx;
     *y += brake * my;
 }
