@@ -38,6 +38,13 @@ echo
 echo "-- resolution survives the round trip; resampling changes it"
 $tern image convert "pattern.png" "pattern-1000ppi.png" --resample 1000 | sed 's/^/   /'
 $tern image info "pattern-1000ppi.png" | grep -E 'size|resolution' | sed 's/^/   /'
+wsq=$data/wsq/sample.wsq
+if [ -f "$wsq" ]; then
+  echo
+  echo "-- a reference WSQ fingerprint, decoded by Tern and compared with NIST's decoder (NBIS dwsq)"
+  $tern image info "$wsq" | grep -E 'size|resolution|wsq bitrate' | sed 's/^/   /'
+  echo "   against sample.nbis.pgm: $($tern image compare "$wsq" "$data/wsq/sample.nbis.pgm")"
+fi
 tif=$data/fvc2002/DB2_B/101_1.tif
 if [ -f "$tif" ]; then
   echo

@@ -306,10 +306,8 @@ static int run_pattern(int argc, char **argv)
 
 int cmd_image(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(usage_text, stderr);
-        return 2;
-    }
+    if (argc < 2)
+        return cli_fail("image: missing subcommand: info, convert, compare or pattern (try tern image --help)");
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
         fputs(usage_text, stdout);
         return 0;

@@ -110,11 +110,16 @@ tern_status img_jpeg_decode(const uint8_t *data, size_t len, tern_image **out, t
     int why = setjmp(e.jump);
     if (why) {
         size_t at = offset_of(&c, len);
-        int truncated = why == 3 || (why == 1 && e.mgr.msg_code == JERR_INPUT_EMPTY);
+        tern_status status = TERN_E_FORMAT;
+        if (why == 2)
+            status = TERN_E_LIMIT;
+        else if (why == 3 || e.mgr.msg_code == JERR_INPUT_EMPTY)
+            status = TERN_E_TRUNCATED;
+        else if (e.mgr.msg_code == JERR_SOF_UNSUPPORTED || e.mgr.msg_code == JERR_NOT_COMPILED)
+            status = TERN_E_UNSUPPORTED; /* e.g. lossless JPEG (SOF3) */
         jpeg_destroy_decompress(&c);
         tern_image_free(img);
-        return tern_error_set(err, why == 2 ? TERN_E_LIMIT : truncated ? TERN_E_TRUNCATED : TERN_E_FORMAT,
-                              "JPEG: at byte offset %zu: %s", at, e.message);
+        return tern_error_set(err, status, "JPEG: at byte offset %zu: %s", at, e.message);
     }
     jpeg_create_decompress(&c);
     c.progress = &progress;
