@@ -205,6 +205,8 @@ static tern_status table_segment(wsq_state *st, tern_reader *r, uint16_t m, size
         s = wsq_parse_sof(&seg, &st->frame);
         if (s == TERN_OK)
             s = check_frame(&st->frame, at, err);
+        if (s == TERN_OK && st->decode)
+            s = wsq_check_size(st->frame.width, st->frame.height, err);
         if (s == TERN_OK) {
             st->have_sof = true;
             wsq_tree_build(st->frame.width, st->frame.height, &st->tree);

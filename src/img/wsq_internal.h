@@ -93,6 +93,9 @@ void wsq_tree_build(uint32_t width, uint32_t height, wsq_tree *t);
  * 64-subband decomposition, bit-exactly as the NIST reference does. */
 tern_status wsq_reconstruct(float *img, uint32_t width, uint32_t height, const wsq_tree *t,
                             const wsq_filters *f, tern_error *err);
+/* Whether a width x height image can be coded with the spec's 9/7 filters
+ * (every split long enough for them); TERN_E_UNSUPPORTED if not. */
+tern_status wsq_check_size(uint32_t width, uint32_t height, tern_error *err);
 /* The forward transform (encoder), in place. lo/hi are the analysis filters
  * (odd lengths, symmetric, centre tap in the middle). */
 tern_status wsq_decompose(float *img, uint32_t width, uint32_t height, const wsq_tree *t,
@@ -127,6 +130,17 @@ tern_status wsq_parse_dht(tern_reader *seg, wsq_huff tables[WSQ_HUFF_TABLES],
 /* The PPI of a NISTCOM comment: > 0 known, 0 unknown or absent (255 and -1
  * mean unknown), -1 if the text is not a NISTCOM at all. */
 double wsq_nistcom_ppi(const uint8_t *text, size_t len);
+
+/* ---- quantization (encoder, wsq_quant.c) --------------------------------- */
+
+/* Variances of subbands 0..59 of a decomposed image (spec Part 3). */
+void wsq_quant_variances(const float *img, uint32_t width, const wsq_tree *t,
+                         double var[WSQ_CODED_SUBBANDS]);
+/* Bin widths Q_k for a target bitrate (bits per pixel); 0 = not coded. */
+void wsq_quant_bins(const double var[WSQ_CODED_SUBBANDS], double bitrate,
+                    double q[WSQ_CODED_SUBBANDS]);
+/* One coefficient's quantization index, clamped to +-32767. */
+int16_t wsq_quantize(float a, float q, float z);
 
 /* ---- shared helpers ----------------------------------------------------- */
 

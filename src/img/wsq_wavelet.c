@@ -239,6 +239,32 @@ tern_status wsq_reconstruct(float *img, uint32_t width, uint32_t height, const w
     return s;
 }
 
+tern_status wsq_check_size(uint32_t width, uint32_t height, tern_error *err)
+{
+    wsq_filters f = {.lo_len = 7, .hi_len = 9};
+    wsq_tree t;
+    wsq_tree_build(width, height, &t);
+    for (int i = 0; i < WSQ_WNODES; i++) {
+        const wsq_wnode *nd = &t.w[i];
+        plan p;
+        bool nomem;
+        bool ok = plan_build(&p, nd->r.h, nd->inv_y, &f, &nomem);
+        plan_free(&p);
+        if (ok) {
+            ok = plan_build(&p, nd->r.w, nd->inv_x, &f, &nomem);
+            plan_free(&p);
+        }
+        if (nomem)
+            return tern_error_set(err, TERN_E_NOMEM, "WSQ: out of memory planning the transform");
+        if (!ok)
+            return tern_error_set(err, TERN_E_UNSUPPORTED,
+                                  "WSQ: image %ux%u too small for the wavelet decomposition "
+                                  "(split %d is %ux%u)",
+                                  width, height, i, nd->r.w, nd->r.h);
+    }
+    return TERN_OK;
+}
+
 /* ---- analysis (encoder) -------------------------------------------------- */
 
 static size_t reflect(int64_t j, size_t n)
