@@ -11,6 +11,7 @@ static const cli_command commands[] = {
     {"synth", "generate synthetic fingerprints and identities", cmd_synth},
     {"image", "inspect, convert, compare and generate images", cmd_image},
     {"extract", "extract the minutiae and quality of a finger image", cmd_extract},
+    {"template", "convert and dump fingerprint templates (ISO, INCITS, Tern)", cmd_template},
 };
 
 static void usage(FILE *f)

@@ -292,6 +292,8 @@ tern_status tpl_iso2011_decode(const uint8_t *data, size_t len, tern_template_re
         tern_template_record_free(rec);
         return s;
     }
+    /* The record-level equipment id other formats carry. */
+    rec->capture_equipment_id = rec->views[0]->device_type;
     tpl_check_record_length(rec, declared, r.pos, len);
     *out = rec;
     return TERN_OK;
@@ -305,7 +307,10 @@ static bool has_minutia_quality(const tern_template *t)
     return false;
 }
 
-static void write_capture(tern_buf *b, const tern_template *t, bool cert_flag)
+/* device_type: the view's, or the record's capture equipment id when the
+ * view has none (a record converted from ISO 2005 or INCITS 378). */
+static void write_capture(tern_buf *b, const tern_template *t, uint16_t device_type,
+                          bool cert_flag)
 {
     const tern_capture_time *ct = &t->capture_time;
     if (!ct->year) {
@@ -322,7 +327,7 @@ static void write_capture(tern_buf *b, const tern_template *t, bool cert_flag)
     }
     tern_buf_u8(b, t->device_technology);
     tern_buf_u16be(b, t->device_vendor);
-    tern_buf_u16be(b, t->device_type);
+    tern_buf_u16be(b, device_type);
     bool quality = t->quality || t->quality_vendor || t->quality_algorithm;
     tern_buf_u8(b, quality ? 1 : 0);
     if (quality) {
@@ -354,7 +359,7 @@ tern_status tpl_iso2011_encode(const tern_template_record *rec, tern_buf *b, ter
         unsigned size = has_minutia_quality(t) ? 6 : 5;
         size_t rep_start = b->len;
         tern_buf_u32be(b, 0); /* patched below */
-        write_capture(b, t, cert);
+        write_capture(b, t, t->device_type ? t->device_type : rec->capture_equipment_id, cert);
         tern_buf_u8(b, t->finger_position);
         tern_buf_u8(b, t->view_number);
         tern_buf_u16be(b, f[2]);
