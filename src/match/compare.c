@@ -1,0 +1,297 @@
+/* compare.c - the 1:1 comparison of two prepared templates: local similarity
+ * by Minutia Cylinder-Code (Cappelli, Ferrara, Maltoni, IEEE TPAMI 32(12)
+ * 2010, Sec. 4-5: bit cylinders, popcount), then consolidation by growing a
+ * graph of mutually consistent minutia pairs from the best root pairs, in
+ * the spirit of SourceAFIS's pairing graph (pair tables; edges compared by
+ * length and by the angles of the edge relative to both end minutiae).
+ *
+ * The consolidation differs from MCC's LSS/LSA relaxation: a candidate pair
+ * joins the graph only if it is consistent with EVERY pair already in it,
+ * with a length tolerance that grows with the edge (elastic distortion
+ * stretches long edges more) and angle tolerances that do not; this is a
+ * stricter, global test than relaxation and it tolerates distortion because
+ * the test is pairwise, never through one rigid alignment. The score weighs
+ * the consistent pairs' local similarities against the number of minutiae of
+ * each print that fall in the common area (estimated from the pairs), so a
+ * small overlap is not penalised for minutiae it cannot contain.
+ *
+ * Symmetry by construction: the two templates are put in a canonical order
+ * (content hash, then content) before anything else, so compare(a, b) and
+ * compare(b, a) run the same computation. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match_internal.h"
+
+/* Consolidation parameters, in 500-ppi units and radians. */
+#ifndef ROOTS
+#define ROOTS 6               /* root pairs tried */
+#endif
+#ifndef MAX_CANDIDATES
+#define MAX_CANDIDATES 160    /* candidate pairs considered for growth */
+#endif
+#ifndef ROT_TOL
+#define ROT_TOL ((float)(M_PI / 6))        /* pair rotation vs the root's */
+#endif
+#ifndef LEN_TOL_ABS
+#define LEN_TOL_ABS 8.0f      /* edge length tolerance: absolute part */
+#endif
+#ifndef LEN_TOL_REL
+#define LEN_TOL_REL 0.15f     /* ... plus this fraction of the length */
+#endif
+#ifndef EDGE_ANGLE_TOL
+#define EDGE_ANGLE_TOL ((float)(M_PI / 7))  /* edge angle relative to a minutia */
+#endif
+#ifndef EDGE_ANGLE_MIN_LEN
+#define EDGE_ANGLE_MIN_LEN 12.0f /* shorter edges have no reliable direction */
+#endif
+#ifndef OVERLAP_MARGIN
+#define OVERLAP_MARGIN 16.0f  /* a minutia this close to the other hull counts as inside */
+#endif
+#ifndef OVERLAP_FLOOR
+#define OVERLAP_FLOOR 8.0f    /* minutiae assumed in the common area at least */
+#endif
+
+tern_status tern_match_context_create(tern_match_context **out, tern_error *err)
+{
+    *out = NULL;
+    tern_match_context *c = calloc(1, sizeof *c);
+    if (!c)
+        return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
+    c->pairs = malloc(MATCH_MAX_PAIRS * sizeof *c->pairs);
+    c->pairs_tmp = malloc(MATCH_MAX_PAIRS * sizeof *c->pairs_tmp);
+    c->matched = malloc(2 * TERN_TEMPLATE_MAX_MINUTIAE * sizeof *c->matched);
+    c->best = malloc(2 * TERN_TEMPLATE_MAX_MINUTIAE * sizeof *c->best);
+    c->used_a = malloc(TERN_TEMPLATE_MAX_MINUTIAE);
+    c->used_b = malloc(TERN_TEMPLATE_MAX_MINUTIAE);
+    if (!c->pairs || !c->pairs_tmp || !c->matched || !c->best || !c->used_a || !c->used_b) {
+        tern_match_context_free(c);
+        return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
+    }
+    *out = c;
+    return TERN_OK;
+}
+
+void tern_match_context_free(tern_match_context *ctx)
+{
+    if (!ctx)
+        return;
+    free(ctx->pairs);
+    free(ctx->pairs_tmp);
+    free(ctx->matched);
+    free(ctx->best);
+    free(ctx->used_a);
+    free(ctx->used_b);
+    free(ctx);
+}
+
+/* The descending sort key of a pair: 0 for similarity 1. */
+static inline uint32_t p_key(const match_pair *p) { return MATCH_Q - p->q; }
+
+/* Puts the `keep` best pairs first, sorted by similarity (quantised to 16
+ * bits) descending; returns how many are sorted (min(n, keep)). Stable: equal
+ * keys keep the order in which match_local_pairs produced them (a, then b,
+ * ascending), so the order is total and platform-independent. A histogram of
+ * the high key byte finds the cut, then a two-pass LSD radix sort orders the
+ * few pairs above it. tmp has room for n pairs. */
+static uint32_t top_pairs(match_pair *p, match_pair *tmp, uint32_t n, uint32_t keep)
+{
+    uint32_t hist[256] = {0};
+    for (uint32_t i = 0; i < n; i++)
+        hist[p_key(&p[i]) >> 8]++;
+    uint32_t cut = 0, below = 0;
+    while (cut < 255 && below + hist[cut] < keep)
+        below += hist[cut++];
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if ((p_key(&p[i]) >> 8) <= cut)
+            p[m++] = p[i];
+    for (int pass = 0; pass < 2; pass++) {
+        uint32_t count[257] = {0};
+        match_pair *src = pass ? tmp : p, *dst = pass ? p : tmp;
+        for (uint32_t i = 0; i < m; i++)
+            count[((p_key(&src[i]) >> (8 * pass)) & 255) + 1]++;
+        for (int k = 0; k < 256; k++)
+            count[k + 1] += count[k];
+        for (uint32_t i = 0; i < m; i++)
+            dst[count[(p_key(&src[i]) >> (8 * pass)) & 255]++] = src[i];
+    }
+    return m < keep ? m : keep;
+}
+
+/* Is pair (i, j) consistent with pair (p, q): edge i-p of a against j-q of b. */
+static int consistent(const tern_match_template *a, uint32_t i, uint32_t p,
+                      const tern_match_template *b, uint32_t j, uint32_t q)
+{
+    float da = a->dist[i * a->n + p], db = b->dist[j * b->n + q];
+    float longer = da > db ? da : db;
+    if (fabsf(da - db) > LEN_TOL_ABS + LEN_TOL_REL * longer)
+        return 0;
+    if (longer < EDGE_ANGLE_MIN_LEN)
+        return 1;
+    float ra = a->dir[i * a->n + p] - a->m[i].angle, rb = b->dir[j * b->n + q] - b->m[j].angle;
+    if (fabsf(match_wrap(ra - rb)) > EDGE_ANGLE_TOL)
+        return 0;
+    ra = a->dir[p * a->n + i] - a->m[p].angle, rb = b->dir[q * b->n + j] - b->m[q].angle;
+    return fabsf(match_wrap(ra - rb)) <= EDGE_ANGLE_TOL;
+}
+
+typedef struct growth {
+    uint32_t k;       /* consistent pairs */
+    uint32_t sum_q;   /* their quantised local similarities, summed */
+} growth;
+
+/* Grows the graph from candidate `root`; the pairs end in ctx->matched. */
+static growth grow(tern_match_context *ctx, const tern_match_template *a,
+                   const tern_match_template *b, const match_pair *cand, uint32_t n_cand,
+                   uint32_t root)
+{
+    memset(ctx->used_a, 0, a->n);
+    memset(ctx->used_b, 0, b->n);
+    uint16_t *mp = ctx->matched;
+    const match_pair *r = &cand[root];
+    float rot = match_wrap(b->m[r->b].angle - a->m[r->a].angle);
+    growth g = {1, r->q};
+    mp[0] = r->a, mp[1] = r->b;
+    ctx->used_a[r->a] = ctx->used_b[r->b] = 1;
+    for (uint32_t c = 0; c < n_cand; c++) {
+        uint32_t i = cand[c].a, j = cand[c].b;
+        if (ctx->used_a[i] || ctx->used_b[j])
+            continue;
+        if (fabsf(match_wrap(b->m[j].angle - a->m[i].angle - rot)) > ROT_TOL)
+            continue;
+        uint32_t t = 0;
+        while (t < g.k && consistent(a, i, mp[2 * t], b, j, mp[2 * t + 1]))
+            t++;
+        if (t < g.k)
+            continue;
+        mp[2 * g.k] = (uint16_t)i, mp[2 * g.k + 1] = (uint16_t)j;
+        g.k++;
+        g.sum_q += cand[c].q;
+        ctx->used_a[i] = ctx->used_b[j] = 1;
+    }
+    return g;
+}
+
+/* A rigid transform from a's frame to b's: rotate about ca by th, move to cb. */
+typedef struct rigid {
+    float ca[2], cb[2];
+    float co, si;
+} rigid;
+
+/* Least-squares rigid alignment of k matched pairs (2-D Procrustes). */
+static rigid fit_rigid(const tern_match_template *a, const tern_match_template *b,
+                       const uint16_t *mp, uint32_t k)
+{
+    rigid r = {{0, 0}, {0, 0}, 1, 0};
+    for (uint32_t t = 0; t < k; t++) {
+        r.ca[0] += a->m[mp[2 * t]].x, r.ca[1] += a->m[mp[2 * t]].y;
+        r.cb[0] += b->m[mp[2 * t + 1]].x, r.cb[1] += b->m[mp[2 * t + 1]].y;
+    }
+    r.ca[0] /= (float)k, r.ca[1] /= (float)k, r.cb[0] /= (float)k, r.cb[1] /= (float)k;
+    float sc = 0, ss = 0;
+    for (uint32_t t = 0; t < k; t++) {
+        float ax = a->m[mp[2 * t]].x - r.ca[0], ay = a->m[mp[2 * t]].y - r.ca[1];
+        float bx = b->m[mp[2 * t + 1]].x - r.cb[0], by = b->m[mp[2 * t + 1]].y - r.cb[1];
+        sc += ax * bx + ay * by;
+        ss += ax * by - ay * bx;
+    }
+    float norm = sqrtf(sc * sc + ss * ss);
+    if (norm > 0)
+        r.co = sc / norm, r.si = ss / norm;
+    return r;
+}
+
+/* The number of minutiae of `from` that, mapped by the rigid transform
+ * (rotation co/si about cf, then to ct), fall inside the hull of `to`. */
+static uint32_t count_inside(const tern_match_template *from, const tern_match_template *to,
+                             float co, float si, const float *cf, const float *ct)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < from->n; i++) {
+        float x = from->m[i].x - cf[0], y = from->m[i].y - cf[1];
+        n += (uint32_t)match_hull_contains(to, ct[0] + co * x - si * y, ct[1] + si * x + co * y,
+                                         OVERLAP_MARGIN);
+    }
+    return n;
+}
+
+/* The minutiae of each print inside the other's hull, under the rigid fit
+ * of the k pairs in mp. */
+static void overlap(const tern_match_template *a, const tern_match_template *b, const uint16_t *mp,
+                    uint32_t k, uint32_t *ov_a, uint32_t *ov_b)
+{
+    rigid r = fit_rigid(a, b, mp, k);
+    *ov_a = count_inside(a, b, r.co, r.si, r.ca, r.cb);
+    *ov_b = count_inside(b, a, r.co, -r.si, r.cb, r.ca);
+}
+
+/* Canonical order: by content hash, then by content. Identical content
+ * compares equal, and then the order does not matter. */
+static int canonical_less(const tern_match_template *a, const tern_match_template *b)
+{
+    if (a->key != b->key)
+        return a->key < b->key;
+    if (a->n != b->n)
+        return a->n < b->n;
+    return memcmp(a->m, b->m, a->n * sizeof *a->m) < 0;
+}
+
+double tern_match_compare(tern_match_context *ctx, const tern_match_template *a,
+                          const tern_match_template *b)
+{
+    if (!canonical_less(a, b)) {
+        const tern_match_template *t = a;
+        a = b, b = t;
+    }
+    if (a->n < 3 || b->n < 3)
+        return 0.0;
+    uint32_t np = match_local_pairs(a, b, ctx->pairs);
+    if (np == 0)
+        return 0.0;
+    uint32_t n_cand = top_pairs(ctx->pairs, ctx->pairs_tmp, np, MAX_CANDIDATES);
+    uint32_t roots = n_cand < ROOTS ? n_cand : ROOTS;
+    growth best = {0, 0};
+    for (uint32_t r = 0; r < roots; r++) {
+        /* a root already in the best graph would grow much the same graph */
+        uint32_t t = 0;
+        while (t < best.k && (ctx->best[2 * t] != ctx->pairs[r].a || ctx->best[2 * t + 1] != ctx->pairs[r].b))
+            t++;
+        if (t < best.k)
+            continue;
+        growth g = grow(ctx, a, b, ctx->pairs, n_cand, r);
+        if (g.sum_q > best.sum_q) {
+            best = g;
+            memcpy(ctx->best, ctx->matched, 2 * g.k * sizeof *ctx->best);
+        }
+    }
+    if (best.k < 3)
+        return 0.0;
+    uint32_t ov_a, ov_b;
+    overlap(a, b, ctx->best, best.k, &ov_a, &ov_b);
+    float fa = (float)ov_a > OVERLAP_FLOOR ? (float)ov_a : OVERLAP_FLOOR;
+    float fb = (float)ov_b > OVERLAP_FLOOR ? (float)ov_b : OVERLAP_FLOOR;
+    double sum_sim = (double)best.sum_q / MATCH_Q;
+    double s = sum_sim * sum_sim / sqrt((double)fa * fb);
+    return s;
+}
+
+tern_status tern_match_compare_templates(const tern_template *a, const tern_template *b,
+                                         double *score, tern_error *err)
+{
+    *score = 0;
+    tern_match_template *ma = NULL, *mb = NULL;
+    tern_match_context *ctx = NULL;
+    tern_status s = tern_match_template_create(a, &ma, err);
+    if (s == TERN_OK)
+        s = tern_match_template_create(b, &mb, err);
+    if (s == TERN_OK)
+        s = tern_match_context_create(&ctx, err);
+    if (s == TERN_OK)
+        *score = tern_match_compare(ctx, ma, mb);
+    tern_match_context_free(ctx);
+    tern_match_template_free(ma);
+    tern_match_template_free(mb);
+    return s;
+}
