@@ -34,6 +34,11 @@ convert_and_compare pattern-15to1.jp2 --ratio 15
 convert_and_compare pattern.j2k --ratio 10
 convert_and_compare pattern.jpg --quality 90
 convert_and_compare pattern.wsq --bitrate 0.75
+if [ -f pattern.wsq ]; then
+  echo
+  echo "-- what the WSQ file says about itself (NISTCOM comment written by Tern)"
+  $tern image info pattern.wsq | sed -n '/wsq bitrate/,$p' | sed 's/^/   /'
+fi
 echo
 echo "-- resolution survives the round trip; resampling changes it"
 $tern image convert "pattern.png" "pattern-1000ppi.png" --resample 1000 | sed 's/^/   /'
