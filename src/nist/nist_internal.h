@@ -17,6 +17,9 @@ tern_nist_field *nist_record_append(tern_nist_record *r, tern_error *err);
 /* Appends an empty record of `type` to t (NULL and err filled on failure). */
 tern_nist_record *nist_append_record(tern_nist *t, uint32_t type, tern_error *err);
 
+/* Rewrites 1.003 CNT from the records (type and IDC of each). */
+tern_status nist_rewrite_cnt(tern_nist *t, tern_error *err);
+
 /* Header size of the binary record types 3..8 (LEN included), 0 otherwise. */
 size_t nist_binary_header_size(uint32_t type);
 /* The number of the data field of binary record `type` (9, 3 or 8). */

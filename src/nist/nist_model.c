@@ -320,7 +320,7 @@ void tern_nist_remove_field(tern_nist *t, size_t index, uint32_t number)
 
 /* Rewrites 1.003 CNT from the records: "1 US n", then "type US IDC" per
  * record (SP 500-290, 8.1.3). */
-static tern_status rewrite_cnt(tern_nist *t, tern_error *err)
+tern_status nist_rewrite_cnt(tern_nist *t, tern_error *err)
 {
     char *text = malloc(16 + t->n_records * 12);
     if (!text)
@@ -349,7 +349,7 @@ tern_status tern_nist_create(const char *version, tern_nist **out, tern_error *e
     if (!s)
         s = tern_nist_set_text(t, 0, 2, version ? version : "0500", err);
     if (!s)
-        s = rewrite_cnt(t, err);
+        s = nist_rewrite_cnt(t, err);
     if (s) {
         tern_nist_free(t);
         return s;
@@ -376,7 +376,7 @@ tern_status tern_nist_add_record(tern_nist *t, uint32_t type, size_t *index, ter
     if (!s)
         s = put_field(t, at, 2, buf, strlen(buf), false, err);
     if (!s)
-        s = rewrite_cnt(t, err);
+        s = nist_rewrite_cnt(t, err);
     if (s) {
         record_clear(&t->records[at]);
         t->n_records--;
@@ -397,7 +397,7 @@ tern_status tern_nist_set_idc(tern_nist *t, size_t index, unsigned idc, tern_err
     char buf[8];
     snprintf(buf, sizeof buf, "%02u", idc);
     s = put_field(t, index, 2, buf, strlen(buf), false, err);
-    return s ? s : rewrite_cnt(t, err);
+    return s ? s : nist_rewrite_cnt(t, err);
 }
 
 tern_status tern_nist_remove_record(tern_nist *t, size_t index, tern_error *err)
@@ -413,5 +413,5 @@ tern_status tern_nist_remove_record(tern_nist *t, size_t index, tern_error *err)
     record_clear(r);
     memmove(r, r + 1, (t->n_records - index - 1) * sizeof *r);
     t->n_records--;
-    return rewrite_cnt(t, err);
+    return nist_rewrite_cnt(t, err);
 }

@@ -1,0 +1,306 @@
+/* nist_xml_map.c - which NIEM element carries which ANSI/NIST-ITL field in
+ * the XML encoding (ANSI/NIST-ITL 2-2008 and 1-2011 Annex C), the value
+ * conversions between the two encodings (dates, times, version, the
+ * standard-format indicator) and base64.
+ *
+ * A path is a list of element local names relative to the record element
+ * ("@" stands for the record's image element, e.g. itl:FingerprintImage).
+ * The component marked '*' repeats once per subfield; a field without '*'
+ * has one subfield. `items`, when set, names per information item the
+ * child (relative to the repeated element) that holds it. Element names
+ * were taken from NIST's 2-2008 sample (All-Supported-Records-test-comp.xml);
+ * 1-2011 keeps these local names in the biom namespace. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nist/nist_xml_internal.h"
+
+#define IMG_TAGGED(t)                                                                     \
+    {t, 4, XK_TEXT, "@/ImageCaptureDetail/CaptureOrganization/nc:OrganizationIdentification/" \
+                    "nc:IdentificationID", NULL},                                          \
+    {t, 5, XK_DATE, "@/ImageCaptureDetail/CaptureDate/nc:Date", NULL},                    \
+    {t, 6, XK_TEXT, "@/ImageHorizontalLineLengthPixelQuantity", NULL},                    \
+    {t, 7, XK_TEXT, "@/ImageVerticalLineLengthPixelQuantity", NULL},                      \
+    {t, 8, XK_TEXT, "@/ImageScaleUnitsCode", NULL},                                       \
+    {t, 9, XK_TEXT, "@/ImageHorizontalPixelDensityValue", NULL},                          \
+    {t, 10, XK_TEXT, "@/ImageVerticalPixelDensityValue", NULL},                           \
+    {t, 11, XK_TEXT, "@/ImageCompressionAlgorithmText", NULL},                            \
+    {t, 999, XK_BASE64, "@/nc:BinaryBase64Object", NULL}
+
+#define IMG_BINARY(t)                                                                     \
+    {t, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},             \
+    {t, 4, XK_TEXT, "@/FingerprintImagePosition/*FingerPositionCode", NULL},              \
+    {t, 5, XK_TEXT, "@/ImageCaptureDetail/CaptureResolutionCode", NULL},                  \
+    {t, 6, XK_TEXT, "@/ImageHorizontalLineLengthPixelQuantity", NULL},                    \
+    {t, 7, XK_TEXT, "@/ImageVerticalLineLengthPixelQuantity", NULL},                      \
+    {t, 8, XK_TEXT, "@/ImageCompressionAlgorithmCode", NULL},                             \
+    {t, 9, XK_BASE64, "@/nc:BinaryBase64Object", NULL}
+
+static const xml_map maps[] = {
+    {1, 2, XK_VERSION, "Transaction", "TransactionMajorVersionValue,TransactionMinorVersionValue"},
+    {1, 4, XK_TEXT, "Transaction/TransactionCategoryCode", NULL},
+    {1, 5, XK_DATE, "Transaction/TransactionDate/nc:Date", NULL},
+    {1, 6, XK_TEXT, "Transaction/TransactionPriorityValue", NULL},
+    {1, 7, XK_TEXT,
+     "Transaction/TransactionDestinationOrganization/nc:OrganizationIdentification/"
+     "nc:IdentificationID",
+     NULL},
+    {1, 8, XK_TEXT,
+     "Transaction/TransactionOriginatingOrganization/nc:OrganizationIdentification/"
+     "nc:IdentificationID",
+     NULL},
+    {1, 9, XK_TEXT, "Transaction/TransactionControlIdentification/nc:IdentificationID", NULL},
+    {1, 10, XK_TEXT, "Transaction/TransactionControlReferenceIdentification/nc:IdentificationID",
+     NULL},
+    {1, 11, XK_TEXT, "Transaction/TransactionImageResolutionDetails/NativeScanningResolutionValue",
+     NULL},
+    {1, 12, XK_TEXT,
+     "Transaction/TransactionImageResolutionDetails/NominalTransmittingResolutionValue", NULL},
+    {1, 13, XK_TEXT, "Transaction/TransactionDomain",
+     "OrganizationName,DomainVersionNumberIdentification/nc:IdentificationID"},
+    {1, 14, XK_GMT, "Transaction/TransactionUTCDate/nc:DateTime", NULL},
+    {1, 15, XK_TEXT, "Transaction/*TransactionCharacterSetDirectory",
+     "CharacterSetIndexCode,CharacterSetCommonNameCode,CharacterSetVersionIdentification"},
+    IMG_BINARY(3),
+    IMG_BINARY(4),
+    IMG_BINARY(5),
+    IMG_BINARY(6),
+    {7, 3, XK_BASE64, "@/nc:BinaryBase64Object", NULL},
+    {8, 3, XK_TEXT, "@/SignatureCategoryCode", NULL},
+    {8, 4, XK_TEXT, "@/SignatureRepresentationCode", NULL},
+    {8, 5, XK_TEXT, "@/ImageCaptureDetail/CaptureResolutionCode", NULL},
+    {8, 6, XK_TEXT, "@/ImageHorizontalLineLengthPixelQuantity", NULL},
+    {8, 7, XK_TEXT, "@/ImageVerticalLineLengthPixelQuantity", NULL},
+    {8, 8, XK_BASE64, "@/nc:BinaryBase64Object", NULL},
+    {9, 3, XK_TEXT, "MinutiaeImpressionCaptureCategoryCode", NULL},
+    {9, 4, XK_STDFMT, "MinutiaeFormatNISTStandardIndicator", NULL},
+    {10, 3, XK_TEXT, "@/ImageCategoryCode", NULL},
+    {10, 12, XK_TEXT, "@/ImageColorSpaceCode", NULL},
+    IMG_TAGGED(10),
+    {13, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},
+    {13, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
+    {13, 13, XK_TEXT, "@/*FingerPositionCode", NULL},
+    {13, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    IMG_TAGGED(13),
+    {14, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},
+    {14, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
+    {14, 13, XK_TEXT, "@/*FingerPositionCode", NULL},
+    {14, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    IMG_TAGGED(14),
+    {15, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
+    {15, 13, XK_TEXT, "@/*PalmPositionCode", NULL},
+    {15, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    IMG_TAGGED(15),
+    {16, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
+    {16, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    IMG_TAGGED(16),
+    {17, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
+    {17, 13, XK_TEXT, "@/ImageColorSpaceCode", NULL},
+    {17, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    IMG_TAGGED(17),
+};
+
+const xml_map *nist_xml_find_map(uint32_t type, uint32_t field)
+{
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+        if (maps[i].type == type && maps[i].field == field)
+            return &maps[i];
+    return NULL;
+}
+
+const xml_map *nist_xml_map_at(size_t i)
+{
+    return i < sizeof maps / sizeof maps[0] ? &maps[i] : NULL;
+}
+
+static const struct {
+    uint32_t type;
+    const char *record;  /* itl: element of the record */
+    const char *image;   /* the "@" element, NULL if none */
+} records[] = {
+    {1, "PackageInformationRecord", NULL},
+    {2, "PackageDescriptiveTextRecord", NULL},
+    {3, "PackageLowResolutionGrayscaleImageRecord", "FingerprintImage"},
+    {4, "PackageHighResolutionGrayscaleImageRecord", "FingerprintImage"},
+    {5, "PackageLowResolutionBinaryImageRecord", "FingerprintImage"},
+    {6, "PackageHighResolutionBinaryImageRecord", "FingerprintImage"},
+    {7, "PackageUserDefinedImageRecord", "RecordImage"},
+    {8, "PackageSignatureImageRecord", "SignatureImage"},
+    {9, "PackageMinutiaeRecord", NULL},
+    {10, "PackageFacialAndSMTImageRecord", "itl:FaceImage"},
+    {13, "PackageLatentImageRecord", "itl:FingerprintImage"},
+    {14, "PackageFingerprintImageRecord", "itl:FingerprintImage"},
+    {15, "PackagePalmprintImageRecord", "itl:PalmprintImage"},
+    {16, "PackageUserDefinedTestingImageRecord", "itl:TestImage"},
+    {17, "PackageIrisImageRecord", "itl:IrisImage"},
+    {18, "PackageDNARecord", NULL},
+    {19, "PackagePlantarImageRecord", NULL},
+    {20, "PackageSourceRepresentationRecord", NULL},
+    {21, "PackageAssociatedContextRecord", NULL},
+    {98, "PackageInformationAssuranceRecord", NULL},
+    {99, "PackageCBEFFBiometricDataRecord", "CBEFFImage"},
+};
+
+const char *nist_xml_record_name(uint32_t type)
+{
+    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++)
+        if (records[i].type == type)
+            return records[i].record;
+    return NULL;
+}
+
+uint32_t nist_xml_record_type(const char *name)
+{
+    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++)
+        if (strcmp(records[i].record, name) == 0)
+            return records[i].type;
+    return 0;
+}
+
+const char *nist_xml_image_name(uint32_t type)
+{
+    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++)
+        if (records[i].type == type)
+            return records[i].image;
+    return NULL;
+}
+
+/* ---- value conversions ----------------------------------------------------- */
+
+static bool digits(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+bool nist_xml_to_xml(xml_kind kind, const char *in, char *out, size_t size)
+{
+    size_t n = strlen(in);
+    switch (kind) {
+    case XK_DATE: /* YYYYMMDD -> YYYY-MM-DD */
+        if (n != 8 || !digits(in, 8) || size < 11)
+            return false;
+        snprintf(out, size, "%.4s-%.2s-%.2s", in, in + 4, in + 6);
+        return true;
+    case XK_GMT: /* YYYYMMDDhhmmssZ -> YYYY-MM-DDThh:mm:ssZ */
+        if (n != 15 || !digits(in, 14) || in[14] != 'Z' || size < 21)
+            return false;
+        snprintf(out, size, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", in, in + 4, in + 6, in + 8,
+                 in + 10, in + 12);
+        return true;
+    case XK_STDFMT: /* S -> true, U -> false */
+        if (strcmp(in, "S") != 0 && strcmp(in, "U") != 0)
+            return false;
+        snprintf(out, size, "%s", in[0] == 'S' ? "true" : "false");
+        return true;
+    default:
+        if (n >= size)
+            return false;
+        memcpy(out, in, n + 1);
+        return true;
+    }
+}
+
+bool nist_xml_from_xml(xml_kind kind, const char *in, char *out, size_t size)
+{
+    size_t n = strlen(in);
+    switch (kind) {
+    case XK_DATE:
+        if (n != 10 || in[4] != '-' || in[7] != '-' || !digits(in, 4) || !digits(in + 5, 2) ||
+            !digits(in + 8, 2) || size < 9)
+            return false;
+        snprintf(out, size, "%.4s%.2s%.2s", in, in + 5, in + 8);
+        return true;
+    case XK_GMT:
+        if (n != 20 || in[4] != '-' || in[7] != '-' || in[10] != 'T' || in[13] != ':' ||
+            in[16] != ':' || in[19] != 'Z' || size < 16)
+            return false;
+        snprintf(out, size, "%.4s%.2s%.2s%.2s%.2s%.2sZ", in, in + 5, in + 8, in + 11, in + 14,
+                 in + 17);
+        return digits(out, 14);
+    case XK_STDFMT:
+        if (strcmp(in, "true") == 0 || strcmp(in, "1") == 0)
+            snprintf(out, size, "S");
+        else if (strcmp(in, "false") == 0 || strcmp(in, "0") == 0)
+            snprintf(out, size, "U");
+        else
+            return false;
+        return true;
+    default:
+        if (n >= size)
+            return false;
+        memcpy(out, in, n + 1);
+        return true;
+    }
+}
+
+/* ---- base64 (RFC 4648, with padding) -------------------------------------- */
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *nist_base64_encode(const uint8_t *data, size_t len)
+{
+    size_t n = (len + 2) / 3 * 4;
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        uint32_t v = (uint32_t)data[i] << 16;
+        if (i + 1 < len)
+            v |= (uint32_t)data[i + 1] << 8;
+        if (i + 2 < len)
+            v |= data[i + 2];
+        out[o++] = b64[v >> 18 & 63];
+        out[o++] = b64[v >> 12 & 63];
+        out[o++] = i + 1 < len ? b64[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < len ? b64[v & 63] : '=';
+    }
+    out[o] = 0;
+    return out;
+}
+
+/* Decodes base64, ignoring XML whitespace. Returns a malloc'd buffer or
+ * NULL (bad character, bad padding, or no memory). */
+uint8_t *nist_base64_decode(const char *s, size_t *len)
+{
+    size_t n = strlen(s);
+    uint8_t *out = malloc(n / 4 * 3 + 3);
+    if (!out)
+        return NULL;
+    int8_t value[256];
+    memset(value, -1, sizeof value);
+    for (int k = 0; k < 64; k++)
+        value[(uint8_t)b64[k]] = (int8_t)k;
+    uint32_t acc = 0;
+    int bits = 0, pad = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = (uint8_t)s[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+            continue;
+        if (c == '=') {
+            pad++;
+            continue;
+        }
+        if (value[c] < 0 || pad) {
+            free(out);
+            return NULL;
+        }
+        acc = acc << 6 | (uint32_t)value[c];
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    if (pad > 2 || bits >= 6) {
+        free(out);
+        return NULL;
+    }
+    *len = o;
+    return out;
+}

@@ -1,0 +1,385 @@
+/* nist_xml_write.c - writer of the ANSI/NIST-ITL 1-2011 XML encoding
+ * (NIST SP 500-290 Annex C, NIEM-conformant), with libxml2's tree API.
+ *
+ * Fields with a NIEM element in the mapping table (nist_xml_map.c) are
+ * written as that element, when every item converts (a date that is not
+ * YYYYMMDD stays text in Tern's extension). Every other field is written as
+ * <tern:Field number="N"> in the record, holding the text, or subfields
+ * and items, or (for bytes that XML 1.0 cannot carry, and binary data)
+ * base64 of the whole value. So no field is lost, and reading the document
+ * back gives the same fields. LEN is not written: XML has none. */
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nist/nist_internal.h"
+#include "tern/bytes.h"
+#include "nist/nist_utf8.h"
+#include "nist/nist_xml_internal.h"
+#include "tern/nist_xml.h"
+
+typedef struct writer {
+    xmlDocPtr doc;
+    xmlNsPtr itl, biom, nc, tern;
+    bool failed;
+} writer;
+
+static xmlNsPtr ns_of(writer *w, const char **name)
+{
+    if (strncmp(*name, "nc:", 3) == 0) {
+        *name += 3;
+        return w->nc;
+    }
+    if (strncmp(*name, "itl:", 4) == 0) {
+        *name += 4;
+        return w->itl;
+    }
+    return w->biom;
+}
+
+/* The child `name` of parent: the last existing one unless `fresh`. */
+static xmlNodePtr child(writer *w, xmlNodePtr parent, const char *name, bool fresh)
+{
+    xmlNsPtr ns = ns_of(w, &name);
+    if (!fresh) {
+        for (xmlNodePtr c = parent->last; c; c = c->prev)
+            if (c->type == XML_ELEMENT_NODE && c->ns == ns &&
+                strcmp((const char *)c->name, name) == 0)
+                return c;
+    }
+    xmlNodePtr n = xmlNewChild(parent, ns, (const xmlChar *)name, NULL);
+    if (!n)
+        w->failed = true;
+    return n;
+}
+
+/* Walks or creates the '/'-separated path under node. Components before
+ * the last are reused; the last is new if `fresh_leaf`. A '*' prefix is
+ * ignored here (the caller creates one repetition per call). */
+static xmlNodePtr make_path(writer *w, xmlNodePtr node, const char *path, size_t n,
+                            uint32_t type, bool fresh_leaf)
+{
+    char comp[128];
+    size_t i = 0;
+    while (node && i < n) {
+        size_t j = i;
+        while (j < n && path[j] != '/')
+            j++;
+        size_t len = j - i < sizeof comp - 1 ? j - i : sizeof comp - 1;
+        memcpy(comp, path + i, len);
+        comp[len] = 0;
+        const char *name = comp;
+        bool star = name[0] == '*';
+        if (star)
+            name++;
+        if (strcmp(name, "@") == 0)
+            name = nist_xml_image_name(type);
+        if (!name)
+            return NULL;
+        node = child(w, node, name, star || (j >= n && fresh_leaf));
+        i = j + 1;
+    }
+    return node;
+}
+
+/* An item XML 1.0 can carry as text: valid UTF-8, no control characters
+ * other than tab and LF (CR would be normalised away by a reader). */
+static bool xml_safe(const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n')
+            return false;
+    return nist_utf8_invalid_at(p, len) == len;
+}
+
+static void set_text(writer *w, xmlNodePtr node, const char *text)
+{
+    if (!node) {
+        w->failed = true;
+        return;
+    }
+    xmlNodeAddContent(node, (const xmlChar *)text);
+}
+
+/* Converts item (s, i) for the map's kind into buf; false if it cannot. */
+static bool convert_item(const xml_map *m, const tern_nist_field *f, uint32_t s, uint32_t i,
+                         char *buf, size_t size)
+{
+    size_t len;
+    const uint8_t *p = tern_nist_item(f, s, i, &len);
+    char raw[512];
+    if (!p || len >= sizeof raw || !xml_safe(p, len))
+        return false;
+    memcpy(raw, p, len);
+    raw[len] = 0;
+    return nist_xml_to_xml(m->kind, raw, buf, size);
+}
+
+static size_t count_items(const char *items)
+{
+    size_t n = 1;
+    for (const char *c = items; *c; c++)
+        n += *c == ',';
+    return n;
+}
+
+static bool repeated(const tern_nist_record *r, uint32_t number)
+{
+    int n = 0;
+    for (size_t i = 0; i < r->n_fields; i++)
+        n += r->fields[i].number == number;
+    return n > 1;
+}
+
+/* True if every item of f converts under m and the shape fits. */
+static bool mappable(const xml_map *m, const tern_nist_field *f)
+{
+    if ((m->kind == XK_BASE64) != f->binary)
+        return false;
+    if (m->kind == XK_BASE64)
+        return true;
+    if (m->kind == XK_VERSION)
+        return f->n_subfields == 1 && f->n_items == 1 && f->len == 4 &&
+               xml_safe(f->value, f->len);
+    if (!strchr(m->path, '*') && f->n_subfields != 1)
+        return false;
+    size_t max_items = m->items ? count_items(m->items) : 1;
+    char buf[512];
+    for (uint32_t s = 0; s < f->n_subfields; s++) {
+        uint32_t n = tern_nist_item_count(f, s);
+        if (n > max_items)
+            return false;
+        for (uint32_t i = 0; i < n; i++)
+            if (!convert_item(m, f, s, i, buf, sizeof buf))
+                return false;
+    }
+    return true;
+}
+
+static void write_mapped(writer *w, xmlNodePtr rec, uint32_t type, const xml_map *m,
+                         const tern_nist_field *f)
+{
+    size_t plen = strlen(m->path);
+    if (m->kind == XK_BASE64) {
+        char *b = nist_base64_encode(f->value, f->len);
+        if (!b) {
+            w->failed = true;
+            return;
+        }
+        set_text(w, make_path(w, rec, m->path, plen, type, true), b);
+        free(b);
+        return;
+    }
+    if (m->kind == XK_VERSION) {
+        xmlNodePtr base = make_path(w, rec, m->path, plen, type, false);
+        char major[3] = {(char)f->value[0], (char)f->value[1], 0};
+        set_text(w, base ? child(w, base, "TransactionMajorVersionValue", true) : NULL, major);
+        set_text(w, base ? child(w, base, "TransactionMinorVersionValue", true) : NULL,
+                 (const char *)f->value + 2);
+        return;
+    }
+    const char *star = strchr(m->path, '*');
+    size_t head = star ? (size_t)(star - m->path) : plen;
+    xmlNodePtr base = head ? make_path(w, rec, m->path, head ? head - 1 : 0, type, false) : rec;
+    char buf[512];
+    for (uint32_t s = 0; s < f->n_subfields; s++) {
+        /* The repeated element (or, without '*', the whole path). */
+        xmlNodePtr rep = star ? make_path(w, base, star, strlen(star), type, !m->items)
+                              : make_path(w, rec, m->path, plen, type, !m->items);
+        if (!m->items) {
+            convert_item(m, f, s, 0, buf, sizeof buf);
+            set_text(w, rep, buf);
+            continue;
+        }
+        const char *ip = m->items;
+        for (uint32_t i = 0; i < tern_nist_item_count(f, s); i++) {
+            const char *end = strchr(ip, ',');
+            size_t n = end ? (size_t)(end - ip) : strlen(ip);
+            convert_item(m, f, s, i, buf, sizeof buf);
+            set_text(w, rep ? make_path(w, rep, ip, n, type, true) : NULL, buf);
+            ip = end ? end + 1 : ip + n;
+        }
+    }
+}
+
+static void write_fallback(writer *w, xmlNodePtr rec, const tern_nist_field *f)
+{
+    xmlNodePtr n = xmlNewChild(rec, w->tern, (const xmlChar *)"Field", NULL);
+    if (!n) {
+        w->failed = true;
+        return;
+    }
+    char num[16];
+    snprintf(num, sizeof num, "%u", f->number);
+    xmlNewProp(n, (const xmlChar *)"number", (const xmlChar *)num);
+    if (f->binary || !xml_safe(f->value, f->len)) {
+        xmlNewProp(n, (const xmlChar *)"encoding", (const xmlChar *)"base64");
+        if (f->binary)
+            xmlNewProp(n, (const xmlChar *)"binary", (const xmlChar *)"true");
+        char *b = nist_base64_encode(f->value, f->len);
+        set_text(w, b ? n : NULL, b ? b : "");
+        free(b);
+        return;
+    }
+    if (f->n_items == 1) {
+        set_text(w, n, (const char *)f->value);
+        return;
+    }
+    for (uint32_t s = 0; s < f->n_subfields; s++) {
+        xmlNodePtr sub = xmlNewChild(n, w->tern, (const xmlChar *)"Subfield", NULL);
+        for (uint32_t i = 0; sub && i < tern_nist_item_count(f, s); i++) {
+            char buf[TERN_ERROR_MAX];
+            size_t len;
+            const uint8_t *p = tern_nist_item(f, s, i, &len);
+            xmlNodePtr item = xmlNewChild(sub, w->tern, (const xmlChar *)"Item", NULL);
+            char *copy = len < sizeof buf ? buf : malloc(len + 1);
+            if (!item || !copy) {
+                w->failed = true;
+                break;
+            }
+            memcpy(copy, p, len);
+            copy[len] = 0;
+            xmlNodeAddContent(item, (const xmlChar *)copy);
+            if (copy != buf)
+                free(copy);
+        }
+        if (!sub)
+            w->failed = true;
+    }
+}
+
+/* 1.003 CNT: the first subfield as ContentFirstRecordCategoryCode and
+ * ContentRecordCount, then one ContentRecordSummary per record. */
+static bool write_cnt(writer *w, xmlNodePtr rec, const tern_nist_field *f)
+{
+    char a[16], b[16];
+    for (uint32_t s = 0; s < f->n_subfields; s++)
+        if (tern_nist_item_count(f, s) != 2 || !tern_nist_item_str(f, s, 0, a, sizeof a) ||
+            !tern_nist_item_str(f, s, 1, b, sizeof b) || !xml_safe((const uint8_t *)a, strlen(a)) ||
+            !xml_safe((const uint8_t *)b, strlen(b)))
+            return false;
+    xmlNodePtr sum = make_path(w, rec, "Transaction/TransactionContentSummary", 37, 1, true);
+    for (uint32_t s = 0; sum && s < f->n_subfields; s++) {
+        tern_nist_item_str(f, s, 0, a, sizeof a);
+        tern_nist_item_str(f, s, 1, b, sizeof b);
+        if (s == 0) {
+            set_text(w, child(w, sum, "ContentFirstRecordCategoryCode", true), a);
+            set_text(w, child(w, sum, "ContentRecordCount", true), b);
+            continue;
+        }
+        xmlNodePtr e = child(w, sum, "ContentRecordSummary", true);
+        if (!e)
+            break;
+        set_text(w, make_path(w, e, "ImageReferenceIdentification/nc:IdentificationID", 48, 1,
+                              true),
+                 b);
+        set_text(w, child(w, e, "RecordCategoryCode", true), a);
+    }
+    return true;
+}
+
+/* A record whose fields are not in ascending order (NIST's M1 files put
+ * 9.139/9.140 before 9.137) gets <tern:FieldOrder> listing them as they
+ * were, so that reading the document back restores the order. */
+static void write_order(writer *w, xmlNodePtr rec, const tern_nist_record *r)
+{
+    bool ascending = true;
+    for (size_t i = 1; i < r->n_fields; i++)
+        ascending &= r->fields[i - 1].number <= r->fields[i].number;
+    if (ascending)
+        return;
+    tern_buf b = {0};
+    for (size_t i = 0; i < r->n_fields; i++)
+        tern_buf_printf(&b, "%s%u", i ? " " : "", r->fields[i].number);
+    tern_buf_u8(&b, 0);
+    xmlNodePtr n = xmlNewChild(rec, w->tern, (const xmlChar *)"FieldOrder", NULL);
+    if (!n || tern_buf_status(&b, NULL))
+        w->failed = true;
+    else
+        xmlNodeAddContent(n, b.data);
+    tern_buf_free(&b);
+}
+
+static void write_record(writer *w, xmlNodePtr root, const tern_nist_record *r)
+{
+    const char *name = nist_xml_record_name(r->type);
+    char gen[48];
+    if (!name) {
+        snprintf(gen, sizeof gen, "PackageType%uRecord", r->type);
+        name = gen;
+    }
+    xmlNodePtr rec = xmlNewChild(root, w->itl, (const xmlChar *)name, NULL);
+    if (!rec) {
+        w->failed = true;
+        return;
+    }
+    char code[8];
+    snprintf(code, sizeof code, "%02u", r->type);
+    set_text(w, child(w, rec, "RecordCategoryCode", true), code);
+    for (size_t i = 0; i < r->n_fields; i++) {
+        const tern_nist_field *f = &r->fields[i];
+        if (f->number == 1)
+            continue;
+        if (f->number == 2 && r->type != 1 && !f->binary && f->n_items == 1 &&
+            xml_safe(f->value, f->len) && tern_nist_find(r, 2) == f) {
+            set_text(w, make_path(w, rec, "ImageReferenceIdentification/nc:IdentificationID", 48,
+                                  r->type, true),
+                     (const char *)f->value);
+            continue;
+        }
+        if (r->type == 1 && f->number == 3 && tern_nist_find(r, 3) == f && write_cnt(w, rec, f))
+            continue;
+        const xml_map *m = nist_xml_find_map(r->type, f->number);
+        /* A field number that appears more than once (2.034 in libbiomeval's
+         * file, x.999 in NBIS's) goes to the extension every time, in order. */
+        if (m && !repeated(r, f->number) && mappable(m, f))
+            write_mapped(w, rec, r->type, m, f);
+        else
+            write_fallback(w, rec, f);
+    }
+    write_order(w, rec, r);
+}
+
+tern_status tern_nist_xml_write(const tern_nist *t, uint8_t **out, size_t *len, tern_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    if (!t || t->n_records == 0)
+        return tern_error_set(err, TERN_E_ARG, "ANSI/NIST XML: empty transaction");
+    xmlInitParser();
+    writer w = {0};
+    w.doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNodePtr root = w.doc ? xmlNewNode(NULL, (const xmlChar *)"NISTBiometricInformationExchangePackage")
+                            : NULL;
+    if (!root) {
+        xmlFreeDoc(w.doc);
+        return tern_error_set(err, TERN_E_NOMEM, "ANSI/NIST XML: out of memory");
+    }
+    xmlDocSetRootElement(w.doc, root);
+    w.itl = xmlNewNs(root, (const xmlChar *)NIST_NS_ITL_2011, (const xmlChar *)"itl");
+    w.biom = xmlNewNs(root, (const xmlChar *)NIST_NS_BIOM, (const xmlChar *)"biom");
+    w.nc = xmlNewNs(root, (const xmlChar *)NIST_NS_NC, (const xmlChar *)"nc");
+    w.tern = xmlNewNs(root, (const xmlChar *)NIST_NS_TERN, (const xmlChar *)"tern");
+    xmlSetNs(root, w.itl);
+    for (size_t i = 0; i < t->n_records && !w.failed; i++)
+        write_record(&w, root, &t->records[i]);
+    xmlChar *mem = NULL;
+    int size = 0;
+    if (!w.failed)
+        xmlDocDumpFormatMemoryEnc(w.doc, &mem, &size, "UTF-8", 1);
+    xmlFreeDoc(w.doc);
+    if (!mem || size <= 0) {
+        xmlFree(mem);
+        return tern_error_set(err, TERN_E_NOMEM, "ANSI/NIST XML: out of memory writing");
+    }
+    *out = malloc((size_t)size);
+    if (!*out) {
+        xmlFree(mem);
+        return tern_error_set(err, TERN_E_NOMEM, "ANSI/NIST XML: out of memory");
+    }
+    memcpy(*out, mem, (size_t)size);
+    *len = (size_t)size;
+    xmlFree(mem);
+    return TERN_OK;
+}

@@ -1,0 +1,223 @@
+/* test_nist_xml.c - the XML encoding: every reference transaction goes
+ * traditional -> XML -> traditional with every field kept (a walk over all
+ * of them); XML written twice is identical; NIST's 2-2008 sample reads;
+ * hostile XML (entity bombs, deep nesting, garbage) is refused. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tern/nist_xml.h"
+#include "tern_test.h"
+
+static int is_transaction(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 4 && strcmp(name + n - 4, ".an2") == 0) ||
+           (n > 5 && strcmp(name + n - 5, ".an2k") == 0);
+}
+
+/* Every field of a is in b, same number, kind and bytes, in the same
+ * place; LEN (x.001) excepted, XML having none. Returns fields compared. */
+static size_t expect_same_fields(const char *name, const tern_nist *a, const tern_nist *b)
+{
+    size_t n = 0;
+    cr_assert_eq(a->n_records, b->n_records, "%s", name);
+    for (size_t r = 0; r < a->n_records; r++) {
+        const tern_nist_record *x = &a->records[r], *y = &b->records[r];
+        cr_assert_eq(x->type, y->type, "%s record %zu", name, r + 1);
+        cr_assert_eq(x->n_fields, y->n_fields, "%s record %zu", name, r + 1);
+        for (size_t i = 0; i < x->n_fields; i++) {
+            const tern_nist_field *f = &x->fields[i], *g = &y->fields[i];
+            cr_expect_eq(f->number, g->number, "%s record %zu field %zu", name, r + 1, i + 1);
+            if (f->number == 1)
+                continue;
+            cr_expect_eq(f->binary, g->binary, "%s %u.%03u", name, x->type, f->number);
+            cr_expect(f->len == g->len && memcmp(f->value, g->value, f->len) == 0,
+                      "%s %u.%03u differs", name, x->type, f->number);
+            n++;
+        }
+    }
+    return n;
+}
+
+Test(nist_xml, traditional_to_xml_and_back_keeps_every_field)
+{
+    static const char *dirs[] = {"an2k/nist-reference", "an2k/nbis", "an2k/biomeval"};
+    size_t files = 0, fields = 0;
+    for (size_t d = 0; d < 3; d++) {
+        TERN_REQUIRE_DATA(dir, dirs[d]);
+        DIR *dp = opendir(dir);
+        struct dirent *e;
+        while ((e = readdir(dp))) {
+            if (!is_transaction(e->d_name))
+                continue;
+            char path[2048];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            size_t len;
+            uint8_t *data = tern_test_read(path, &len);
+            tern_nist *t, *back;
+            tern_error err;
+            if (tern_nist_parse(data, len, &t, &err) != TERN_OK) {
+                free(data);
+                continue; /* the rejected ones: see test_nist.c */
+            }
+            uint8_t *xml, *xml2, *trad;
+            size_t xml_len, xml2_len, trad_len;
+            cr_assert_eq(tern_nist_xml_write(t, &xml, &xml_len, &err), TERN_OK, "%s: %s",
+                         e->d_name, err.message);
+            tern_nist_xml_report rep;
+            cr_assert_eq(tern_nist_xml_read(xml, xml_len, &back, &rep, &err), TERN_OK,
+                         "%s: %s", e->d_name, err.message);
+            cr_expect_eq(rep.version, 2011);
+            cr_expect_eq(rep.skipped, 0, "%s: %s", e->d_name, rep.first_skipped);
+            fields += expect_same_fields(e->d_name, t, back);
+            /* The XML of the copy is the same document, byte for byte. */
+            cr_assert_eq(tern_nist_xml_write(back, &xml2, &xml2_len, &err), TERN_OK);
+            cr_expect(xml2_len == xml_len && memcmp(xml, xml2, xml_len) == 0,
+                      "%s: XML not stable", e->d_name);
+            /* And the copy is a valid traditional transaction. */
+            cr_assert_eq(tern_nist_serialize(back, &trad, &trad_len, &err), TERN_OK, "%s: %s",
+                         e->d_name, err.message);
+            tern_nist *again;
+            cr_assert_eq(tern_nist_parse(trad, trad_len, &again, &err), TERN_OK, "%s: %s",
+                         e->d_name, err.message);
+            tern_nist_free(again);
+            free(trad);
+            free(xml2);
+            free(xml);
+            tern_nist_free(back);
+            tern_nist_free(t);
+            free(data);
+            files++;
+        }
+        closedir(dp);
+    }
+    cr_log_info("%zu transactions, %zu fields compared", files, fields);
+    cr_assert_gt(files, 40);
+}
+
+Test(nist_xml, reads_the_2008_sample)
+{
+    TERN_REQUIRE_DATA(path, "an2k/nbis/All-Supported-Records-test-comp.xml");
+    size_t len;
+    uint8_t *data = tern_test_read(path, &len);
+    tern_nist *t;
+    tern_nist_xml_report rep;
+    tern_error err;
+    cr_assert_eq(tern_nist_xml_read(data, len, &t, &rep, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(rep.version, 2008);
+    cr_assert_eq(t->n_records, 23);
+    char buf[64];
+    const tern_nist_record *t1 = &t->records[0];
+    cr_assert(tern_nist_item_str(tern_nist_find(t1, 2), 0, 0, buf, sizeof buf));
+    cr_assert_str_eq(buf, "0400");
+    cr_assert(tern_nist_item_str(tern_nist_find(t1, 4), 0, 0, buf, sizeof buf));
+    cr_assert_str_eq(buf, "CAR");
+    cr_assert(tern_nist_item_str(tern_nist_find(t1, 5), 0, 0, buf, sizeof buf));
+    cr_assert_str_eq(buf, "20070706");
+    cr_assert(tern_nist_item_str(tern_nist_find(t1, 14), 0, 0, buf, sizeof buf));
+    cr_assert_str_eq(buf, "20051105052500Z");
+    cr_assert(tern_nist_item_str(tern_nist_find(t1, 13), 0, 1, buf, sizeof buf));
+    cr_assert_str_eq(buf, "7.02");
+    /* Type-3 (record 3): FGP 2 and 3; the 2-2008 document lists unused 255s. */
+    const tern_nist_record *t3 = &t->records[2];
+    cr_assert_eq(t3->type, 3);
+    const tern_nist_field *fgp = tern_nist_find(t3, 4);
+    cr_assert(fgp);
+    cr_assert_eq(fgp->n_subfields, 2);
+    const tern_nist_field *img = tern_nist_find(t3, 9);
+    cr_assert(img && img->binary && img->len > 100);
+    /* What the mapping does not cover is counted, not dropped silently. */
+    cr_log_info("%zu elements not read; first %s", rep.skipped, rep.first_skipped);
+    cr_assert_gt(rep.skipped, 0);
+    uint8_t *trad;
+    size_t trad_len;
+    cr_assert_eq(tern_nist_serialize(t, &trad, &trad_len, &err), TERN_OK, "%s", err.message);
+    tern_nist *again;
+    cr_assert_eq(tern_nist_parse(trad, trad_len, &again, &err), TERN_OK, "%s", err.message);
+    tern_nist_free(again);
+    free(trad);
+    tern_nist_free(t);
+    free(data);
+}
+
+static tern_status read_text(const char *xml, tern_error *err)
+{
+    tern_nist *t = NULL;
+    tern_status s = tern_nist_xml_read((const uint8_t *)xml, strlen(xml), &t, NULL, err);
+    tern_nist_free(t);
+    return s;
+}
+
+Test(nist_xml_hostile, entity_bomb_is_refused)
+{
+    const char *bomb =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+        "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+        "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>\n"
+        "<itl:NISTBiometricInformationExchangePackage "
+        "xmlns:itl=\"http://biometrics.nist.gov/standard/2011\">&lol3;"
+        "</itl:NISTBiometricInformationExchangePackage>";
+    tern_error err;
+    cr_assert_eq(read_text(bomb, &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "DOCTYPE"), "%s", err.message);
+    const char *external = "<?xml version=\"1.0\"?><!DOCTYPE x SYSTEM \"http://example.com/x\">"
+                           "<x/>";
+    cr_assert_eq(read_text(external, &err), TERN_E_FORMAT);
+}
+
+Test(nist_xml_hostile, deep_nesting_and_garbage)
+{
+    size_t depth = 100000;
+    char *deep = malloc(depth * 7 + 200);
+    size_t n = (size_t)sprintf(deep, "<NISTBiometricInformationExchangePackage>");
+    for (size_t i = 0; i < depth; i++)
+        n += (size_t)sprintf(deep + n, "<a>");
+    for (size_t i = 0; i < depth; i++)
+        n += (size_t)sprintf(deep + n, "</a>");
+    sprintf(deep + n, "</NISTBiometricInformationExchangePackage>");
+    tern_error err;
+    tern_status s = read_text(deep, &err);
+    cr_assert(s == TERN_E_FORMAT || s == TERN_E_LIMIT, "%s", err.message);
+    free(deep);
+    cr_assert_eq(read_text("<a><b></a>", &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "line 1"), "%s", err.message);
+    cr_assert_eq(read_text("<other/>", &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "NISTBiometricInformationExchangePackage"), "%s", err.message);
+    cr_assert_eq(read_text("", &err), TERN_E_FORMAT);
+    /* A record element that is not one; and a tern:Field without a number. */
+    cr_assert_eq(read_text("<NISTBiometricInformationExchangePackage><Bogus/>"
+                           "</NISTBiometricInformationExchangePackage>",
+                           &err),
+                 TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "Bogus"), "%s", err.message);
+    cr_assert_eq(read_text("<NISTBiometricInformationExchangePackage xmlns:tern=\""
+                           "urn:tern:ansi-nist:field:1\"><PackageInformationRecord>"
+                           "<tern:Field>x</tern:Field></PackageInformationRecord>"
+                           "</NISTBiometricInformationExchangePackage>",
+                           &err),
+                 TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "record 1 (Type-1)"), "%s", err.message);
+}
+
+Test(nist_xml, values_that_do_not_convert_stay_exact)
+{
+    /* A date that is not YYYYMMDD, a control character, a binary Type-2. */
+    tern_nist *t, *back;
+    tern_error err;
+    size_t r2;
+    cr_assert_eq(tern_nist_create("0500", &t, &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, 0, 5, "2026-1-1", &err), TERN_OK);
+    cr_assert_eq(tern_nist_add_record(t, 2, &r2, &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, r2, 3, "tab\there\x1f" "cr\rhere\x1e\x1f", &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, r2, 4, "<&>\"'", &err), TERN_OK);
+    uint8_t *xml;
+    size_t len;
+    cr_assert_eq(tern_nist_xml_write(t, &xml, &len, &err), TERN_OK);
+    cr_assert_eq(tern_nist_xml_read(xml, len, &back, NULL, &err), TERN_OK, "%s", err.message);
+    expect_same_fields("built", t, back);
+    free(xml);
+    tern_nist_free(back);
+    tern_nist_free(t);
+}
