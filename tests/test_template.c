@@ -675,6 +675,12 @@ Test(template_malformed, truncations_views_frames_and_resolution)
     cr_assert_eq(tern_template_decode_all(d, n, TERN_TEMPLATE_FORMAT_ISO_2005, &rec, &err), TERN_E_FORMAT);
     cr_assert(strstr(err.message, "resolution") && strstr(err.message, "18"), "%s", err.message);
     free(d);
+    TERN_REQUIRE_DATA(cd, "templates/iso19794-2/fmr.iso2005");
+    d = tern_test_read(cd, &n);
+    d[16] = 300 >> 8, d[17] = 300 & 0xff; /* height 300: the delta at y 319 falls outside */
+    cr_assert_eq(tern_template_decode_all(d, n, TERN_TEMPLATE_FORMAT_ISO_2005, &rec, &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "delta 3") && strstr(err.message, "outside"), "%s", err.message);
+    free(d);
     const uint8_t junk[] = "not a template";
     cr_assert_eq(tern_template_detect(junk, sizeof junk), TERN_TEMPLATE_FORMAT_UNKNOWN);
     cr_assert_eq(tern_template_decode_all(junk, sizeof junk, 0, &rec, &err), TERN_E_UNSUPPORTED);

@@ -244,6 +244,11 @@ static tern_status read_points(tern_reader *r, tern_template *t, tpl_family fami
         if ((s = tern_reader_u16be(r, &x)) || (s = tern_reader_u16be(r, &y)))
             return s;
         bool has = family == TPL_FAMILY_ISO ? (x >> 14) == 1 : group_angles;
+        if ((t->width && (x & 0x3fffu) >= t->width) || (t->height && (y & 0x3fffu) >= t->height))
+            return tern_reader_fail(r, TERN_E_FORMAT,
+                                    "%s %u at (%u, %u) outside the declared %ux%u frame",
+                                    type == TERN_SINGULAR_CORE ? "core" : "delta", i, x & 0x3fffu,
+                                    y & 0x3fffu, t->width, t->height);
         tern_singular sp = {.x = (float)(x & 0x3fff), .y = (float)(y & 0x3fff), .type = type};
         float extra[2] = {0, 0};
         if (has) {
