@@ -44,12 +44,12 @@ STORE_TEST(store, opens_migrates_and_reopens)
     tern_store *s = fx_open(&f);
     int64_t v = 0;
     OK(tern_store_schema_version(s, &v, &err));
-    cr_assert_eq(v, 1);
+    cr_assert_eq(v, 2);
     fx_seed(s);
     tern_store_close(s);
     s = fx_open(&f);
     OK(tern_store_schema_version(s, &v, &err));
-    cr_assert_eq(v, 1);
+    cr_assert_eq(v, 2);
     cr_assert_eq(count(s, TERN_ENT_AGENCY, NULL, NULL), 2);
     cr_assert_str_eq(tern_store_backend(s), backend == FX_SQLITE ? "sqlite" : "postgresql");
     tern_store_close(s);

@@ -218,6 +218,7 @@ typedef struct tern_watchlist_entry {
     int64_t expires_ms;
     int64_t created_ms;
     int64_t updated_ms;
+    char *status_reason;      /* optional: why it was rejected or removed */
 } tern_watchlist_entry;
 
 typedef struct tern_alert {

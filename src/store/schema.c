@@ -116,6 +116,8 @@ static const char *const migrations[] = {
     "CREATE TABLE audit_head ("
     " id BIGINT PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL,"
     " hash BYTEA NOT NULL, sig BYTEA NOT NULL);",
+    /* 2: why a watchlist entry was rejected or removed */
+    "ALTER TABLE watchlist_entries ADD COLUMN status_reason TEXT;",
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])

@@ -74,7 +74,8 @@ static const col entry_cols[] = {
     ENM(tern_watchlist_entry, status, tern_entry_status_name),
     ID(tern_watchlist_entry, approved_by, true, "users"),
     I64(tern_watchlist_entry, review_ms), I64(tern_watchlist_entry, expires_ms),
-    I64(tern_watchlist_entry, created_ms), I64(tern_watchlist_entry, updated_ms)};
+    I64(tern_watchlist_entry, created_ms), I64(tern_watchlist_entry, updated_ms),
+    TXT(tern_watchlist_entry, status_reason, true, L)};
 static const col alert_cols[] = {
     ID(tern_alert, id, false, NULL), ID(tern_alert, encounter_id, false, "encounters"),
     ID(tern_alert, entry_id, true, "watchlist_entries"),

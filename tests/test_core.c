@@ -1,0 +1,332 @@
+/* test_core.c - the watchlist and alert services (tern/core.h) on both
+ * backends: the life of an entry with the four-eyes rule, expiry that stops
+ * matching, examiner decisions and what the officer is told; every refusal
+ * is typed, leaves the records unchanged and is itself audited; the audit
+ * chain verifies at the end of each test. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store_fixture.h"
+#include "tern/audit.h"
+#include "tern/core.h"
+
+#define DAY 86400000LL
+#define NOW 1800000000000LL
+
+typedef struct world {
+    fx f;
+    tern_store *s;
+    tern_core *c;
+    char sid[TERN_ID_MAX];
+} world;
+
+static const tern_actor analyst1 = {"analyst1", "case 2026/118"};
+static const tern_actor super1 = {"super1", "watchlist review"};
+static const tern_actor officer1 = {"officer1", "border-control"};
+static const tern_actor examiner1 = {"examiner1", "alert verification"};
+
+static void world_up(world *w, fx_backend backend)
+{
+    tern_error err;
+    fx_setup(&w->f, backend);
+    w->s = fx_open(&w->f);
+    fx_seed(w->s);
+    tern_user more[] = {
+        {.id = "analyst1", .agency_id = "CL-PDI", .display_name = "Analyst One",
+         .roles = TERN_ROLE_ANALYST, .active = 1},
+        {.id = "super1", .agency_id = "CL-PDI", .display_name = "Supervisor One",
+         .roles = TERN_ROLE_SUPERVISOR, .active = 1},
+        {.id = "retired1", .agency_id = "CL-PDI", .display_name = "Retired",
+         .roles = TERN_ROLE_SUPERVISOR, .active = 0},
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        OK(tern_store_user_insert(w->s, &more[i], &err));
+    fx_subject(w->s, "Quispe", w->sid);
+    for (int p = 1; p <= 2; p++) {
+        uint8_t data[4] = {(uint8_t)p};
+        tern_template_row t = {.position = p, .engine_version = "e1", .data = data,
+                               .data_len = sizeof data};
+        memcpy(t.subject_id, w->sid, TERN_ID_MAX);
+        OK(tern_store_template_insert(w->s, &t, &err));
+    }
+    OK(tern_core_create(w->s, &w->f.node, &w->c, &err));
+    tern_watchlist wl = {.id = "toc", .owner_agency_id = "CL-PDI", .name = "TOC",
+                         .category = "transnational organised crime",
+                         .handling = "Detain for questioning; notify CL-PDI duty desk."};
+    FAILS(TERN_E_DENIED, tern_core_watchlist_create(w->c, &officer1, &wl, &err));
+    OK(tern_core_watchlist_create(w->c, &super1, &wl, &err));
+}
+
+static void world_down(world *w)
+{
+    tern_error err;
+    tern_audit_report rep;
+    OK(tern_audit_verify(w->s, w->f.node.pk, &rep, &err));
+    cr_assert_gt(rep.events, 0);
+    tern_core_free(w->c);
+    tern_store_close(w->s);
+    fx_teardown(&w->f);
+}
+
+static int64_t entry_status(world *w, const char *id)
+{
+    tern_error err;
+    tern_watchlist_entry e;
+    OK(tern_store_watchlist_entry_get(w->s, id, &e, &err));
+    int64_t st = e.status;
+    tern_watchlist_entry_clear(&e);
+    return st;
+}
+
+static int count_tpl(void *ctx, const tern_template_row *t)
+{
+    (void)t;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int watchlist_gallery(world *w, int64_t now)
+{
+    tern_error err;
+    int n = 0;
+    OK(tern_store_templates_each(w->s, "e1", "toc", now, count_tpl, &n, &err));
+    return n;
+}
+
+typedef struct outcome_ctx {
+    const char *action, *outcome;
+    int n;
+} outcome_ctx;
+
+static int count_outcome(void *ctx, const void *row)
+{
+    outcome_ctx *o = ctx;
+    const tern_audit_event *ev = row;
+    if (strcmp(ev->action, o->action) == 0 && strcmp(ev->outcome, o->outcome) == 0)
+        o->n++;
+    return 0;
+}
+
+static int audited(world *w, const char *action, const char *outcome)
+{
+    tern_error err;
+    outcome_ctx o = {action, outcome, 0};
+    OK(tern_store_audit_each(w->s, 1, count_outcome, &o, &err));
+    return o.n;
+}
+
+static void nominate(world *w, char id[TERN_ID_MAX])
+{
+    tern_error err;
+    OK(tern_core_nominate(w->c, &analyst1, "toc", w->sid, "case 2026/118, warrant 44",
+                          NOW + 30 * DAY, NOW + 365 * DAY, NOW, id, &err));
+    cr_assert_eq(strncmp(id, "wle_", 4), 0);
+}
+
+STORE_TEST(core, an_entry_needs_a_second_person_and_then_matches)
+{
+    world w;
+    world_up(&w, backend);
+    tern_error err;
+    char id[TERN_ID_MAX];
+    nominate(&w, id);
+    cr_assert_eq(entry_status(&w, id), TERN_ENTRY_PROPOSED);
+    cr_assert_eq(watchlist_gallery(&w, NOW), 0, "a proposal matches nothing");
+    /* the nominator cannot approve, even as a supervisor */
+    tern_user both = {.id = "boss", .agency_id = "CL-PDI", .display_name = "B",
+                      .roles = TERN_ROLE_ANALYST | TERN_ROLE_SUPERVISOR, .active = 1};
+    OK(tern_store_user_insert(w.s, &both, &err));
+    const tern_actor boss = {"boss", "case"};
+    char own[TERN_ID_MAX];
+    char sid2[TERN_ID_MAX];
+    fx_subject(w.s, "Other", sid2);
+    OK(tern_core_nominate(w.c, &boss, "toc", sid2, "case 9", NOW + DAY, NOW + 2 * DAY, NOW, own,
+                          &err));
+    FAILS(TERN_E_DENIED, tern_core_approve(w.c, &boss, own, NOW, &err));
+    cr_assert(strstr(err.message, "nominator"), "%s", err.message);
+    cr_assert_eq(entry_status(&w, own), TERN_ENTRY_PROPOSED);
+    cr_assert_eq(audited(&w, "watchlist.approve", "denied"), 1, "the attempt is audited");
+    /* wrong roles */
+    FAILS(TERN_E_DENIED, tern_core_approve(w.c, &officer1, id, NOW, &err));
+    FAILS(TERN_E_DENIED, tern_core_approve(w.c, &analyst1, id, NOW, &err));
+    FAILS(TERN_E_DENIED, tern_core_approve(w.c, &(tern_actor){"retired1", "x"}, id, NOW, &err));
+    FAILS(TERN_E_DENIED, tern_core_approve(w.c, &(tern_actor){"nobody", "x"}, id, NOW, &err));
+    FAILS(TERN_E_DENIED, tern_core_approve(w.c, &(tern_actor){"bad id!", "x"}, id, NOW, &err));
+    cr_assert_eq(entry_status(&w, id), TERN_ENTRY_PROPOSED);
+    OK(tern_core_approve(w.c, &super1, id, NOW, &err));
+    cr_assert_eq(entry_status(&w, id), TERN_ENTRY_ACTIVE);
+    cr_assert_eq(watchlist_gallery(&w, NOW + DAY), 2);
+    FAILS(TERN_E_STATE, tern_core_approve(w.c, &super1, id, NOW, &err));
+    cr_assert_eq(audited(&w, "watchlist.nominate", "ok"), 2);
+    cr_assert_eq(audited(&w, "watchlist.approve", "ok"), 1);
+    cr_assert_eq(audited(&w, "watchlist.approve", "denied"), 6);
+    cr_assert_eq(audited(&w, "watchlist.approve", "refused"), 1);
+    world_down(&w);
+}
+
+STORE_TEST(core, bad_nominations_are_refused_and_change_nothing)
+{
+    world w;
+    world_up(&w, backend);
+    tern_error err;
+    char id[TERN_ID_MAX];
+    nominate(&w, id);
+    char dup[TERN_ID_MAX] = "x";
+    FAILS(TERN_E_EXISTS, tern_core_nominate(w.c, &analyst1, "toc", w.sid, "again", NOW + DAY,
+                                            NOW + 2 * DAY, NOW, dup, &err));
+    cr_assert_eq(dup[0], 0);
+    FAILS(TERN_E_DENIED, tern_core_nominate(w.c, &officer1, "toc", w.sid, "b", NOW + DAY,
+                                            NOW + 2 * DAY, NOW, dup, &err));
+    FAILS(TERN_E_ARG, tern_core_nominate(w.c, &analyst1, "toc", w.sid, "", NOW + DAY,
+                                         NOW + 2 * DAY, NOW, dup, &err));
+    FAILS(TERN_E_ARG, tern_core_nominate(w.c, &analyst1, "toc", w.sid, "b", NOW + 3 * DAY,
+                                         NOW + 2 * DAY, NOW, dup, &err));
+    FAILS(TERN_E_ARG, tern_core_nominate(w.c, &analyst1, "toc", w.sid, "b", NOW + DAY, NOW, NOW,
+                                         dup, &err));
+    char sid2[TERN_ID_MAX];
+    fx_subject(w.s, "Two", sid2);
+    FAILS(TERN_E_FORMAT, tern_core_nominate(w.c, &analyst1, "toc", sid2, "b\xff", NOW + DAY,
+                                            NOW + 2 * DAY, NOW, dup, &err));
+    FAILS(TERN_E_NOT_FOUND, tern_core_nominate(w.c, &analyst1, "nolist", sid2, "b", NOW + DAY,
+                                               NOW + 2 * DAY, NOW, dup, &err));
+    FAILS(TERN_E_NOT_FOUND, tern_core_nominate(w.c, &analyst1, "toc", "sbj_unknown", "b",
+                                               NOW + DAY, NOW + 2 * DAY, NOW, dup, &err));
+    int64_t n = 0;
+    OK(tern_store_count(w.s, TERN_ENT_WATCHLIST_ENTRY, NULL, NULL, &n, &err));
+    cr_assert_eq(n, 1);
+    cr_assert_eq(audited(&w, "watchlist.nominate", "refused"), 7);
+    cr_assert_eq(audited(&w, "watchlist.nominate", "denied"), 1);
+    world_down(&w);
+}
+
+STORE_TEST(core, reject_review_remove_and_expire)
+{
+    world w;
+    world_up(&w, backend);
+    tern_error err;
+    char id[TERN_ID_MAX];
+    nominate(&w, id);
+    FAILS(TERN_E_ARG, tern_core_reject(w.c, &super1, id, "", NOW, &err));
+    OK(tern_core_reject(w.c, &super1, id, "basis insufficient", NOW, &err));
+    cr_assert_eq(entry_status(&w, id), TERN_ENTRY_REJECTED);
+    FAILS(TERN_E_STATE, tern_core_approve(w.c, &super1, id, NOW, &err));
+    FAILS(TERN_E_STATE, tern_core_reject(w.c, &super1, id, "again", NOW, &err));
+    tern_watchlist_entry e;
+    OK(tern_store_watchlist_entry_get(w.s, id, &e, &err));
+    cr_assert_str_eq(e.status_reason, "basis insufficient");
+    tern_watchlist_entry_clear(&e);
+    /* a rejected proposal does not block a new one */
+    char id2[TERN_ID_MAX];
+    nominate(&w, id2);
+    FAILS(TERN_E_STATE, tern_core_review(w.c, &analyst1, id2, NOW + DAY, NOW + 2 * DAY, NOW,
+                                         &err));
+    OK(tern_core_approve(w.c, &super1, id2, NOW, &err));
+    FAILS(TERN_E_ARG, tern_core_review(w.c, &analyst1, id2, NOW + 3 * DAY, NOW + 2 * DAY, NOW,
+                                       &err));
+    OK(tern_core_review(w.c, &analyst1, id2, NOW + 5 * DAY, NOW + 10 * DAY, NOW, &err));
+    OK(tern_store_watchlist_entry_get(w.s, id2, &e, &err));
+    cr_assert_eq(e.review_ms, NOW + 5 * DAY);
+    cr_assert_eq(e.expires_ms, NOW + 10 * DAY);
+    tern_watchlist_entry_clear(&e);
+    /* expiry: nothing before, one after; it stops matching */
+    int64_t count = -1;
+    OK(tern_core_expire(w.c, NOW + 9 * DAY, &count, &err));
+    cr_assert_eq(count, 0);
+    cr_assert_eq(watchlist_gallery(&w, NOW + 9 * DAY), 2);
+    cr_assert_eq(watchlist_gallery(&w, NOW + 10 * DAY), 0, "past expiry: no match even before "
+                                                          "the expire run");
+    OK(tern_core_expire(w.c, NOW + 10 * DAY, &count, &err));
+    cr_assert_eq(count, 1);
+    cr_assert_eq(entry_status(&w, id2), TERN_ENTRY_EXPIRED);
+    cr_assert_eq(audited(&w, "watchlist.expire", "ok"), 1);
+    FAILS(TERN_E_STATE, tern_core_remove(w.c, &super1, id2, "done", NOW, &err));
+    /* removal: by the nominator or a supervisor, not by another analyst */
+    char id3[TERN_ID_MAX];
+    nominate(&w, id3);
+    OK(tern_core_approve(w.c, &super1, id3, NOW, &err));
+    FAILS(TERN_E_DENIED, tern_core_remove(w.c, &examiner1, id3, "r", NOW, &err));
+    cr_assert_eq(entry_status(&w, id3), TERN_ENTRY_ACTIVE);
+    OK(tern_core_remove(w.c, &analyst1, id3, "case closed", NOW, &err));
+    cr_assert_eq(entry_status(&w, id3), TERN_ENTRY_REMOVED);
+    cr_assert_eq(watchlist_gallery(&w, NOW), 0, "a removed entry stops matching at once");
+    FAILS(TERN_E_NOT_FOUND, tern_core_remove(w.c, &super1, "wle_nothere", "r", NOW, &err));
+    world_down(&w);
+}
+
+static void make_alert(world *w, const char *entry_id, char alert_id[TERN_ID_MAX])
+{
+    tern_error err;
+    tern_encounter enc = {.at_ms = NOW, .location = "SCL", .agency_id = "AR-PFA",
+                          .officer_id = "officer1", .purpose = "border-control",
+                          .captured = "4 flat", .result = "hit"};
+    OK(tern_store_encounter_insert(w->s, &enc, &err));
+    tern_alert a = {.score = 0.97, .evidence = (uint8_t *)"{}", .evidence_len = 2,
+                    .status = TERN_ALERT_PENDING, .created_ms = NOW};
+    memcpy(a.encounter_id, enc.id, TERN_ID_MAX);
+    if (entry_id)
+        snprintf(a.entry_id, sizeof a.entry_id, "%s", entry_id);
+    memcpy(a.subject_id, w->sid, TERN_ID_MAX);
+    OK(tern_store_alert_insert(w->s, &a, &err));
+    memcpy(alert_id, a.id, TERN_ID_MAX);
+}
+
+static tern_signal notice(world *w, const char *alert_id, tern_alert_notice *n)
+{
+    tern_error err;
+    OK(tern_core_alert_notice(w->c, &officer1, alert_id, n, &err));
+    cr_assert_eq(strstr(n->message, "0.97"), NULL, "never a score");
+    return n->signal;
+}
+
+STORE_TEST(core, alerts_are_yellow_until_an_examiner_confirms)
+{
+    world w;
+    world_up(&w, backend);
+    tern_error err;
+    char id[TERN_ID_MAX], al[TERN_ID_MAX], al2[TERN_ID_MAX];
+    nominate(&w, id);
+    OK(tern_core_approve(w.c, &super1, id, NOW, &err));
+    make_alert(&w, id, al);
+    tern_alert_notice n;
+    cr_assert_eq(notice(&w, al, &n), TERN_SIGNAL_YELLOW);
+    cr_assert_null(n.handling, "no handling instructions before confirmation");
+    cr_assert(strstr(n.message, "secondary inspection"), "%s", n.message);
+    tern_alert_notice_clear(&n);
+    FAILS(TERN_E_DENIED, tern_core_alert_decide(w.c, &officer1, al, TERN_ALERT_CONFIRMED,
+                                                "looks like him", NOW, &err));
+    FAILS(TERN_E_ARG, tern_core_alert_decide(w.c, &examiner1, al, TERN_ALERT_CONFIRMED, "",
+                                             NOW, &err));
+    FAILS(TERN_E_ARG, tern_core_alert_decide(w.c, &examiner1, al, TERN_ALERT_PENDING, "r", NOW,
+                                             &err));
+    FAILS(TERN_E_NOT_FOUND, tern_core_alert_decide(w.c, &examiner1, "alr_none",
+                                                   TERN_ALERT_CONFIRMED, "r", NOW, &err));
+    OK(tern_core_alert_decide(w.c, &examiner1, al, TERN_ALERT_CONFIRMED,
+                              "12 corresponding minutiae on R index, ACE-V", NOW, &err));
+    FAILS(TERN_E_STATE, tern_core_alert_decide(w.c, &examiner1, al, TERN_ALERT_REJECTED,
+                                               "changed my mind", NOW, &err));
+    tern_alert a;
+    OK(tern_store_alert_get(w.s, al, &a, &err));
+    cr_assert_eq(a.status, TERN_ALERT_CONFIRMED);
+    cr_assert_str_eq(a.examiner_id, "examiner1");
+    tern_alert_clear(&a);
+    cr_assert_eq(notice(&w, al, &n), TERN_SIGNAL_RED);
+    cr_assert_str_eq(n.handling, "Detain for questioning; notify CL-PDI duty desk.");
+    cr_assert_str_eq(n.category, "transnational organised crime");
+    tern_alert_notice_clear(&n);
+    /* the entry is removed: the confirmed alert no longer calls for action */
+    OK(tern_core_remove(w.c, &super1, id, "case closed", NOW, &err));
+    cr_assert_eq(notice(&w, al, &n), TERN_SIGNAL_GREEN);
+    cr_assert_null(n.handling);
+    tern_alert_notice_clear(&n);
+    /* rejected: green; inconclusive: stays yellow */
+    make_alert(&w, NULL, al2);
+    OK(tern_core_alert_decide(w.c, &examiner1, al2, TERN_ALERT_INCONCLUSIVE, "poor quality",
+                              NOW, &err));
+    cr_assert_eq(notice(&w, al2, &n), TERN_SIGNAL_YELLOW);
+    tern_alert_notice_clear(&n);
+    FAILS(TERN_E_DENIED, tern_core_alert_notice(w.c, &(tern_actor){"nobody", "x"}, al2, &n,
+                                                &err));
+    cr_assert_eq(audited(&w, "alert.disclose", "ok"), 4);
+    cr_assert_eq(audited(&w, "alert.decide", "ok"), 2);
+    world_down(&w);
+}
