@@ -405,3 +405,65 @@ Test(jp2, hostile_files_are_refused)
     }
     tern_image_free(img);
 }
+
+/* ---- the libraries stay quiet ------------------------------------------------------ */
+
+Test(codecs, hostile_input_prints_nothing_on_stderr)
+{
+    tern_image *grey = imgt_pattern(48, 40, 1, 500);
+    size_t lens[5];
+    uint8_t *files[5];
+    tern_image_encode_opts lossless = {.jp2_lossless = 1};
+    files[0] = imgt_encode(grey, TERN_IMAGE_PNG, NULL, &lens[0]);
+    files[1] = imgt_encode(grey, TERN_IMAGE_JPEG, NULL, &lens[1]);
+    files[2] = imgt_encode(grey, TERN_IMAGE_JP2, &lossless, &lens[2]);
+    files[3] = imgt_encode(grey, TERN_IMAGE_J2K, &lossless, &lens[3]);
+    tiff_spec t = {48, 40, 8, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 0};
+    files[4] = make_tiff(&t, grey, &lens[4]);
+    char path[] = "/tmp/tern-test-stderr-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fd, 2);
+    for (size_t f = 0; f < 5; f++) {
+        for (size_t k = 0; k < 40; k++) { /* corrupt a byte at a time, and truncate */
+            uint8_t *copy = malloc(lens[f]);
+            memcpy(copy, files[f], lens[f]);
+            size_t at = 4 + (k * 7919) % (lens[f] - 4);
+            copy[at] ^= (uint8_t)(0x5a + k);
+            tern_image *img;
+            if (tern_image_decode(copy, lens[f], NULL, &img, NULL) == TERN_OK)
+                tern_image_free(img);
+            if (tern_image_decode(copy, at, NULL, &img, NULL) == TERN_OK)
+                tern_image_free(img);
+            free(copy);
+        }
+        free(files[f]);
+    }
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    off_t size = lseek(fd, 0, SEEK_END);
+    close(fd);
+    unlink(path);
+    tern_image_free(grey);
+    cr_assert_eq(size, 0, "the codec libraries wrote %lld bytes to stderr", (long long)size);
+}
+
+Test(tiff, strips_beyond_the_end_are_refused)
+{
+    tern_image *img = imgt_pattern(40, 40, 1, 0);
+    tiff_spec t = {40, 40, 8, 1, PHOTOMETRIC_MINISBLACK, 0, 0, 0};
+    size_t len;
+    uint8_t *data = make_tiff(&t, img, &len);
+    patch_tiff_tag(data, len, TIFFTAG_STRIPOFFSETS, 0x7fff0000u);
+    patch_tiff_tag(data, len, TIFFTAG_STRIPBYTECOUNTS, 0x10000u);
+    tern_image *out = (tern_image *)&out;
+    tern_error err;
+    tern_status s = tern_image_decode(data, len, NULL, &out, &err);
+    cr_assert(s == TERN_E_FORMAT || s == TERN_E_TRUNCATED, "%s: %s", tern_status_name(s), err.message);
+    cr_assert_null(out);
+    free(data);
+    tern_image_free(img);
+}
