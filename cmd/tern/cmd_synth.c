@@ -10,6 +10,7 @@
  *
  * Deterministic for a seed; a progress bar on stderr when it is a terminal. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +22,13 @@
 #include "synth_cli.h"
 #include "tern/bytes.h"
 #include "tern/synth.h"
+#include "tern/template_io.h"
 
 static const char usage_text[] =
     "usage: tern synth --fingers N --impressions K --seed S --out DIR [--format png|wsq]\n"
     "                  [--size WxH] [--rolled]\n"
     "       tern synth --identities N --impressions K --seed S --out DIR\n"
-    "                  [--format png|wsq|an2] [--templates] [--size WxH]\n"
+    "                  [--format png|wsq|an2 | --templates [--format FMT]] [--size WxH]\n"
     "\n"
     "Generates synthetic fingerprints (SFinGe's method: see docs/synth.md).\n"
     "  --fingers N      an FVC-style database: DIR/F_I.png with F = 101..100+N,\n"
@@ -35,7 +37,10 @@ static const char usage_text[] =
     "                   (names start with SYNTH-), one folder each\n"
     "  --impressions K  impressions per finger (default 8 for --fingers, 1 else)\n"
     "  --seed S         the seed (default 1): the same seed gives the same files\n"
-    "  --format F       png (default), wsq, or an2 (identities: ANSI/NIST-ITL)\n"
+    "  --format F       png (default), wsq, or an2 (identities: ANSI/NIST-ITL);\n"
+    "                   with --templates: tern (default, one file per view) or an\n"
+    "                   exchange format (iso19794-2:2011, incits378:2009, ...: one\n"
+    "                   multi-view record per identity)\n"
     "  --templates      identities: fast mode, minutiae templates only (no images)\n"
     "  --size WxH       image size in pixels at 500 ppi (default 288x384 for\n"
     "                   --fingers, 416x560 for --identities)\n"
@@ -58,6 +63,7 @@ static bool parse_size(const char *s, uint32_t *w, uint32_t *h)
 static int parse_args(int argc, char **argv, synth_cli_opts *o)
 {
     memset(o, 0, sizeof *o);
+    bool format_given = false;
     o->seed = 1;
     o->format = "png";
     for (int i = 1; i < argc; i++) {
@@ -100,6 +106,7 @@ static int parse_args(int argc, char **argv, synth_cli_opts *o)
             o->out = v;
         } else if (!strcmp(a, "--format")) {
             o->format = v;
+            format_given = true;
         } else if (!strcmp(a, "--size")) {
             if (!parse_size(v, &o->width, &o->height))
                 return 1;
@@ -113,8 +120,17 @@ static int parse_args(int argc, char **argv, synth_cli_opts *o)
         return cli_fail("--out: path longer than 1024 bytes");
     if (!!o->fingers == !!o->identities)
         return cli_fail("give exactly one of --fingers N and --identities N");
-    if (strcmp(o->format, "png") && strcmp(o->format, "wsq") && strcmp(o->format, "an2"))
-        return cli_fail("--format: '%s' (png, wsq or an2)", o->format);
+    if (o->templates) {
+        tern_template_format tf;
+        tern_error err;
+        if (!format_given)
+            o->format = "tern";
+        else if (tern_template_format_parse(o->format, &tf, &err) != TERN_OK)
+            return cli_fail_err("--format", &err);
+    } else if (strcmp(o->format, "png") && strcmp(o->format, "wsq") && strcmp(o->format, "an2")) {
+        return cli_fail("--format: '%s' (png, wsq or an2; with --templates a template format)",
+                        o->format);
+    }
     if (o->fingers && !strcmp(o->format, "an2"))
         return cli_fail("--format an2 is for --identities (an FVC database holds images)");
     if (o->fingers && o->templates)
@@ -150,6 +166,44 @@ void synth_cli_progress(synth_cli_progress_state *p, uint64_t done)
     fflush(stderr);
 }
 
+tern_status synth_cli_write(const char *path, const void *data, size_t len, tern_error *err)
+{
+    /* Generated files can be regenerated from the seed: no fsync, which
+     * would dominate the time of a 100,000-identity run. Mode 0600 as for
+     * every biometric output. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return tern_error_set(err, TERN_E_IO, "%s: cannot create: %s", path, strerror(errno));
+    const uint8_t *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            return tern_error_set(err, TERN_E_IO, "%s: write failed: %s", path, strerror(e));
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    if (close(fd) != 0)
+        return tern_error_set(err, TERN_E_IO, "%s: close failed: %s", path, strerror(errno));
+    return TERN_OK;
+}
+
+tern_status synth_cli_write_image(const tern_image *img, const char *path, tern_error *err)
+{
+    uint8_t *data;
+    size_t len;
+    tern_status s = tern_image_encode(img, tern_image_format_from_path(path), NULL, &data, &len, err);
+    if (s != TERN_OK)
+        return s;
+    s = synth_cli_write(path, data, len, err);
+    free(data);
+    return s;
+}
+
 int synth_cli_mkdir(const char *path)
 {
     if (mkdir(path, 0700) == 0 || errno == EEXIST) {
@@ -168,7 +222,7 @@ static int write_fvc(const synth_cli_opts *o)
     tern_error err;
     char path[4096];
     snprintf(path, sizeof path, "%s/ppi", o->out);
-    if (tern_file_write(path, "500\n", 4, &err) != TERN_OK)
+    if (synth_cli_write(path, "500\n", 4, &err) != TERN_OK)
         return cli_fail_err(path, &err);
     synth_cli_progress_state prog = {isatty(2), (uint64_t)o->fingers * o->impressions, -1,
                                      "images"};
@@ -192,14 +246,14 @@ static int write_fvc(const synth_cli_opts *o)
                                       &img, &err);
             if (s == TERN_OK) {
                 snprintf(path, sizeof path, "%s/%u_%u.%s", o->out, 101 + f, i + 1, o->format);
-                s = tern_image_write_file(img, path, NULL, &err);
+                s = synth_cli_write_image(img, path, &err);
                 tern_image_free(img);
             }
             if (s != TERN_OK) {
                 tern_synth_master_free(m);
                 if (prog.tty)
                     fputc('\n', stderr);
-                return cli_fail_err(path, &err);
+                return cli_fail_err("writing", &err);
             }
             synth_cli_progress(&prog, ++done);
         }

@@ -17,12 +17,12 @@
 
 #define PATH_MAX_LEN 4096
 
-static int write_manifest(const synth_cli_opts *o)
+int synth_cli_manifest(const synth_cli_opts *o)
 {
     char path[PATH_MAX_LEN], text[1024];
     tern_error err;
     snprintf(path, sizeof path, "%s/ppi", o->out);
-    if (tern_file_write(path, "500\n", 4, &err) != TERN_OK)
+    if (synth_cli_write(path, "500\n", 4, &err) != TERN_OK)
         return cli_fail_err("writing", &err);
     int n = snprintf(text, sizeof text,
                      "{\n  \"generator\": \"tern synth\",\n  \"synthetic\": true,\n"
@@ -33,7 +33,7 @@ static int write_manifest(const synth_cli_opts *o)
                      o->templates ? "templates" : o->format, o->rolled ? "true" : "false",
                      o->width, o->height);
     snprintf(path, sizeof path, "%s/manifest.json", o->out);
-    if (tern_file_write(path, text, (size_t)n, &err) != TERN_OK)
+    if (synth_cli_write(path, text, (size_t)n, &err) != TERN_OK)
         return cli_fail_err("writing", &err);
     return 0;
 }
@@ -87,7 +87,7 @@ static int write_identity(const synth_cli_opts *o, uint64_t index, char **names)
                 snprintf(name, sizeof name, "identity.an2");
             } else if (s == TERN_OK) {
                 snprintf(path, sizeof path, "%s/%s", dir, name);
-                s = tern_image_write_file(img, path, NULL, &err);
+                s = synth_cli_write_image(img, path, &err);
             }
             tern_image_free(img);
             free(names[(pos - 1) * k + i]);
@@ -101,7 +101,7 @@ static int write_identity(const synth_cli_opts *o, uint64_t index, char **names)
         snprintf(path, sizeof path, "%s/identity.an2", dir);
         s = tern_nist_serialize(an2, &bytes, &len, &err);
         if (s == TERN_OK) {
-            s = tern_file_write(path, bytes, len, &err);
+            s = synth_cli_write(path, bytes, len, &err);
             free(bytes);
         }
     }
@@ -112,7 +112,7 @@ static int write_identity(const synth_cli_opts *o, uint64_t index, char **names)
     if (tern_synth_identity_json(&id, k, (const char *const *)names, &json, &err) != TERN_OK)
         return cli_fail_err(dir, &err);
     snprintf(path, sizeof path, "%s/identity.json", dir);
-    s = tern_file_write(path, json, strlen(json), &err);
+    s = synth_cli_write(path, json, strlen(json), &err);
     free(json);
     return s == TERN_OK ? 0 : cli_fail_err("writing", &err);
 }
@@ -123,7 +123,7 @@ int synth_cli_identities(const synth_cli_opts *o)
         return synth_cli_templates(o);
     if (o->impressions > 100)
         return cli_fail("--impressions: at most 100 with images");
-    if (synth_cli_mkdir(o->out) || write_manifest(o))
+    if (synth_cli_mkdir(o->out) || synth_cli_manifest(o))
         return 1;
     char **names = calloc((size_t)10 * o->impressions, sizeof *names);
     if (!names)
@@ -139,10 +139,4 @@ int synth_cli_identities(const synth_cli_opts *o)
         free(names[i]);
     free(names);
     return rc;
-}
-
-int synth_cli_templates(const synth_cli_opts *o)
-{
-    (void)o;
-    return cli_fail("--templates: waits for the template formats (tern/template_io.h)");
 }
