@@ -354,6 +354,11 @@ static tern_status check_header(const opj_image_t *im, tern_error *err)
         return s;
     if (im->numcomps == 0 || !im->comps)
         return tern_error_set(err, TERN_E_FORMAT, "JPEG 2000: no components");
+    /* OpenJPEG decodes every component into 32-bit samples: more than grey,
+     * grey + alpha, RGB or RGBA would multiply memory for nothing Tern uses. */
+    if (im->numcomps > 4)
+        return tern_error_set(err, TERN_E_UNSUPPORTED,
+                              "JPEG 2000: %u components (at most 4 supported)", im->numcomps);
     for (uint32_t i = 0; i < (im->numcomps >= 3 ? 3u : 1u); i++)
         if (im->comps[i].prec < 1 || im->comps[i].prec > 16)
             return tern_error_set(err, TERN_E_UNSUPPORTED,
