@@ -15,6 +15,7 @@
 
 #include "tern/finger.h"
 #include "tern/image.h"
+#include "tern/template_io.h"
 #include "tern_test.h"
 
 #define SYN 320
@@ -203,6 +204,33 @@ Test(extract, accepts_rgb)
     cr_expect_eq(a->n_minutiae, b->n_minutiae);
     tern_template_free(a), tern_template_free(b);
     tern_image_free(g), tern_image_free(rgb);
+}
+
+Test(extract, templates_encode_in_every_exchange_format)
+{
+    tern_image *img = synth(0.5, 3, -4);
+    tern_template *t = extract_ok(img);
+    static const tern_template_format fmts[] = {TERN_TEMPLATE_FORMAT_TERN,
+                                                TERN_TEMPLATE_FORMAT_ISO_2005,
+                                                TERN_TEMPLATE_FORMAT_ANSI_2004};
+    for (size_t f = 0; f < sizeof fmts / sizeof fmts[0]; f++) {
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        tern_error err;
+        cr_assert_eq(tern_template_encode(t, fmts[f], &bytes, &len, &err), TERN_OK, "%s: %s",
+                     tern_template_format_name(fmts[f]), err.message);
+        tern_template *back = NULL;
+        cr_assert_eq(tern_template_decode(bytes, len, &back, &err), TERN_OK, "%s", err.message);
+        cr_expect_eq(back->n_minutiae, t->n_minutiae);
+        for (uint32_t i = 0; i < t->n_minutiae && i < back->n_minutiae; i++) {
+            cr_expect(fabs(back->minutiae[i].x - t->minutiae[i].x) <= 1.0f);
+            cr_expect(angdiff(back->minutiae[i].angle, t->minutiae[i].angle) < 0.05);
+        }
+        tern_template_free(back);
+        free(bytes);
+    }
+    tern_template_free(t);
+    tern_image_free(img);
 }
 
 /* ---- failures to enroll, never a crash -------------------------------- */

@@ -10,17 +10,20 @@
 
 #include "cli.h"
 #include "tern/finger.h"
+#include "tern/bytes.h"
 #include "tern/image.h"
+#include "tern/template_io.h"
 
 static const char usage[] =
     "usage: tern extract IMAGE [-o OUT] [--format tern|iso19794-2:2005|incits378:2004]\n"
     "                    [--ppi N] [--png FILE]\n\n"
     "Extracts the minutiae of the finger in IMAGE and prints its quality (0-100, with\n"
     "its components) and minutiae count. --ppi gives the resolution of an image that\n"
-    "has none (FVC TIFFs: see the folder's `ppi` file). -o writes the template\n"
-    "(format by --format, default tern); --png draws the minutiae on the image:\n"
-    "ridge endings red, bifurcations blue, with direction ticks; cores green, deltas\n"
-    "orange. Exit status 1 with the reason on a failure to enroll.\n";
+    "has none (FVC TIFFs: see the folder's `ppi` file). -o writes the template in the\n"
+    "format --format names (default tern; every name of tern/template_io.h works).\n"
+    "--png draws the minutiae on the image: ridge endings red, bifurcations blue,\n"
+    "with direction ticks; cores green, deltas orange. Exit status 1 with the reason\n"
+    "on a failure to enroll.\n";
 
 static void plot(tern_image *im, long x, long y, const uint8_t rgb[3])
 {
@@ -115,6 +118,9 @@ int cmd_extract(int argc, char **argv)
     }
     tern_error err;
     tern_error_clear(&err);
+    tern_template_format fmt;
+    if (tern_template_format_parse(format, &fmt, &err) != TERN_OK)
+        return cli_fail_err("extract: --format", &err), 2;
     tern_image_decode_opts dopts = {0};
     dopts.ppi = ppi;
     tern_image *img = NULL;
@@ -145,10 +151,16 @@ int cmd_extract(int argc, char **argv)
     int rc = 0;
     if (png && draw(img, t, png, &err) != TERN_OK)
         rc = cli_fail_err(png, &err);
-    if (out && !rc)
-        rc = cli_fail("extract: -o %s: template writing (--format %s) is not available in this "
-                      "build yet",
-                      out, format);
+    if (out && !rc) {
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        if (tern_template_encode(t, fmt, &bytes, &len, &err) != TERN_OK ||
+            tern_file_write(out, bytes, len, &err) != TERN_OK)
+            rc = cli_fail_err(out, &err);
+        else
+            printf("  wrote %s (%s, %zu bytes)\n", out, tern_template_format_name(fmt), len);
+        free(bytes);
+    }
     tern_template_free(t);
     tern_image_free(img);
     return rc;

@@ -187,7 +187,8 @@ static tern_status run(fp_work *w, tern_finger_quality *q, tern_error *err)
                               mm2, TERN_EXTRACT_MIN_AREA_MM2);
     }
     if ((st = fp_orient_smooth(w, err)) != TERN_OK || (st = fp_frequency(w, err)) != TERN_OK ||
-        (st = fp_border_distance(w, err)) != TERN_OK || (st = fp_enhance(w, err)) != TERN_OK ||
+        (st = fp_enhance(w, err)) != TERN_OK ||
+        (st = fp_segment_refine(w, err)) != TERN_OK ||
         (st = fp_thin(w, err)) != TERN_OK || (st = fp_minutiae(w, err)) != TERN_OK ||
         (st = fp_singular_points(w, err)) != TERN_OK)
         return st;

@@ -48,7 +48,7 @@ typedef struct fp_work {
     float *ox, *oy;  /* smoothed doubled-angle ridge orientation (unit vectors) */
     float *orel;     /* reliability of the smoothed orientation, 0..1 */
     float *period;   /* ridge period per block, pixels */
-    uint8_t *pvalid; /* 1 where the period was measured (not filled in) */
+    uint8_t *pvalid; /* 0 not measured, 1 measured and valid, 2 measured, invalid */
     uint8_t *fg;     /* block foreground */
     float *clarity;  /* per-block ridge-valley clarity, 0..1 */
 
@@ -79,6 +79,9 @@ void fp_smooth_vectors(int bw, int bh, const float *vx, const float *vy, const f
 /* segment.c: block and pixel foreground, distance to the border. */
 tern_status fp_segment(fp_work *w, tern_error *err);
 tern_status fp_border_distance(fp_work *w, tern_error *err);
+/* After enhancement: drops blocks without ridge-valley clarity, cleans the
+ * mask again and recomputes the pixel mask and border distance. */
+tern_status fp_segment_refine(fp_work *w, tern_error *err);
 
 /* freq.c: ridge period per block. */
 tern_status fp_frequency(fp_work *w, tern_error *err);

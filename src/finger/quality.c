@@ -22,7 +22,7 @@
 
 void fp_quality(const fp_work *w, tern_finger_quality *q)
 {
-    size_t nb = (size_t)w->bw * w->bh, nfg = 0, nvalid = 0;
+    size_t nb = (size_t)w->bw * w->bh, nfg = 0, nvalid = 0, nmeasured = 0;
     double coh = 0, cl = 0, ps = 0, ps2 = 0;
     for (size_t b = 0; b < nb; b++) {
         if (!w->fg[b])
@@ -30,7 +30,8 @@ void fp_quality(const fp_work *w, tern_finger_quality *q)
         nfg++;
         coh += w->coh[b];
         cl += w->clarity[b];
-        if (w->pvalid[b]) {
+        nmeasured += w->pvalid[b] != 0;
+        if (w->pvalid[b] == 1) {
             nvalid++;
             ps += w->period[b];
             ps2 += (double)w->period[b] * w->period[b];
@@ -48,7 +49,7 @@ void fp_quality(const fp_work *w, tern_finger_quality *q)
     if (nvalid > 1) {
         double m = ps / nvalid, v = ps2 / nvalid - m * m;
         double cv = sqrt(v > 0 ? v : 0) / m;
-        fc = (float)((double)nvalid / nfg * (1.0 - fmin(1.0, 2.0 * cv)));
+        fc = (float)((double)nvalid / nmeasured * (1.0 - fmin(1.0, 2.0 * cv)));
     }
     q->frequency_consistency = fp_clampf(fc, 0, 1);
     q->ridge_period_px = w->median_period;

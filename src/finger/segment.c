@@ -18,6 +18,12 @@
 
 #include "finger/finger_internal.h"
 
+/* Second pass: blocks whose neighbourhood shows no ridge-valley structure
+ * after enhancement (clarity, enhance.c) are background: sensor noise,
+ * latent residue and smudges are rejected here, where grey-level spread and
+ * coherence alone let them through. */
+#define REFINE_CLARITY 0.3f
+
 static int cmp_float(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;
@@ -109,6 +115,33 @@ static tern_status clean_mask(uint8_t *m, int bw, int bh, tern_error *err)
     return TERN_OK;
 }
 
+/* Pixel mask: the block mask interpolated bilinearly, thresholded at 1/2. */
+static void pixel_mask(fp_work *w)
+{
+    const int bw = w->bw, bh = w->bh, W = w->w;
+    for (int y = 0; y < w->h; y++) {
+        float fy = (y + 0.5f) / FP_BLOCK - 0.5f;
+        int y0 = fy < 0 ? -1 : (int)fy;
+        float ay = fy - y0;
+        const uint8_t *r0 = w->fg + (size_t)fp_clampi(y0, 0, bh - 1) * bw;
+        const uint8_t *r1 = w->fg + (size_t)fp_clampi(y0 + 1, 0, bh - 1) * bw;
+        uint8_t *out = w->mask + (size_t)y * W;
+        for (int x = 0; x < W; x++) {
+            float fx = (x + 0.5f) / FP_BLOCK - 0.5f;
+            int x0 = fx < 0 ? -1 : (int)fx;
+            int xa = fp_clampi(x0, 0, bw - 1), xb = fp_clampi(x0 + 1, 0, bw - 1);
+            int a = r0[xa], b = r0[xb], c = r1[xa], d = r1[xb];
+            if (a == b && b == c && c == d) { /* inside a uniform 2x2: no interpolation */
+                out[x] = (uint8_t)a;
+                continue;
+            }
+            float ax = fx - x0;
+            float v = (1 - ay) * ((1 - ax) * a + ax * b) + ay * ((1 - ax) * c + ax * d);
+            out[x] = (uint8_t)(v > 0.5f);
+        }
+    }
+}
+
 tern_status fp_segment(fp_work *w, tern_error *err)
 {
     const int bw = w->bw, bh = w->bh;
@@ -130,59 +163,69 @@ tern_status fp_segment(fp_work *w, tern_error *err)
     tern_status st = clean_mask(w->fg, bw, bh, err);
     if (st != TERN_OK)
         return st;
-    /* Pixel mask: the block mask interpolated bilinearly, thresholded at 1/2. */
-    for (int y = 0; y < w->h; y++) {
-        float fy = (y + 0.5f) / FP_BLOCK - 0.5f;
-        int y0 = fy < 0 ? -1 : (int)fy;
-        float ay = fy - y0;
-        for (int x = 0; x < w->w; x++) {
-            float fx = (x + 0.5f) / FP_BLOCK - 0.5f;
-            int x0 = fx < 0 ? -1 : (int)fx;
-            float ax = fx - x0, v = 0;
-            for (int j = 0; j < 2; j++)
-                for (int i = 0; i < 2; i++) {
-                    int X = fp_clampi(x0 + i, 0, bw - 1), Y = fp_clampi(y0 + j, 0, bh - 1);
-                    v += (i ? ax : 1 - ax) * (j ? ay : 1 - ay) * w->fg[Y * bw + X];
-                }
-            w->mask[(size_t)y * w->w + x] = (uint8_t)(v > 0.5f);
-        }
-    }
+    pixel_mask(w);
     return TERN_OK;
+}
+
+tern_status fp_segment_refine(fp_work *w, tern_error *err)
+{
+    const int bw = w->bw, bh = w->bh;
+    for (int by = 0; by < bh; by++)
+        for (int bx = 0; bx < bw; bx++) {
+            size_t b = (size_t)by * bw + bx;
+            if (!w->fg[b])
+                continue;
+            float s = 0;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    int X = fp_clampi(bx + dx, 0, bw - 1), Y = fp_clampi(by + dy, 0, bh - 1);
+                    s += w->clarity[(size_t)Y * bw + X];
+                }
+            if (s / 9.0f < REFINE_CLARITY)
+                w->fg[b] = 0;
+        }
+    tern_status st = clean_mask(w->fg, bw, bh, err);
+    if (st != TERN_OK)
+        return st;
+    pixel_mask(w);
+    return fp_border_distance(w, err);
 }
 
 tern_status fp_border_distance(fp_work *w, tern_error *err)
 {
-    const int W = w->w, H = w->h;
-    float *d = w->border;
-    const float big = 1e9f;
+    /* Chamfer 3-4 in a buffer with a one-pixel frame of background (outside
+     * the image counts as background), so the passes need no bounds checks. */
+    const int W = w->w, H = w->h, PW = W + 2;
+    int32_t *d = malloc((size_t)PW * (H + 2) * sizeof *d);
+    if (!d)
+        return tern_error_set(err, TERN_E_NOMEM, "extract: out of memory for the border distance");
+    const int32_t big = INT32_MAX / 2;
+    for (int y = 0; y < H + 2; y++)
+        for (int x = 0; x < PW; x++) {
+            int inside = x > 0 && y > 0 && x <= W && y <= H;
+            d[(size_t)y * PW + x] = inside && w->mask[(size_t)(y - 1) * W + x - 1] ? big : 0;
+        }
+    for (int y = 1; y <= H; y++)
+        for (int x = 1; x <= W; x++) {
+            int32_t *p = &d[(size_t)y * PW + x];
+            if (!*p)
+                continue;
+            int32_t v = *p, a = p[-1] + 3, b = p[-PW] + 3, c = p[-PW - 1] + 4, e = p[-PW + 1] + 4;
+            v = a < v ? a : v, v = b < v ? b : v, v = c < v ? c : v, v = e < v ? e : v;
+            *p = v;
+        }
+    for (int y = H; y >= 1; y--)
+        for (int x = W; x >= 1; x--) {
+            int32_t *p = &d[(size_t)y * PW + x];
+            if (!*p)
+                continue;
+            int32_t v = *p, a = p[1] + 3, b = p[PW] + 3, c = p[PW + 1] + 4, e = p[PW - 1] + 4;
+            v = a < v ? a : v, v = b < v ? b : v, v = c < v ? c : v, v = e < v ? e : v;
+            *p = v;
+        }
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++)
-            d[(size_t)y * W + x] = w->mask[(size_t)y * W + x] ? big : 0;
-    /* Outside the image counts as background: distance 1 at the edge. */
-#define D(X, Y) ((X) < 0 || (Y) < 0 || (X) >= W || (Y) >= H ? 0.0f : d[(size_t)(Y) * W + (X)])
-    for (int y = 0; y < H; y++)
-        for (int x = 0; x < W; x++) {
-            float *p = &d[(size_t)y * W + x];
-            if (*p == 0)
-                continue;
-            float v = *p;
-            v = fminf(v, D(x - 1, y) + 3), v = fminf(v, D(x, y - 1) + 3);
-            v = fminf(v, D(x - 1, y - 1) + 4), v = fminf(v, D(x + 1, y - 1) + 4);
-            *p = v;
-        }
-    for (int y = H - 1; y >= 0; y--)
-        for (int x = W - 1; x >= 0; x--) {
-            float *p = &d[(size_t)y * W + x];
-            if (*p == 0)
-                continue;
-            float v = *p;
-            v = fminf(v, D(x + 1, y) + 3), v = fminf(v, D(x, y + 1) + 3);
-            v = fminf(v, D(x + 1, y + 1) + 4), v = fminf(v, D(x - 1, y + 1) + 4);
-            *p = v;
-        }
-#undef D
-    for (size_t i = 0; i < (size_t)W * H; i++)
-        d[i] /= 3.0f;
-    (void)err;
+            w->border[(size_t)y * W + x] = d[(size_t)(y + 1) * PW + x + 1] / 3.0f;
+    free(d);
     return TERN_OK;
 }

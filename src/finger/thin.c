@@ -93,37 +93,52 @@ tern_status fp_thin(fp_work *w, tern_error *err)
             int edge = x == 0 || y == 0 || x == W - 1 || y == H - 1;
             s[i] = (uint8_t)(!edge && w->mask[i] && w->enh[i] > 0);
         }
-    size_t *del = malloc((size_t)W * H * sizeof *del);
-    if (!del)
+    /* Only set pixels can change: keep them in a list, compacted as pixels
+     * are deleted, instead of scanning the whole image each sub-iteration. */
+    size_t n = 0;
+    for (size_t i = 0; i < (size_t)W * H; i++)
+        n += s[i];
+    size_t *list = malloc((n ? n : 1) * sizeof *list), *del = malloc((n ? n : 1) * sizeof *del);
+    if (!list || !del) {
+        free(list), free(del);
         return tern_error_set(err, TERN_E_NOMEM, "extract: out of memory for thinning");
+    }
+    n = 0;
+    for (size_t i = 0; i < (size_t)W * H; i++)
+        if (s[i])
+            list[n++] = i;
     for (int changed = 1, iter = 0; changed && iter < 100; iter++) {
         changed = 0;
         for (int it = 0; it < 2; it++) {
             size_t nd = 0;
-            for (int y = 1; y < H - 1; y++)
-                for (int x = 1; x < W - 1; x++) {
-                    size_t i = (size_t)y * W + x;
-                    if (s[i] && lut[it][nbits(s, i, W)])
-                        del[nd++] = i;
-                }
+            for (size_t k = 0; k < n; k++)
+                if (lut[it][nbits(s, list[k], W)])
+                    del[nd++] = k;
             for (size_t k = 0; k < nd; k++)
-                s[del[k]] = 0;
-            changed |= nd > 0;
+                s[list[del[k]]] = 0;
+            if (nd) {
+                size_t m = 0;
+                for (size_t k = 0; k < n; k++)
+                    if (s[list[k]])
+                        list[m++] = list[k];
+                n = m;
+                changed = 1;
+            }
         }
     }
     free(del);
     for (int pass = 0; pass < 3; pass++) {
         int changed = 0;
-        for (int y = 1; y < H - 1; y++)
-            for (int x = 1; x < W - 1; x++) {
-                size_t i = (size_t)y * W + x;
-                if (s[i] && lut[2][nbits(s, i, W)]) {
-                    s[i] = 0;
-                    changed = 1;
-                }
+        for (size_t k = 0; k < n; k++) { /* the list is in raster order */
+            size_t i = list[k];
+            if (s[i] && lut[2][nbits(s, i, W)]) {
+                s[i] = 0;
+                changed = 1;
             }
+        }
         if (!changed)
             break;
     }
+    free(list);
     return TERN_OK;
 }
