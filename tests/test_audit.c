@@ -4,6 +4,8 @@
  * head with another key are each detected and name the first broken event. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "store_fixture.h"
 #include "tern/audit.h"
@@ -180,5 +182,63 @@ STORE_TEST(audit, deleting_reordering_or_truncating_is_detected)
                         NULL),
                  7);
     cr_assert_eq(tamper(&f, "UPDATE audit_head SET sig = hash", "signature"), 6);
+    fx_teardown(&f);
+}
+
+/* Several processes append at once, each through its own connection: the
+ * appends serialise, so the chain has every event once and never forks. */
+#define WRITERS 3
+#define PER_WRITER 40
+
+STORE_TEST(audit, concurrent_writers_never_fork_the_chain)
+{
+    fx f;
+    fx_setup(&f, backend);
+    tern_error err;
+    tern_store *s = fx_open(&f);
+    tern_store_close(s);
+    pid_t pids[WRITERS];
+    for (int w = 0; w < WRITERS; w++) {
+        fflush(NULL);
+        pids[w] = fork();
+        cr_assert_geq(pids[w], 0);
+        if (pids[w] == 0) {
+            tern_store *cs = NULL;
+            if (tern_store_open(f.url, &f.key, &cs, &err) != TERN_OK)
+                _exit(2);
+            for (int i = 0; i < PER_WRITER; i++) {
+                char actor[32];
+                snprintf(actor, sizeof actor, "writer%d", w);
+                tern_audit_event ev = {.role = "officer", .action = "identity.read",
+                                       .object_type = "subject", .object_id = "sbj_1",
+                                       .purpose = "load", .outcome = "ok"};
+                snprintf(ev.actor, sizeof ev.actor, "%s", actor);
+                if (tern_audit_append(cs, &f.node, &ev, &err) != TERN_OK) {
+                    fprintf(stderr, "writer %d: %s\n", w, err.message);
+                    _exit(3);
+                }
+            }
+            tern_store_close(cs);
+            _exit(0);
+        }
+    }
+    for (int w = 0; w < WRITERS; w++) {
+        int status = 0;
+        cr_assert_eq(waitpid(pids[w], &status, 0), pids[w]);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed (%d)", w,
+                  status);
+    }
+    s = fx_open(&f);
+    tern_audit_report rep;
+    OK(tern_audit_verify(s, f.node.pk, &rep, &err));
+    cr_assert_eq(rep.events, WRITERS * PER_WRITER);
+    for (int w = 0; w < WRITERS; w++) {
+        char actor[32];
+        snprintf(actor, sizeof actor, "writer%d", w);
+        int64_t n = 0;
+        OK(tern_store_count(s, TERN_ENT_AUDIT_EVENT, "actor", actor, &n, &err));
+        cr_assert_eq(n, PER_WRITER);
+    }
+    tern_store_close(s);
     fx_teardown(&f);
 }

@@ -330,3 +330,82 @@ STORE_TEST(core, alerts_are_yellow_until_an_examiner_confirms)
     cr_assert_eq(audited(&w, "alert.decide", "ok"), 2);
     world_down(&w);
 }
+
+STORE_TEST(core, links_are_decided_once_by_an_examiner)
+{
+    world w;
+    world_up(&w, backend);
+    tern_error err;
+    char other[TERN_ID_MAX];
+    fx_subject(w.s, "Gomez", other);
+    tern_link l = {.colour = TERN_LINK_YELLOW, .reason = "enrollment match 0.99",
+                   .created_by = "examiner1", .created_ms = NOW};
+    memcpy(l.subject_a, w.sid, TERN_ID_MAX);
+    memcpy(l.subject_b, other, TERN_ID_MAX);
+    OK(tern_store_link_insert(w.s, &l, &err));
+    FAILS(TERN_E_DENIED, tern_core_link_decide(w.c, &officer1, l.id, TERN_LINK_RED, "r", NOW,
+                                               &err));
+    FAILS(TERN_E_ARG, tern_core_link_decide(w.c, &examiner1, l.id, TERN_LINK_YELLOW, "r", NOW,
+                                            &err));
+    FAILS(TERN_E_ARG, tern_core_link_decide(w.c, &examiner1, l.id, TERN_LINK_RED, "", NOW,
+                                            &err));
+    OK(tern_core_link_decide(w.c, &examiner1, l.id, TERN_LINK_RED,
+                             "same ten prints, two passports", NOW, &err));
+    FAILS(TERN_E_STATE, tern_core_link_decide(w.c, &examiner1, l.id, TERN_LINK_GREEN, "r", NOW,
+                                              &err));
+    tern_link got;
+    OK(tern_store_link_get(w.s, l.id, &got, &err));
+    cr_assert_eq(got.colour, TERN_LINK_RED);
+    cr_assert_str_eq(got.decided_by, "examiner1");
+    cr_assert(strstr(got.reason, "enrollment match 0.99"), "%s", got.reason);
+    cr_assert(strstr(got.reason, "two passports"), "%s", got.reason);
+    tern_link_clear(&got);
+    world_down(&w);
+}
+
+STORE_TEST(core, retention_purges_what_is_past_its_time_unless_a_live_entry_holds_it)
+{
+    world w;
+    world_up(&w, backend);
+    tern_error err;
+    tern_retention_rule rule = {.id = "border-control", .days = 90, .description = "EES-like"};
+    OK(tern_store_retention_rule_insert(w.s, &rule, &err));
+    int64_t until = 0;
+    OK(tern_core_retention_until(w.c, "border-control", NOW, &until, &err));
+    cr_assert_eq(until, NOW + 90 * DAY);
+    FAILS(TERN_E_NOT_FOUND, tern_core_retention_until(w.c, "none", NOW, &until, &err));
+    /* three subjects past their time (fx_subject: one year), one held by an entry */
+    char gone[TERN_ID_MAX], gone2[TERN_ID_MAX], id[TERN_ID_MAX];
+    fx_subject(w.s, "Gone", gone);
+    fx_subject(w.s, "Gone too", gone2);
+    nominate(&w, id); /* w.sid: proposed entry holds it */
+    tern_subject late = {.category = "border-control", .created_ms = NOW,
+                         .retain_until_ms = NOW + 900 * DAY};
+    OK(tern_store_subject_insert(w.s, &late, &err));
+    int64_t purged = -1, held = -1;
+    int64_t far = tern_store_now_ms() + 400 * DAY;
+    OK(tern_core_retention_apply(w.c, far, &purged, &held, &err));
+    cr_assert_eq(purged, 2);
+    cr_assert_eq(held, 1);
+    tern_subject s;
+    FAILS(TERN_E_NOT_FOUND, tern_store_subject_get(w.s, gone, &s, &err));
+    OK(tern_store_subject_get(w.s, w.sid, &s, &err));
+    tern_subject_clear(&s);
+    OK(tern_store_subject_get(w.s, late.id, &s, &err));
+    tern_subject_clear(&s);
+    int64_t n = -1;
+    OK(tern_store_count(w.s, TERN_ENT_IDENTITY, "subject_id", gone, &n, &err));
+    cr_assert_eq(n, 0);
+    OK(tern_store_count(w.s, TERN_ENT_IDENTITY, "subject_id", w.sid, &n, &err));
+    cr_assert_eq(n, 1);
+    cr_assert_eq(audited(&w, "retention.purge", "ok"), 2);
+    /* once the entry is rejected, the next run purges it */
+    OK(tern_core_reject(w.c, &super1, id, "insufficient", NOW, &err));
+    OK(tern_core_retention_apply(w.c, far, &purged, &held, &err));
+    cr_assert_eq(purged, 1);
+    cr_assert_eq(held, 0);
+    FAILS(TERN_E_NOT_FOUND, tern_store_subject_get(w.s, w.sid, &s, &err));
+    FAILS(TERN_E_ARG, tern_store_each_upto(w.s, TERN_ENT_SUBJECT, "category", 0, NULL, NULL,
+                                           &err));
+    world_down(&w);
+}

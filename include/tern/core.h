@@ -27,6 +27,9 @@
  *   store's watchlist galleries already ignore entries past their expiry.
  * - decide an alert: an examiner; a pending alert only (deciding twice:
  *   TERN_E_STATE); confirmed, rejected or inconclusive, with reasons.
+ * - decide a link: an examiner; a yellow link only; white, red or green.
+ * - retention: the system purges subjects past their time unless a live
+ *   watchlist entry holds them; the audit trail keeps only their ids.
  * - what the officer sees of an alert: yellow ("refer to secondary
  *   inspection, do not act on this alone") until an examiner confirms; red
  *   with the watchlist's handling instructions after confirmation; green
@@ -111,6 +114,30 @@ typedef struct tern_alert_notice {
 tern_status tern_core_alert_notice(tern_core *c, const tern_actor *who, const char *alert_id,
                                    tern_alert_notice *out, tern_error *err);
 void tern_alert_notice_clear(tern_alert_notice *n);
+
+/* ---- identity links ---------------------------------------------------- */
+
+/* An examiner's verdict on a yellow link: white, red or green (see
+ * tern_link_colour), with a reason appended to the link's. Only a yellow
+ * link can be decided (TERN_E_STATE). */
+tern_status tern_core_link_decide(tern_core *c, const tern_actor *who, const char *link_id,
+                                  tern_link_colour colour, const char *reason, int64_t now_ms,
+                                  tern_error *err);
+
+/* ---- retention ----------------------------------------------------------- */
+
+/* *until = from_ms + the retention days of category (a retention rule).
+ * TERN_E_NOT_FOUND if there is no rule for it. */
+tern_status tern_core_retention_until(tern_core *c, const char *category, int64_t from_ms,
+                                      int64_t *until, tern_error *err);
+/* Purges every subject whose retain_until_ms <= now_ms, except those with a
+ * proposed or active watchlist entry (held until the entry ends): deleting
+ * the subject deletes its identity records, samples, templates, entries and
+ * links (docs/data-model.md). One transaction; one audit event per subject
+ * purged, naming it by its pseudonymous id only (actor "system"). *purged
+ * and *held (either may be NULL) receive the counts. */
+tern_status tern_core_retention_apply(tern_core *c, int64_t now_ms, int64_t *purged,
+                                      int64_t *held, tern_error *err);
 
 #ifdef __cplusplus
 }

@@ -341,6 +341,11 @@ void tern_store_row_clear(tern_entity e, void *row);
 typedef int (*tern_store_row_fn)(void *ctx, const void *row);
 tern_status tern_store_each(tern_store *s, tern_entity e, const char *field, const char *value,
                             tern_store_row_fn fn, void *ctx, tern_error *err);
+/* Like tern_store_each, for the rows whose integer column `field` is at
+ * most max (e.g. subjects with retain_until_ms <= now). TERN_E_ARG if field
+ * is not an integer column of the entity. */
+tern_status tern_store_each_upto(tern_store *s, tern_entity e, const char *field, int64_t max,
+                                 tern_store_row_fn fn, void *ctx, tern_error *err);
 /* Counts the rows that tern_store_each would visit. */
 tern_status tern_store_count(tern_store *s, tern_entity e, const char *field, const char *value,
                              int64_t *count, tern_error *err);

@@ -136,3 +136,25 @@ tern_status core_run(tern_core *c, const tern_actor *who, core_op *op, core_body
     audit_refusal(c, who, op, rc);
     return rc;
 }
+
+int core_ids_push(core_ids *l, const char *id)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 32;
+        void *p = realloc(l->ids, cap * TERN_ID_MAX);
+        if (!p) {
+            l->nomem = true;
+            return 1;
+        }
+        l->ids = p;
+        l->cap = cap;
+    }
+    snprintf(l->ids[l->n++], TERN_ID_MAX, "%s", id);
+    return 0;
+}
+
+void core_ids_free(core_ids *l)
+{
+    free(l->ids);
+    memset(l, 0, sizeof *l);
+}

@@ -40,4 +40,16 @@ tern_status core_require(const tern_user *actor, int64_t mask, core_op *op, cons
 tern_status core_audit(tern_core *c, const char *actor, const char *role, const core_op *op,
                        const char *purpose, const char *outcome, tern_error *err);
 
+/* A growable list of ids, for calls that first collect rows and then
+ * change them (never change rows while a statement iterates over them). */
+typedef struct core_ids {
+    char (*ids)[TERN_ID_MAX];
+    size_t n, cap;
+    bool nomem;
+} core_ids;
+/* Appends id; returns 0, or 1 (and sets nomem) if memory ran out, so that
+ * a tern_store_row_fn can return it directly. */
+int core_ids_push(core_ids *l, const char *id);
+void core_ids_free(core_ids *l);
+
 #endif

@@ -262,40 +262,25 @@ tern_status tern_core_remove(tern_core *c, const tern_actor *who, const char *en
 
 typedef struct expire_ctx {
     int64_t now_ms;
-    char (*ids)[TERN_ID_MAX];
-    size_t n, cap;
-    bool nomem;
+    core_ids due;
 } expire_ctx;
 
 static int collect_expired(void *ctx, const void *row)
 {
     expire_ctx *x = ctx;
     const tern_watchlist_entry *e = row;
-    if (e->expires_ms > x->now_ms)
-        return 0;
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? 2 * x->cap : 16;
-        void *p = realloc(x->ids, cap * TERN_ID_MAX);
-        if (!p) {
-            x->nomem = true;
-            return 1;
-        }
-        x->ids = p;
-        x->cap = cap;
-    }
-    memcpy(x->ids[x->n++], e->id, TERN_ID_MAX);
-    return 0;
+    return e->expires_ms > x->now_ms ? 0 : core_ids_push(&x->due, e->id);
 }
 
 static tern_status expire_all(tern_core *c, expire_ctx *x, tern_error *err)
 {
     tern_status rc = tern_store_each(c->store, TERN_ENT_WATCHLIST_ENTRY, "status", "active",
                                      collect_expired, x, err);
-    if (rc == TERN_OK && x->nomem)
+    if (rc == TERN_OK && x->due.nomem)
         rc = tern_error_set(err, TERN_E_NOMEM, "expire: out of memory");
-    for (size_t i = 0; i < x->n && rc == TERN_OK; i++) {
+    for (size_t i = 0; i < x->due.n && rc == TERN_OK; i++) {
         tern_watchlist_entry e;
-        rc = tern_store_watchlist_entry_get(c->store, x->ids[i], &e, err);
+        rc = tern_store_watchlist_entry_get(c->store, x->due.ids[i], &e, err);
         if (rc != TERN_OK)
             break;
         e.status = TERN_ENTRY_EXPIRED;
@@ -304,7 +289,7 @@ static tern_status expire_all(tern_core *c, expire_ctx *x, tern_error *err)
         tern_watchlist_entry_clear(&e);
         core_op op = {.action = "watchlist.expire", .object_type = "watchlist_entry",
                       .detail = "active -> expired"};
-        set_object(&op, x->ids[i]);
+        set_object(&op, x->due.ids[i]);
         if (rc == TERN_OK)
             rc = core_audit(c, "system", "system", &op, "retention", "ok", err);
     }
@@ -325,7 +310,7 @@ tern_status tern_core_expire(tern_core *c, int64_t now_ms, int64_t *count, tern_
     else
         tern_store_rollback(c->store, NULL);
     if (rc == TERN_OK && count)
-        *count = (int64_t)x.n;
-    free(x.ids);
+        *count = (int64_t)x.due.n;
+    core_ids_free(&x.due);
     return rc;
 }

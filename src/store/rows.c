@@ -583,6 +583,31 @@ tern_status tern_store_each(tern_store *s, tern_entity e, const char *field, con
     return rc;
 }
 
+tern_status tern_store_each_upto(tern_store *s, tern_entity e, const char *field, int64_t max,
+                                 tern_store_row_fn fn, void *ctx, tern_error *err)
+{
+    const table *t = NULL;
+    const col *c = NULL;
+    tern_status rc = table_of(e, &t, err);
+    if (rc == TERN_OK)
+        rc = filter_col(t, field, &c, err);
+    if (rc == TERN_OK && (!c || c->kind != K_I64))
+        rc = tern_error_set(err, TERN_E_ARG, "%s: \"%.40s\" is not an integer field", t->what,
+                            field ? field : "(none)");
+    if (rc != TERN_OK)
+        return rc;
+    char where[160];
+    snprintf(where, sizeof where, " WHERE %s <= ? ORDER BY %s", c->name, t->cols[0].name);
+    store_stmt *st = NULL;
+    rc = select_by(s, t, where, &st, err);
+    if (rc != TERN_OK)
+        return rc;
+    s->ops->bind_i64(st, 1, max);
+    rc = each_rows(s, t, st, fn, ctx, err);
+    s->ops->finalize(st);
+    return rc;
+}
+
 tern_status tern_store_count(tern_store *s, tern_entity e, const char *field, const char *value,
                              int64_t *count, tern_error *err)
 {
@@ -661,7 +686,12 @@ tern_status tern_store_audit_insert(tern_store *s, const tern_audit_event *ev, t
     tern_status rc = validate(s, t, ev, false, err);
     if (rc != TERN_OK)
         return rc;
-    return insert_row(s, t, (void *)ev, err);
+    rc = insert_row(s, t, (void *)ev, err);
+    if (rc == TERN_E_EXISTS)
+        return tern_error_set(err, rc,
+                              "audit event %lld already exists: an append without the chain lock",
+                              (long long)ev->seq);
+    return rc;
 }
 
 tern_status tern_store_audit_each(tern_store *s, int64_t from_seq, tern_store_row_fn fn,
