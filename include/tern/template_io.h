@@ -122,9 +122,9 @@ tern_status tern_template_encode_all(const tern_template_record *rec,
                                      tern_template_format format, uint8_t **out,
                                      size_t *len, tern_error *err);
 
-/* Encodes one template as a one-view record of `format` (record-level fields
- * default: CBEFF owner 0x0000 unknown... see docs/templates.md). Same errors
- * as tern_template_encode_all. */
+/* Encodes one template as a one-view record of `format`, the record-level
+ * fields zero (CBEFF product identifier, capture equipment, certification
+ * flag). Same errors as tern_template_encode_all. */
 tern_status tern_template_encode(const tern_template *t, tern_template_format format,
                                  uint8_t **out, size_t *len, tern_error *err);
 
