@@ -335,12 +335,9 @@ static void to_pixels(const float *img, size_t n, float m_shift, float r_scale, 
     for (size_t i = 0; i < n; i++) {
         float t = img[i] * r_scale + m_shift;
         t = t + 0.5f; /* exact in double too, so one float rounding either way */
-        if (!(t >= 0.0f)) /* negative, or NaN from a hostile filter table */
-            out[i] = 0;
-        else if (t > 255.0f)
-            out[i] = 255;
-        else
-            out[i] = (uint8_t)t;
+        t = t > 255.0f ? 255.0f : t;
+        /* negative, or NaN from a hostile filter table: 0 */
+        out[i] = t >= 0.0f ? (uint8_t)(int)t : 0;
     }
 }
 

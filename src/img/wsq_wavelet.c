@@ -30,6 +30,8 @@ typedef struct plan {
     uint8_t *count;    /* products of output j (lowpass ones first) */
     uint32_t *src;     /* n * slots: sample index within the line */
     float *tap;        /* n * slots: filter coefficient */
+    uint32_t *run;     /* outputs j, j+2, ... whose products are output j's
+                          shifted by one band sample each (1 = only j) */
 } plan;
 
 /* A cursor walking one band of `len` samples. At an end it turns around; if
@@ -108,11 +110,25 @@ static bool emit(plan *p, uint32_t *out, cursor c, int tap, const band *b, bool 
     return true;
 }
 
+/* Whether output b's products are output a's, each one band sample later. */
+static bool shifted(const plan *p, uint32_t a, uint32_t b)
+{
+    if (p->count[a] != p->count[b])
+        return false;
+    const uint32_t *sa = p->src + (size_t)a * p->slots, *sb = p->src + (size_t)b * p->slots;
+    const float *ta = p->tap + (size_t)a * p->slots, *tb = p->tap + (size_t)b * p->slots;
+    for (unsigned t = 0; t < p->count[a]; t++)
+        if (sb[t] != sa[t] + 1 || memcmp(&tb[t], &ta[t], sizeof ta[t]) != 0)
+            return false;
+    return true;
+}
+
 static void plan_free(plan *p)
 {
     free(p->count);
     free(p->src);
     free(p->tap);
+    free(p->run);
     memset(p, 0, sizeof *p);
 }
 
@@ -131,7 +147,8 @@ static bool plan_build(plan *p, uint32_t n, bool inv, const wsq_filters *f, bool
     p->count = calloc(n ? n : 1, 1);
     p->src = malloc((size_t)(n ? n : 1) * p->slots * sizeof *p->src);
     p->tap = malloc((size_t)(n ? n : 1) * p->slots * sizeof *p->tap);
-    if (!p->count || !p->src || !p->tap) {
+    p->run = malloc((size_t)(n ? n : 1) * sizeof *p->run);
+    if (!p->count || !p->src || !p->tap || !p->run) {
         *nomem = true;
         return false;
     }
@@ -165,9 +182,30 @@ static bool plan_build(plan *p, uint32_t n, bool inv, const wsq_filters *f, bool
     for (int t = 1; t >= hi_last; t--)
         if (!emit(p, &hi_out, hs, t, &hi, false))
             return false;
-    return lo_out == n && hi_out == n;
+    if (lo_out != n || hi_out != n)
+        return false;
+    for (uint32_t j = n; j-- > 0;)
+        p->run[j] = 1 + (j + 2 < n && shifted(p, j, j + 2) ? p->run[j + 2] : 0);
+    return true;
 }
 
+/* Four floats. Lane-wise multiply and add round exactly as the scalar
+ * operations do (no contraction: -ffp-contract=off), so vector code gives
+ * the same bits as scalar code; it only computes several outputs at once. */
+typedef float v4 __attribute__((vector_size(16)));
+
+static inline v4 load4(const float *p)
+{
+    v4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void store4(float *p, v4 v) { memcpy(p, &v, sizeof v); }
+
+/* Columns: output row j of the node is a weighted sum of input rows, the
+ * same for every column, so whole rows are processed four columns at a
+ * time. */
 static void synth_columns(const plan *p, const float *base, float *out, uint32_t w,
                           size_t stride)
 {
@@ -175,33 +213,86 @@ static void synth_columns(const plan *p, const float *base, float *out, uint32_t
         float *o = out + (size_t)j * stride;
         const uint32_t *src = p->src + (size_t)j * p->slots;
         const float *tap = p->tap + (size_t)j * p->slots;
-        const float *s0 = base + (size_t)src[0] * stride;
-        float k0 = tap[0];
-        for (uint32_t c = 0; c < w; c++)
-            o[c] = s0[c] * k0;
-        for (unsigned t = 1; t < p->count[j]; t++) {
-            const float *s = base + (size_t)src[t] * stride;
-            float k = tap[t];
-            for (uint32_t c = 0; c < w; c++)
-                o[c] += s[c] * k;
+        unsigned nt = p->count[j];
+        const float *s[WSQ_MAX_TAPS + 2];
+        for (unsigned t = 0; t < nt; t++)
+            s[t] = base + (size_t)src[t] * stride;
+        uint32_t c = 0;
+        for (; c + 8 <= w; c += 8) {
+            v4 a0 = load4(s[0] + c) * tap[0], a1 = load4(s[0] + c + 4) * tap[0];
+            for (unsigned t = 1; t < nt; t++) {
+                a0 += load4(s[t] + c) * tap[t];
+                a1 += load4(s[t] + c + 4) * tap[t];
+            }
+            store4(o + c, a0);
+            store4(o + c + 4, a1);
+        }
+        for (; c < w; c++) {
+            float a = s[0][c] * tap[0];
+            for (unsigned t = 1; t < nt; t++)
+                a += s[t][c] * tap[t];
+            o[c] = a;
         }
     }
 }
 
+/* Rows: away from the ends of a line, output j + 2 uses the products of
+ * output j shifted by one band sample (plan_build records how many outputs
+ * of one parity follow that pattern in `run`), so outputs j, j+2, j+4, j+6
+ * are one vector sum over contiguous band samples. */
 static void synth_rows(const plan *p, const float *in, float *out, uint32_t h, size_t stride)
 {
     for (uint32_t r = 0; r < h; r++) {
         const float *line = in + (size_t)r * stride;
         float *o = out + (size_t)r * stride;
-        for (uint32_t j = 0; j < p->n; j++) {
-            const uint32_t *src = p->src + (size_t)j * p->slots;
-            const float *tap = p->tap + (size_t)j * p->slots;
-            float acc = line[src[0]] * tap[0];
-            for (unsigned t = 1; t < p->count[j]; t++)
-                acc += line[src[t]] * tap[t];
-            o[j] = acc;
+        for (uint32_t j0 = 0; j0 < 2 && j0 < p->n; j0++) {
+            uint32_t j = j0;
+            while (j < p->n) {
+                const uint32_t *src = p->src + (size_t)j * p->slots;
+                const float *tap = p->tap + (size_t)j * p->slots;
+                if (p->run[j] >= 4) {
+                    v4 a = load4(line + src[0]) * tap[0];
+                    for (unsigned t = 1; t < p->count[j]; t++)
+                        a += load4(line + src[t]) * tap[t];
+                    o[j] = a[0];
+                    o[j + 2] = a[1];
+                    o[j + 4] = a[2];
+                    o[j + 6] = a[3];
+                    j += 8;
+                } else {
+                    float a = line[src[0]] * tap[0];
+                    for (unsigned t = 1; t < p->count[j]; t++)
+                        a += line[src[t]] * tap[t];
+                    o[j] = a;
+                    j += 2;
+                }
+            }
         }
     }
+}
+
+/* Plans already built during one reconstruction, by line length and
+ * orientation: splits of one level mostly share their sizes. */
+typedef struct plan_cache {
+    plan p[2 * WSQ_WNODES];
+    bool inv[2 * WSQ_WNODES];
+    int n;
+} plan_cache;
+
+static const plan *cached_plan(plan_cache *c, uint32_t len, bool inv, const wsq_filters *f,
+                               bool *nomem)
+{
+    *nomem = false;
+    for (int i = 0; i < c->n; i++)
+        if (c->p[i].n == len && c->inv[i] == inv)
+            return &c->p[i];
+    plan *p = &c->p[c->n];
+    if (!plan_build(p, len, inv, f, nomem)) {
+        plan_free(p);
+        return NULL;
+    }
+    c->inv[c->n++] = inv;
+    return p;
 }
 
 tern_status wsq_reconstruct(float *img, uint32_t width, uint32_t height, const wsq_tree *t,
@@ -209,21 +300,24 @@ tern_status wsq_reconstruct(float *img, uint32_t width, uint32_t height, const w
 {
     size_t npix = (size_t)width * height;
     float *tmp = malloc(npix * sizeof *tmp);
-    if (!tmp)
+    plan_cache *cache = calloc(1, sizeof *cache);
+    if (!tmp || !cache) {
+        free(tmp);
+        free(cache);
         return tern_error_set(err, TERN_E_NOMEM, "WSQ: out of memory for a %ux%u transform",
                               width, height);
+    }
     tern_status s = TERN_OK;
     for (int i = WSQ_WNODES - 1; i >= 0 && s == TERN_OK; i--) {
         const wsq_wnode *nd = &t->w[i];
-        plan pc, pr;
-        bool nomem_c = false, nomem_r = false;
-        bool ok_c = plan_build(&pc, nd->r.h, nd->inv_y, f, &nomem_c);
-        bool ok_r = ok_c && plan_build(&pr, nd->r.w, nd->inv_x, f, &nomem_r);
-        if (ok_c && ok_r) {
+        bool nomem = false;
+        const plan *pc = cached_plan(cache, nd->r.h, nd->inv_y, f, &nomem);
+        const plan *pr = pc ? cached_plan(cache, nd->r.w, nd->inv_x, f, &nomem) : NULL;
+        if (pc && pr) {
             float *base = img + (size_t)nd->r.y * width + nd->r.x;
-            synth_columns(&pc, base, tmp, nd->r.w, width);
-            synth_rows(&pr, tmp, base, nd->r.h, width);
-        } else if (nomem_c || nomem_r) {
+            synth_columns(pc, base, tmp, nd->r.w, width);
+            synth_rows(pr, tmp, base, nd->r.h, width);
+        } else if (nomem) {
             s = tern_error_set(err, TERN_E_NOMEM, "WSQ: out of memory planning the transform");
         } else {
             s = tern_error_set(err, TERN_E_UNSUPPORTED,
@@ -231,10 +325,10 @@ tern_status wsq_reconstruct(float *img, uint32_t width, uint32_t height, const w
                                "(split %d is %ux%u, too short for %d/%d-tap filters)",
                                width, height, i, nd->r.w, nd->r.h, f->lo_len, f->hi_len);
         }
-        plan_free(&pc);
-        if (ok_c)
-            plan_free(&pr);
     }
+    for (int i = 0; i < cache->n; i++)
+        plan_free(&cache->p[i]);
+    free(cache);
     free(tmp);
     return s;
 }
@@ -267,38 +361,43 @@ tern_status wsq_check_size(uint32_t width, uint32_t height, tern_error *err)
 
 /* ---- analysis (encoder) -------------------------------------------------- */
 
-static size_t reflect(int64_t j, size_t n)
-{
-    if (n == 1)
-        return 0;
-    int64_t last = (int64_t)n - 1;
-    while (j < 0 || j > last) {
-        if (j < 0)
-            j = -j;
-        if (j > last)
-            j = 2 * last - j;
-    }
-    return (size_t)j;
-}
-
+/* One line's analysis. The line is first copied into `ext` with `pad`
+ * samples of whole-sample symmetric extension on each side (x[-i] = x[i],
+ * x[n-1+i] = x[n-1-i]), so the filters then run without index checks. */
 static void analyze_line(const float *in, size_t sin, size_t n, float *out, size_t sout, bool inv,
-                         const float *lo, int lo_len, const float *hi, int hi_len)
+                         const float *lo, int lo_len, const float *hi, int hi_len, float *ext,
+                         size_t pad)
 {
+    float *x = ext + pad;
+    for (size_t i = 0; i < n; i++)
+        x[i] = in[i * sin];
+    for (size_t i = 1; i <= pad; i++) {
+        int64_t l = (int64_t)i, r = (int64_t)n - 1 - (int64_t)i;
+        /* Lines shorter than the filters reflect more than once. */
+        while (l < 0 || l > (int64_t)n - 1)
+            l = l < 0 ? -l : 2 * ((int64_t)n - 1) - l;
+        while (r < 0 || r > (int64_t)n - 1)
+            r = r < 0 ? -r : 2 * ((int64_t)n - 1) - r;
+        x[-(int64_t)i] = x[n > 1 ? l : 0];
+        x[n - 1 + i] = x[n > 1 ? r : 0];
+    }
     size_t llen = (n + 1) / 2, hlen = n / 2;
     float *low = out + (inv ? hlen : 0) * sout;
     float *high = out + (inv ? 0 : llen) * sout;
     int lc = lo_len / 2, hc = hi_len / 2;
     for (size_t k = 0; k < llen; k++) {
-        double acc = 0;
+        const float *c = x + 2 * k - lc;
+        float acc = 0;
         for (int i = 0; i < lo_len; i++)
-            acc += (double)lo[i] * in[reflect((int64_t)(2 * k) + i - lc, n) * sin];
-        low[k * sout] = (float)acc;
+            acc += lo[i] * c[i];
+        low[k * sout] = acc;
     }
     for (size_t k = 0; k < hlen; k++) {
-        double acc = 0;
+        const float *c = x + 2 * k + 1 - hc;
+        float acc = 0;
         for (int i = 0; i < hi_len; i++)
-            acc += (double)hi[i] * in[reflect((int64_t)(2 * k + 1) + i - hc, n) * sin];
-        high[k * sout] = (float)acc;
+            acc += hi[i] * c[i];
+        high[k * sout] = acc;
     }
 }
 
@@ -311,6 +410,13 @@ tern_status wsq_decompose(float *img, uint32_t width, uint32_t height, const wsq
     if (!tmp)
         return tern_error_set(err, TERN_E_NOMEM, "WSQ: out of memory for a %ux%u transform",
                               width, height);
+    size_t pad = (size_t)(lo_len > hi_len ? lo_len : hi_len);
+    size_t longest = width > height ? width : height;
+    float *ext = malloc((longest + 2 * pad) * sizeof *ext);
+    if (!ext) {
+        free(tmp);
+        return tern_error_set(err, TERN_E_NOMEM, "WSQ: out of memory for a transform");
+    }
     for (int i = 0; i < WSQ_WNODES; i++) {
         const wsq_wnode *nd = &t->w[i];
         if (nd->r.w == 0 || nd->r.h == 0)
@@ -318,11 +424,12 @@ tern_status wsq_decompose(float *img, uint32_t width, uint32_t height, const wsq
         float *base = img + (size_t)nd->r.y * width + nd->r.x;
         for (uint32_t r = 0; r < nd->r.h; r++)
             analyze_line(base + (size_t)r * width, 1, nd->r.w, tmp + (size_t)r * width, 1,
-                         nd->inv_x, lo, lo_len, hi, hi_len);
+                         nd->inv_x, lo, lo_len, hi, hi_len, ext, pad);
         for (uint32_t c = 0; c < nd->r.w; c++)
             analyze_line(tmp + c, width, nd->r.h, base + c, width, nd->inv_y, lo, lo_len, hi,
-                         hi_len);
+                         hi_len, ext, pad);
     }
+    free(ext);
     free(tmp);
     return TERN_OK;
 }
