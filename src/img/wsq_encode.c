@@ -357,11 +357,13 @@ static tern_status check_input(const tern_image *img, double bitrate, const char
 tern_status tern_wsq_encode(const tern_image *in, double bitrate, const char *comment,
                             uint8_t **data, size_t *len, tern_error *err)
 {
+    if (data)
+        *data = NULL;
+    if (len)
+        *len = 0;
     tern_status s = check_input(in, bitrate, comment, data, len, err);
     if (s != TERN_OK)
         return s;
-    *data = NULL;
-    *len = 0;
     if (bitrate <= 0)
         bitrate = TERN_WSQ_DEFAULT_BITRATE;
     tern_image *grey = NULL;
