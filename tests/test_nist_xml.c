@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tern/nist_dump.h"
 #include "tern/nist_xml.h"
 #include "tern_test.h"
 
@@ -72,6 +73,13 @@ Test(nist_xml, traditional_to_xml_and_back_keeps_every_field)
             cr_expect_eq(rep.version, 2011);
             cr_expect_eq(rep.skipped, 0, "%s: %s", e->d_name, rep.first_skipped);
             fields += expect_same_fields(e->d_name, t, back);
+            /* The JSON dump holds content only: the same for both. */
+            char *j1, *j2;
+            cr_assert_eq(tern_nist_dump(t, true, &j1, &err), TERN_OK);
+            cr_assert_eq(tern_nist_dump(back, true, &j2, &err), TERN_OK);
+            cr_expect_str_eq(j1, j2, "%s: JSON dumps differ", e->d_name);
+            tern_nist_dump_free(j1);
+            tern_nist_dump_free(j2);
             /* The XML of the copy is the same document, byte for byte. */
             cr_assert_eq(tern_nist_xml_write(back, &xml2, &xml2_len, &err), TERN_OK);
             cr_expect(xml2_len == xml_len && memcmp(xml, xml2, xml_len) == 0,

@@ -31,5 +31,6 @@ int cmd_synth(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_template(int argc, char **argv);
+int cmd_nist(int argc, char **argv);
 
 #endif
