@@ -56,6 +56,31 @@ STORE_TEST(store, opens_migrates_and_reopens)
     fx_teardown(&f);
 }
 
+STORE_TEST(store, an_older_schema_is_upgraded_and_a_newer_one_refused)
+{
+    fx f;
+    fx_setup(&f, backend);
+    tern_error err;
+    tern_store *s = fx_open(&f);
+    fx_seed(s);
+    tern_store_close(s);
+    /* take the database back to version 1, with data in it */
+    fx_raw(&f, "ALTER TABLE watchlist_entries DROP COLUMN status_reason;"
+               " DELETE FROM schema_version WHERE version = 2");
+    s = fx_open(&f);
+    int64_t v = 0;
+    OK(tern_store_schema_version(s, &v, &err));
+    cr_assert_eq(v, 2);
+    cr_assert_eq(count(s, TERN_ENT_USER, NULL, NULL), 3);
+    cr_assert_eq(count(s, TERN_ENT_WATCHLIST_ENTRY, "status_reason", "x"), 0);
+    tern_store_close(s);
+    fx_raw(&f, "INSERT INTO schema_version (version, applied_ms) VALUES (99, 0)");
+    tern_store *s2 = NULL;
+    FAILS(TERN_E_UNSUPPORTED, tern_store_open(f.url, &f.key, &s2, &err));
+    cr_assert_null(s2);
+    fx_teardown(&f);
+}
+
 STORE_TEST(store, identity_round_trip_and_generated_ids)
 {
     fx f;

@@ -32,6 +32,7 @@ struct store_stmt {
     int next;     /* next row to hand out */
     int cur;      /* current row */
     bool executed;
+    bool nomem;   /* a parameter could not be copied: step fails */
 };
 
 static tern_status pg_result_error(PGresult *res, PGconn *c, const char *doing, tern_error *err)
@@ -108,8 +109,10 @@ static void set_param(store_stmt *st, int i, const void *v, size_t len, int fmt)
     if (!v)
         return;
     char *copy = malloc(len + 1);
-    if (!copy)
-        return; /* sent as NULL: the NOT NULL constraint or the caller will notice */
+    if (!copy) {
+        st->nomem = true;
+        return;
+    }
     memcpy(copy, v, len);
     copy[len] = 0;
     st->vals[i - 1] = copy;
@@ -142,6 +145,8 @@ static tern_status pg_step(store_stmt *st, bool *row, tern_error *err)
 {
     *row = false;
     if (!st->executed) {
+        if (st->nomem)
+            return tern_error_set(err, TERN_E_NOMEM, "postgresql: out of memory binding values");
         st->executed = true;
         st->res = PQexecParams(st->conn, st->sql, st->nparams, NULL,
                                (const char *const *)st->vals, st->lens, st->fmts, 1);
