@@ -65,10 +65,13 @@ tern_status tern_image_to_grey(const tern_image *img, tern_image **out, tern_err
 
 /* The stable lower-case name of a format ("wsq", "jp2", ...). */
 const char *tern_image_format_name(tern_image_format fmt);
-/* The format for a file name's extension (".wsq", ".jp2", ".j2k", ".png",
- * ".pgm", ".jpg"/".jpeg", ".tif"/".tiff", ".raw"), or TERN_IMAGE_UNKNOWN. */
+/* The format for a file name's extension, case-insensitive (".wsq", ".jp2",
+ * ".j2k"/".j2c", ".png", ".pgm", ".jpg"/".jpeg", ".tif"/".tiff", ".raw"), or
+ * TERN_IMAGE_UNKNOWN. Only the last path component is looked at. */
 tern_image_format tern_image_format_from_path(const char *path);
-/* Recognises a format from its leading bytes (magic numbers); never RAW. */
+/* Recognises a format from its leading bytes (magic numbers: WSQ FFA0, JPEG
+ * FFD8FF, the JP2 signature box, J2K FF4FFF51, PNG, TIFF II/MM incl.
+ * BigTIFF, PGM "P5"/"P2"); never RAW. data may be NULL when len is 0. */
 tern_image_format tern_image_sniff(const uint8_t *data, size_t len);
 
 typedef struct tern_image_decode_opts {
@@ -78,11 +81,23 @@ typedef struct tern_image_decode_opts {
     uint32_t raw_height;
 } tern_image_decode_opts;
 
-/* Decodes an image from memory. opts may be NULL (sniff, resolution from the
- * file). On failure *out is NULL and err says what and where. */
+/* Decodes an image from memory into a new image (free with tern_image_free).
+ * opts may be NULL (sniff; resolution from the file). The resolution is the
+ * file's (0 where it carries none; see docs/images.md for each format's
+ * rule) unless opts->ppi > 0, which sets both axes. Errors: TERN_E_FORMAT
+ * (unrecognised or malformed), TERN_E_TRUNCATED (ends early, or empty),
+ * TERN_E_LIMIT (declared size over TERN_IMAGE_MAX_DIM / _MAX_PIXELS, refused
+ * before allocation), TERN_E_UNSUPPORTED (valid but not handled: CMYK JPEG,
+ * lossless JPEG, subsampled JPEG 2000 components...), TERN_E_ARG (RAW without
+ * a size, bad ppi), TERN_E_NOMEM. On failure *out is NULL and err names the
+ * format and, where known, the byte offset. No codec library writes to
+ * stderr. Reentrant. */
 tern_status tern_image_decode(const uint8_t *data, size_t len, const tern_image_decode_opts *opts,
                               tern_image **out, tern_error *err);
-/* Reads and decodes a file (at most TERN_IMAGE_MAX_FILE bytes). */
+/* Reads and decodes a file (at most TERN_IMAGE_MAX_FILE bytes, else
+ * TERN_E_LIMIT; TERN_E_NOT_FOUND / TERN_E_IO from reading). A file with no
+ * known magic number and a ".raw" name is decoded as RAW. Decoding errors are
+ * prefixed with the path. */
 #define TERN_IMAGE_MAX_FILE (512u * 1024u * 1024u)
 tern_status tern_image_read_file(const char *path, const tern_image_decode_opts *opts,
                                  tern_image **out, tern_error *err);
@@ -95,16 +110,24 @@ typedef struct tern_image_encode_opts {
     int jpeg_quality;         /* JPEG: 1..100; 0 = 90 */
 } tern_image_encode_opts;
 
-/* Encodes img in fmt into a malloc'd buffer (free() it). opts may be NULL. */
+/* Encodes img in fmt into a malloc'd buffer (free() it). opts may be NULL
+ * (defaults above; JPEG 2000 then lossy at 10:1). The resolution is written
+ * where the format has a place for it (WSQ NISTCOM, JP2 'resc', PNG pHYs,
+ * JPEG JFIF density); RGB becomes grey for WSQ, PGM and RAW. TIFF is not
+ * written (TERN_E_UNSUPPORTED); UNKNOWN is TERN_E_ARG. */
 tern_status tern_image_encode(const tern_image *img, tern_image_format fmt,
                               const tern_image_encode_opts *opts, uint8_t **data, size_t *len,
                               tern_error *err);
-/* Encodes in the format named by path's extension and writes atomically. */
+/* Encodes in the format named by path's extension (TERN_E_ARG if none) and
+ * writes the file atomically (tern_file_write: mode 0600). */
 tern_status tern_image_write_file(const tern_image *img, const char *path,
                                   const tern_image_encode_opts *opts, tern_error *err);
 
-/* Resamples img to ppi in both directions (area-weighted when shrinking,
- * bilinear when enlarging). The image's resolution must be known. */
+/* A new image resampled to ppi in both directions: each axis's size becomes
+ * round(size * ppi / its ppi), area-weighted (box) when shrinking, bilinear
+ * when enlarging; the result's resolution is ppi on both axes. The image's
+ * resolution must be known (TERN_E_ARG otherwise); TERN_E_LIMIT if the result
+ * would exceed the size limits. Deterministic across platforms. */
 tern_status tern_image_resample(const tern_image *img, double ppi, tern_image **out,
                                 tern_error *err);
 
