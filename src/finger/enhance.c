@@ -113,7 +113,7 @@ static void pad_replicate(float *a, int W, int H)
     }
 }
 
-tern_status fp_enhance(fp_work *w, tern_error *err)
+tern_status fp_enhance(fp_work *w, int along_only, tern_error *err)
 {
     const int W = w->w, H = w->h, PW = W + 2 * PAD, PH = H + 2 * PAD;
     const int cw = (W + CELL - 1) / CELL, ch = (H + CELL - 1) / CELL;
@@ -140,12 +140,33 @@ tern_status fp_enhance(fp_work *w, tern_error *err)
     for (int y = 0; y < H; y++)
         memcpy(in + (size_t)(y + PAD) * PW + PAD, w->img + (size_t)y * W, (size_t)W * sizeof *in);
     pad_replicate(in, W, H);
-    /* Pass 1: Gaussian along the ridges, everywhere (pass 2 reads around the mask). */
+    /* Pass 1: Gaussian along the ridges, wherever pass 2 may read: within
+     * NEAR blocks of a foreground block (pass 2 reaches at most PAD pixels). */
+    const int bw = w->bw, bh = w->bh;
+    uint8_t *near = calloc((size_t)bw * bh, 1);
+    if (!near) {
+        free(K), free(in), free(sm), free(cori), free(cper);
+        return tern_error_set(err, TERN_E_NOMEM, "extract: out of memory for enhancement");
+    }
+    const int NEAR = (PAD + FP_BLOCK - 1) / FP_BLOCK + 1;
+    for (int by = 0; by < bh; by++)
+        for (int bx = 0; bx < bw; bx++) {
+            if (!w->fg[(size_t)by * bw + bx])
+                continue;
+            for (int y = by - NEAR; y <= by + NEAR; y++)
+                for (int x = bx - NEAR; x <= bx + NEAR; x++)
+                    if (x >= 0 && y >= 0 && x < bw && y < bh)
+                        near[(size_t)y * bw + x] = 1;
+        }
+    memset(sm, 0, (size_t)PW * PH * sizeof *sm);
     for (int y = 0; y < H; y++) {
         const uint8_t *co = cori + (size_t)(y / CELL) * cw, *cp = cper + (size_t)(y / CELL) * cw;
+        const uint8_t *nr = near + (size_t)(y / FP_BLOCK) * bw;
         const float *src = in + (size_t)(y + PAD) * PW + PAD;
         float *dst = sm + (size_t)(y + PAD) * PW + PAD;
         for (int x = 0; x < W; x++) {
+            if (!nr[x / FP_BLOCK])
+                continue;
             int o = co[x / CELL], p = cp[x / CELL];
             if (!K->built[o][p])
                 build(K, o, p, PW);
@@ -155,6 +176,13 @@ tern_status fp_enhance(fp_work *w, tern_error *err)
                 s += k->wt[i] * src[x + k->off[i]];
             dst[x] = s;
         }
+    }
+    free(near);
+    if (along_only) { /* the ridge-smoothed image, for a second orientation estimate */
+        for (int y = 0; y < H; y++)
+            memcpy(w->enh + (size_t)y * W, sm + (size_t)(y + PAD) * PW + PAD, (size_t)W * sizeof *sm);
+        free(K), free(in), free(sm), free(cori), free(cper);
+        return TERN_OK;
     }
     pad_replicate(sm, W, H);
     /* Pass 2: cosine-modulated Gaussian across the ridges, on the mask. */

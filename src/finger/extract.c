@@ -80,6 +80,11 @@ static void resamp_free(resamp *r)
 static tern_status to_working(const tern_image *g, fp_work *w, tern_error *err)
 {
     const int W = (int)g->width, H = (int)g->height;
+    if (W == w->w && H == w->h) { /* already 500 ppi */
+        for (size_t i = 0; i < (size_t)W * H; i++)
+            w->img[i] = 255.0f - g->pixels[i];
+        return TERN_OK;
+    }
     resamp rx = {0}, ry = {0};
     float *tmp = malloc((size_t)w->w * H * sizeof *tmp);
     if (!tmp || !resamp_init(&rx, W, w->w) || !resamp_init(&ry, H, w->h)) {
@@ -120,7 +125,7 @@ static tern_status to_working(const tern_image *g, fp_work *w, tern_error *err)
 static void work_free(fp_work *w)
 {
     free(w->img), free(w->gxx), free(w->gyy), free(w->gxy), free(w->bmean), free(w->bstd);
-    free(w->coh), free(w->ox), free(w->oy), free(w->orel), free(w->period), free(w->pvalid);
+    free(w->coh), free(w->coh_img), free(w->ox), free(w->oy), free(w->orel), free(w->period), free(w->pvalid);
     free(w->fg), free(w->clarity), free(w->mask), free(w->border), free(w->enh), free(w->skel);
     free(w->min);
 }
@@ -133,7 +138,7 @@ static tern_status work_alloc(fp_work *w, tern_error *err)
     w->border = malloc(np * sizeof *w->border);
     w->mask = calloc(np, 1);
     w->skel = calloc(np, 1);
-    float **bf[] = {&w->gxx, &w->gyy, &w->gxy, &w->bmean, &w->bstd, &w->coh,
+    float **bf[] = {&w->gxx, &w->gyy, &w->gxy, &w->bmean, &w->bstd, &w->coh, &w->coh_img,
                     &w->ox,  &w->oy,  &w->orel, &w->period, &w->clarity};
     int ok = w->img && w->enh && w->border && w->mask && w->skel;
     for (size_t i = 0; i < sizeof bf / sizeof bf[0]; i++)
@@ -173,7 +178,7 @@ static tern_status check_levels(const tern_image *g, tern_error *err)
 static tern_status run(fp_work *w, tern_finger_quality *q, tern_error *err)
 {
     tern_status st;
-    if ((st = fp_orient_blocks(w, err)) != TERN_OK || (st = fp_segment(w, err)) != TERN_OK)
+    if ((st = fp_orient_blocks(w, 0, err)) != TERN_OK || (st = fp_segment(w, err)) != TERN_OK)
         return st;
     size_t fgpx = 0;
     for (size_t i = 0; i < (size_t)w->w * w->h; i++)
@@ -186,8 +191,14 @@ static tern_status run(fp_work *w, tern_finger_quality *q, tern_error *err)
                               "needed): blank, noise or no finger",
                               mm2, TERN_EXTRACT_MIN_AREA_MM2);
     }
-    if ((st = fp_orient_smooth(w, err)) != TERN_OK || (st = fp_frequency(w, err)) != TERN_OK ||
-        (st = fp_enhance(w, err)) != TERN_OK ||
+    if ((st = fp_orient_smooth(w, err)) != TERN_OK || (st = fp_frequency(w, err)) != TERN_OK)
+        return st;
+    /* Second orientation estimate on the image smoothed along the first
+     * estimate's ridges (noise, pores and creases averaged out), then the
+     * full enhancement with it. */
+    memcpy(w->coh_img, w->coh, (size_t)w->bw * w->bh * sizeof *w->coh);
+    if ((st = fp_enhance(w, 1, err)) != TERN_OK || (st = fp_orient_blocks(w, 1, err)) != TERN_OK ||
+        (st = fp_orient_smooth(w, err)) != TERN_OK || (st = fp_enhance(w, 0, err)) != TERN_OK ||
         (st = fp_segment_refine(w, err)) != TERN_OK ||
         (st = fp_thin(w, err)) != TERN_OK || (st = fp_minutiae(w, err)) != TERN_OK ||
         (st = fp_singular_points(w, err)) != TERN_OK)

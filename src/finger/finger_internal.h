@@ -45,6 +45,7 @@ typedef struct fp_work {
     float *gxx, *gyy, *gxy; /* per-block sums of squared gradients */
     float *bmean, *bstd;    /* per-block mean and standard deviation (3x3 window) */
     float *coh;      /* per-block coherence of the 3x3 window, 0..1 */
+    float *coh_img;  /* the same on the grey image (kept for quality) */
     float *ox, *oy;  /* smoothed doubled-angle ridge orientation (unit vectors) */
     float *orel;     /* reliability of the smoothed orientation, 0..1 */
     float *period;   /* ridge period per block, pixels */
@@ -66,7 +67,10 @@ typedef struct fp_work {
 } fp_work;
 
 /* orient.c: gradients, block sums, coherence, smoothed orientation. */
-tern_status fp_orient_blocks(fp_work *w, tern_error *err);
+/* from_enhanced: from w->enh (the ridge-smoothed image of
+ * fp_enhance(w, 1, ...): a second, cleaner estimate), keeping the grey-level
+ * statistics. */
+tern_status fp_orient_blocks(fp_work *w, int from_enhanced, tern_error *err);
 tern_status fp_orient_smooth(fp_work *w, tern_error *err);
 /* The ridge angle t (image coordinates, [0, pi)) at pixel (x, y), bilinear in
  * the doubled-angle field. */
@@ -86,8 +90,10 @@ tern_status fp_segment_refine(fp_work *w, tern_error *err);
 /* freq.c: ridge period per block. */
 tern_status fp_frequency(fp_work *w, tern_error *err);
 
-/* enhance.c: oriented Gabor enhancement into w->enh; clarity per block. */
-tern_status fp_enhance(fp_work *w, tern_error *err);
+/* enhance.c: oriented Gabor enhancement into w->enh; clarity per block.
+ * along_only: only the first pass (Gaussian along the ridges, everywhere
+ * near the foreground) into w->enh, for a second orientation estimate. */
+tern_status fp_enhance(fp_work *w, int along_only, tern_error *err);
 
 /* thin.c: binarisation of w->enh within the mask and thinning into w->skel. */
 tern_status fp_thin(fp_work *w, tern_error *err);

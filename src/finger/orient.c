@@ -19,7 +19,7 @@
 
 #include "finger/finger_internal.h"
 
-tern_status fp_orient_blocks(fp_work *w, tern_error *err)
+tern_status fp_orient_blocks(fp_work *w, int from_enhanced, tern_error *err)
 {
     const int W = w->w, H = w->h, bw = w->bw, bh = w->bh;
     size_t nb = (size_t)bw * bh;
@@ -30,7 +30,7 @@ tern_status fp_orient_blocks(fp_work *w, tern_error *err)
         free(sxx), free(syy), free(sxy), free(s1), free(s2), free(cnt);
         return tern_error_set(err, TERN_E_NOMEM, "extract: out of memory for gradients");
     }
-    const float *im = w->img;
+    const float *im = from_enhanced ? w->enh : w->img;
     for (int y = 0; y < H; y++) {
         int ym = y > 0 ? y - 1 : 0, yp = y < H - 1 ? y + 1 : H - 1;
         const float *r0 = im + (size_t)ym * W, *r1 = im + (size_t)y * W, *r2 = im + (size_t)yp * W;
@@ -66,8 +66,10 @@ tern_status fp_orient_blocks(fp_work *w, tern_error *err)
             w->gyy[b] = (float)yy;
             w->gxy[b] = (float)xy;
             double m = a1 / n, v = a2 / n - m * m;
-            w->bmean[b] = (float)m;
-            w->bstd[b] = (float)sqrt(v > 0 ? v : 0);
+            if (!from_enhanced) {
+                w->bmean[b] = (float)m;
+                w->bstd[b] = (float)sqrt(v > 0 ? v : 0);
+            }
             double e = xx + yy;
             w->coh[b] = e > 1e-6 ? (float)(sqrt((yy - xx) * (yy - xx) + 4 * xy * xy) / e) : 0.0f;
         }

@@ -28,7 +28,7 @@ void fp_quality(const fp_work *w, tern_finger_quality *q)
         if (!w->fg[b])
             continue;
         nfg++;
-        coh += w->coh[b];
+        coh += w->coh_img[b];
         cl += w->clarity[b];
         nmeasured += w->pvalid[b] != 0;
         if (w->pvalid[b] == 1) {

@@ -119,6 +119,22 @@ static tern_status clean_mask(uint8_t *m, int bw, int bh, tern_error *err)
 static void pixel_mask(fp_work *w)
 {
     const int bw = w->bw, bh = w->bh, W = w->w;
+    int *xa = malloc((size_t)W * 2 * sizeof *xa);
+    float *ax = malloc((size_t)W * sizeof *ax);
+    if (!xa || !ax) { /* degrade: nearest block */
+        for (int y = 0; y < w->h; y++)
+            for (int x = 0; x < W; x++)
+                w->mask[(size_t)y * W + x] = w->fg[(size_t)(y / FP_BLOCK) * bw + x / FP_BLOCK];
+        free(xa), free(ax);
+        return;
+    }
+    for (int x = 0; x < W; x++) { /* the horizontal interpolation, once per column */
+        float fx = (x + 0.5f) / FP_BLOCK - 0.5f;
+        int x0 = fx < 0 ? -1 : (int)fx;
+        xa[2 * x] = fp_clampi(x0, 0, bw - 1);
+        xa[2 * x + 1] = fp_clampi(x0 + 1, 0, bw - 1);
+        ax[x] = fx - x0;
+    }
     for (int y = 0; y < w->h; y++) {
         float fy = (y + 0.5f) / FP_BLOCK - 0.5f;
         int y0 = fy < 0 ? -1 : (int)fy;
@@ -127,19 +143,16 @@ static void pixel_mask(fp_work *w)
         const uint8_t *r1 = w->fg + (size_t)fp_clampi(y0 + 1, 0, bh - 1) * bw;
         uint8_t *out = w->mask + (size_t)y * W;
         for (int x = 0; x < W; x++) {
-            float fx = (x + 0.5f) / FP_BLOCK - 0.5f;
-            int x0 = fx < 0 ? -1 : (int)fx;
-            int xa = fp_clampi(x0, 0, bw - 1), xb = fp_clampi(x0 + 1, 0, bw - 1);
-            int a = r0[xa], b = r0[xb], c = r1[xa], d = r1[xb];
+            int a = r0[xa[2 * x]], b = r0[xa[2 * x + 1]], c = r1[xa[2 * x]], d = r1[xa[2 * x + 1]];
             if (a == b && b == c && c == d) { /* inside a uniform 2x2: no interpolation */
                 out[x] = (uint8_t)a;
                 continue;
             }
-            float ax = fx - x0;
-            float v = (1 - ay) * ((1 - ax) * a + ax * b) + ay * ((1 - ax) * c + ax * d);
+            float v = (1 - ay) * ((1 - ax[x]) * a + ax[x] * b) + ay * ((1 - ax[x]) * c + ax[x] * d);
             out[x] = (uint8_t)(v > 0.5f);
         }
     }
+    free(xa), free(ax);
 }
 
 tern_status fp_segment(fp_work *w, tern_error *err)

@@ -20,15 +20,12 @@
 
 #include "finger/finger_internal.h"
 
-static const int DX[8] = {1, 1, 0, -1, -1, -1, 0, 1};
-static const int DY[8] = {0, -1, -1, -1, 0, 1, 1, 1};
 
 static inline int nbits(const uint8_t *s, size_t i, int W)
 {
-    int v = 0;
-    for (int k = 0; k < 8; k++)
-        v |= s[i + DY[k] * W + DX[k]] << k;
-    return v;
+    const uint8_t *p = s + i;
+    return p[1] | p[1 - W] << 1 | p[-W] << 2 | p[-W - 1] << 3 | p[-1] << 4 | p[W - 1] << 5 |
+           p[W] << 6 | p[W + 1] << 7;
 }
 
 static int popcount8(int v)
