@@ -121,8 +121,8 @@ typedef struct tern_synth_impression_opts {
     uint32_t width;        /* output size; 0: the master's canvas size */
     uint32_t height;
     bool rolled;           /* rolled: wider contact area, more lateral stretch */
-    double translation;    /* largest displacement, pixels (default 24) */
-    double rotation_deg;   /* largest rotation, degrees (default 12) */
+    double translation;    /* largest displacement, pixels (default 45) */
+    double rotation_deg;   /* largest rotation, degrees (default 18) */
     double distortion;     /* scale of the skin distortion, 0 = none (default 1) */
     double noise;          /* scale of noise, dryness and background, 0 = clean (default 1) */
     double contact;        /* scale of partial-contact variation, 0 = full (default 1) */
@@ -154,7 +154,7 @@ typedef struct tern_synth_timpression_opts {
     double distortion;     /* default 1 */
     double dropout;        /* probability a true minutia is missed; default 0.12 */
     double spurious;       /* spurious minutiae, as a fraction of true ones; default 0.08 */
-    double jitter;         /* position noise, pixels (sd); default 2 */
+    double jitter;         /* position noise, pixels (sd); default 1 */
 } tern_synth_timpression_opts;
 
 void tern_synth_timpression_defaults(tern_synth_timpression_opts *opts);

@@ -16,8 +16,8 @@
 void tern_synth_impression_defaults(tern_synth_impression_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->translation = 24;
-    o->rotation_deg = 12;
+    o->translation = 45;
+    o->rotation_deg = 18;
     o->distortion = 1;
     o->noise = 1;
     o->contact = 1;
@@ -69,7 +69,7 @@ typedef struct impression_plan {
     synth_warp warp;
     double rot_c, rot_s, tx, ty;
     double contact_cx, contact_cy, contact_sx, contact_sy; /* contact ellipse scales */
-    double thickness, thick_var, dryness, edge_noise;
+    double thickness, thick_var, dryness, gap_level, edge_noise;
     double ink, paper, paper_var, grain;
     uint64_t key;
     synth_smooth paper_field, thick_field;
@@ -88,24 +88,27 @@ static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
     p->ty = r * sin(a);
     /* Contact: an elliptical window over the silhouette; a flat print
      * touches less of the finger than a rolled one. */
-    double lo = o->rolled ? 1.05 : 0.85, hi = o->rolled ? 1.2 : 1.05;
+    double lo = o->rolled ? 1.0 : 0.65, hi = o->rolled ? 1.2 : 1.02;
     double cv = o->contact;
     p->contact_sx = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo, hi));
     p->contact_sy = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo + 0.05, hi + 0.05));
     p->contact_cx = m->geom.cx + cv * 18.0 * tern_synth_rng_normal(rng);
     p->contact_cy = m->geom.cy + cv * 18.0 * tern_synth_rng_normal(rng);
     double nz = o->noise;
-    p->thickness = nz * 0.22 * tern_synth_rng_normal(rng);
-    p->thick_var = nz * tern_synth_rng_range(rng, 0.05, 0.30);
-    p->dryness = nz * tern_synth_rng_range(rng, 0.2, 1.0);
+    p->thickness = nz * (0.22 * tern_synth_rng_normal(rng) - 0.12);
+    p->thick_var = nz * tern_synth_rng_range(rng, 0.10, 0.45);
+    p->dryness = nz * tern_synth_rng_range(rng, 0.6, 1.0);
+    p->dryness = p->dryness > 1 ? 1 : p->dryness;
+    /* Dry skin prints ridges as dashes: gaps where the noise passes this level. */
+    p->gap_level = tern_synth_rng_range(rng, 0.45, 0.65);
     p->edge_noise = nz * tern_synth_rng_range(rng, 0.03, 0.10);
     p->ink = tern_synth_rng_range(rng, 25, 80);
     p->paper = tern_synth_rng_range(rng, 160, 225);
     p->paper_var = nz * tern_synth_rng_range(rng, 2, 10);
-    p->grain = nz * tern_synth_rng_range(rng, 3, 12);
+    p->grain = nz * tern_synth_rng_range(rng, 8, 22);
     p->key = tern_synth_rng_u64(rng);
     synth_smooth_draw(rng, 160.0, &p->paper_field);
-    synth_smooth_draw(rng, 70.0, &p->thick_field);
+    synth_smooth_draw(rng, 50.0, &p->thick_field);
 }
 
 /* Ink density in [0, 1] at master point (x, y) for this impression. */
@@ -125,8 +128,8 @@ static double ink_at(const tern_synth_master *m, const impression_plan *p, doubl
     double v = sample_ridge(m, x, y) + thick;
     double ink = smoothstep(-0.55, 0.55, v);
     if (p->dryness > 0) {
-        double holes = value_noise(p->key ^ 0x5bd1e995u, x, y, 2.6);
-        ink *= 1.0 - p->dryness * smoothstep(0.45, 0.85, holes);
+        double holes = value_noise(p->key ^ 0x5bd1e995u, x, y, 3.0);
+        ink *= 1.0 - p->dryness * smoothstep(p->gap_level - 0.07, p->gap_level + 0.07, holes);
     }
     return ink * contact;
 }

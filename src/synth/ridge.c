@@ -28,7 +28,7 @@
 #define P_STEP 0.25
 #define N_PERIOD 35 /* 5.5 .. 14.0 */
 #define GAIN 3.0f
-#define SEED_SPACING 50.0 /* pixels between seeds, on average */
+#define SEED_SPACING 38.0 /* pixels between seeds, on average */
 #define ITERATIONS_SETTLE 10
 
 static int period_index(double t)

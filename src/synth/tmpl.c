@@ -39,7 +39,7 @@ void tern_synth_timpression_defaults(tern_synth_timpression_opts *o)
     o->distortion = 1;
     o->dropout = 0.12;
     o->spurious = 0.08;
-    o->jitter = 2;
+    o->jitter = 1;
 }
 
 /* Template angle (y up, [0, 2 pi)) of a direction given in image axes. */
