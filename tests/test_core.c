@@ -409,3 +409,57 @@ STORE_TEST(core, retention_purges_what_is_past_its_time_unless_a_live_entry_hold
                                            &err));
     world_down(&w);
 }
+
+STORE_TEST(core, api_keys_authenticate_until_revoked_or_expired)
+{
+    world w;
+    world_up(&w, backend);
+    tern_error err;
+    tern_user admin = {.id = "admin1", .agency_id = "CL-PDI", .display_name = "Admin",
+                       .roles = TERN_ROLE_ADMIN, .active = 1};
+    OK(tern_store_user_insert(w.s, &admin, &err));
+    const tern_actor adm = {"admin1", "provisioning"};
+    char token[TERN_APIKEY_TOKEN_MAX];
+    FAILS(TERN_E_DENIED, tern_core_apikey_issue(w.c, &super1, "officer1", NOW + DAY, NOW, token,
+                                                &err));
+    cr_assert_eq(token[0], 0);
+    FAILS(TERN_E_NOT_FOUND, tern_core_apikey_issue(w.c, &adm, "ghost", NOW + DAY, NOW, token,
+                                                   &err));
+    FAILS(TERN_E_ARG, tern_core_apikey_issue(w.c, &adm, "officer1", NOW, NOW, token, &err));
+    OK(tern_core_apikey_issue(w.c, &adm, "officer1", NOW + DAY, NOW, token, &err));
+    char *dot = strchr(token, '.');
+    cr_assert_not_null(dot);
+    cr_assert_eq(strlen(dot + 1), 64);
+    tern_user u;
+    OK(tern_core_apikey_authenticate(w.c, token, NOW, &u, &err));
+    cr_assert_str_eq(u.id, "officer1");
+    cr_assert_eq(u.roles, TERN_ROLE_OFFICER);
+    tern_user_clear(&u);
+    /* the store holds no secret */
+    char key_id[TERN_ID_MAX];
+    snprintf(key_id, sizeof key_id, "%.*s", (int)(dot - token), token);
+    tern_api_key k;
+    OK(tern_store_api_key_get(w.s, key_id, &k, &err));
+    cr_assert_neq(memcmp(k.secret_hash, dot + 1, 32), 0);
+    tern_api_key_clear(&k);
+    /* wrong secret, malformed, expired */
+    char bad[TERN_APIKEY_TOKEN_MAX];
+    snprintf(bad, sizeof bad, "%s", token);
+    bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == '0' ? '1' : '0';
+    FAILS(TERN_E_DENIED, tern_core_apikey_authenticate(w.c, bad, NOW, &u, &err));
+    cr_assert(strstr(err.message, "wrong secret"), "%s", err.message);
+    FAILS(TERN_E_DENIED, tern_core_apikey_authenticate(w.c, "nodot", NOW, &u, &err));
+    FAILS(TERN_E_DENIED, tern_core_apikey_authenticate(w.c, "key_x.zz", NOW, &u, &err));
+    FAILS(TERN_E_DENIED, tern_core_apikey_authenticate(w.c, NULL, NOW, &u, &err));
+    FAILS(TERN_E_DENIED, tern_core_apikey_authenticate(w.c, token, NOW + DAY, &u, &err));
+    cr_assert(strstr(err.message, "expired"), "%s", err.message);
+    /* revoked */
+    FAILS(TERN_E_DENIED, tern_core_apikey_revoke(w.c, &super1, key_id, NOW, &err));
+    OK(tern_core_apikey_revoke(w.c, &adm, key_id, NOW, &err));
+    FAILS(TERN_E_STATE, tern_core_apikey_revoke(w.c, &adm, key_id, NOW, &err));
+    FAILS(TERN_E_DENIED, tern_core_apikey_authenticate(w.c, token, NOW, &u, &err));
+    cr_assert(strstr(err.message, "revoked"), "%s", err.message);
+    cr_assert_eq(audited(&w, "auth.apikey", "denied"), 6);
+    cr_assert_eq(audited(&w, "apikey.issue", "ok"), 1);
+    world_down(&w);
+}

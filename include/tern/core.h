@@ -28,6 +28,8 @@
  * - decide an alert: an examiner; a pending alert only (deciding twice:
  *   TERN_E_STATE); confirmed, rejected or inconclusive, with reasons.
  * - decide a link: an examiner; a yellow link only; white, red or green.
+ * - API keys: issued and revoked by an admin; a revoked or expired key, or
+ *   a disabled user, does not authenticate.
  * - retention: the system purges subjects past their time unless a live
  *   watchlist entry holds them; the audit trail keeps only their ids.
  * - what the officer sees of an alert: yellow ("refer to secondary
@@ -123,6 +125,29 @@ void tern_alert_notice_clear(tern_alert_notice *n);
 tern_status tern_core_link_decide(tern_core *c, const tern_actor *who, const char *link_id,
                                   tern_link_colour colour, const char *reason, int64_t now_ms,
                                   tern_error *err);
+
+/* ---- API keys -------------------------------------------------------------- */
+
+/* A token is "<key id>.<64 hex digits of the 256-bit secret>"; only the
+ * keyed hash of the secret is stored, so a token is shown once, at issue. */
+#define TERN_APIKEY_TOKEN_MAX 128u
+
+/* Issues a key for user_id (admin only), valid until expires_ms (in the
+ * future). token receives the token (NUL-terminated): hand it to the user
+ * and forget it. */
+tern_status tern_core_apikey_issue(tern_core *c, const tern_actor *who, const char *user_id,
+                                   int64_t expires_ms, int64_t now_ms,
+                                   char token[TERN_APIKEY_TOKEN_MAX], tern_error *err);
+/* Revokes a key (admin only); TERN_E_STATE if already revoked. */
+tern_status tern_core_apikey_revoke(tern_core *c, const tern_actor *who, const char *key_id,
+                                    int64_t now_ms, tern_error *err);
+/* Checks a presented token: well formed, known key, secret matching (in
+ * constant time), not revoked, not expired, user active. On TERN_OK *user
+ * receives the user's row (clear it with tern_user_clear); otherwise
+ * TERN_E_DENIED with the reason in err (for the log, not for the caller),
+ * and the failure is audited ("auth.apikey", actor "anonymous"). */
+tern_status tern_core_apikey_authenticate(tern_core *c, const char *token, int64_t now_ms,
+                                          tern_user *user, tern_error *err);
 
 /* ---- retention ----------------------------------------------------------- */
 

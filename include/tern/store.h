@@ -422,6 +422,11 @@ tern_status tern_store_audit_each(tern_store *s, int64_t from_seq, tern_store_ro
 
 /* ---- helpers ------------------------------------------------------------ */
 
+/* The stored form of an API key secret under this store's data key
+ * (tern_apikey_hash). */
+void tern_store_api_key_hash(const tern_store *s, const uint8_t secret[32],
+                             uint8_t out[TERN_HASH_BYTES]);
+
 /* Milliseconds since the epoch, UTC (CLOCK_REALTIME). */
 int64_t tern_store_now_ms(void);
 /* TERN_OK if id is a valid id (see above); `what` names it in the message. */

@@ -69,6 +69,12 @@ void tern_store_close(tern_store *s)
 
 const char *tern_store_backend(const tern_store *s) { return s->ops->name; }
 
+void tern_store_api_key_hash(const tern_store *s, const uint8_t secret[32],
+                             uint8_t out[TERN_HASH_BYTES])
+{
+    tern_apikey_hash(&s->key, secret, out);
+}
+
 bool tern_store_in_transaction(const tern_store *s) { return s->in_tx; }
 
 tern_status tern_store_begin(tern_store *s, tern_error *err)
