@@ -304,7 +304,8 @@ static void state_free(wsq_state *st)
     free(st->com);
 }
 
-/* Places the coefficients in their subbands, dequantized. */
+/* Places the coefficients in their subbands, dequantized, into a zeroed
+ * image. */
 static void dequantize(const wsq_state *st, float *img)
 {
     uint32_t width = st->frame.width;
@@ -320,8 +321,8 @@ static void dequantize(const wsq_state *st, float *img)
             float *row = img + (size_t)(b->y + y) * width + b->x;
             for (uint32_t x = 0; x < b->w; x++, p++) {
                 if (*p == 0)
-                    row[x] = 0.0f;
-                else if (*p > 0)
+                    continue; /* the image starts zeroed (+0.0, as the reference) */
+                if (*p > 0)
                     row[x] = (float)((double)(q * ((float)*p - c)) + half_z);
                 else
                     row[x] = (float)((double)(q * ((float)*p + c)) - half_z);
@@ -330,13 +331,35 @@ static void dequantize(const wsq_state *st, float *img)
     }
 }
 
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+
+/* The reference's float-to-pixel rule, four pixels at a time (lane-wise
+ * float operations round exactly as scalar ones): t = x * R + M, t += 0.5,
+ * 255 above 255, 0 below 0 (and for NaN, which only a hostile filter table
+ * can produce), else truncated. */
 static void to_pixels(const float *img, size_t n, float m_shift, float r_scale, uint8_t *out)
 {
-    for (size_t i = 0; i < n; i++) {
+    const v4f r = {r_scale, r_scale, r_scale, r_scale};
+    const v4f m = {m_shift, m_shift, m_shift, m_shift};
+    const v4f half = {0.5f, 0.5f, 0.5f, 0.5f}, top = {255.0f, 255.0f, 255.0f, 255.0f};
+    const v4f zero = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        v4f x;
+        memcpy(&x, img + i, sizeof x);
+        v4f t = x * r + m;
+        t = t + half;
+        v4i over = t > top, keep = t >= zero;
+        v4i bits = ((v4i)t & ~over) | ((v4i)top & over);
+        v4i v = __builtin_convertvector((v4f)(bits & keep), v4i);
+        for (int k = 0; k < 4; k++)
+            out[i + k] = (uint8_t)v[k];
+    }
+    for (; i < n; i++) {
         float t = img[i] * r_scale + m_shift;
         t = t + 0.5f; /* exact in double too, so one float rounding either way */
         t = t > 255.0f ? 255.0f : t;
-        /* negative, or NaN from a hostile filter table: 0 */
         out[i] = t >= 0.0f ? (uint8_t)(int)t : 0;
     }
 }

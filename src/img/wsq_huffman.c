@@ -22,7 +22,15 @@ bool wsq_huff_prepare(wsq_huff *h)
         return false;
     int32_t code = 0;
     int k = 0;
+    memset(h->fast, 0, sizeof h->fast);
     for (int len = 1; len <= 16; len++) {
+        if (code + h->counts[len] > (1 << len)) /* over-subscribed: not a prefix code */
+            return false;
+        for (int i = 0; len <= 8 && i < h->counts[len]; i++) {
+            uint32_t first = (uint32_t)(code + i) << (8 - len);
+            for (uint32_t x = 0; x < (1u << (8 - len)); x++)
+                h->fast[first | x] = (uint16_t)(len << 8 | h->values[k + i]);
+        }
         if (h->counts[len] == 0) {
             h->maxcode[len] = -1;
             h->mincode[len] = 0;
@@ -33,8 +41,6 @@ bool wsq_huff_prepare(wsq_huff *h)
             code += h->counts[len];
             k += h->counts[len];
             h->maxcode[len] = code - 1;
-            if (code > (1 << len)) /* over-subscribed: not a prefix code */
-                return false;
         }
         code <<= 1;
     }
@@ -43,72 +49,92 @@ bool wsq_huff_prepare(wsq_huff *h)
 
 /* ---- decoding ------------------------------------------------------------ */
 
+/* The block's bits, read ahead into a 64-bit accumulator up to the marker
+ * that ends the block (0xff followed by anything but 0x00) or the end of
+ * the input. Reading ahead changes nothing: every bit is still consumed in
+ * order, and a block is over only when its bits run out at the marker. */
 typedef struct bitin {
     tern_reader *r;
-    uint32_t acc;
-    int n;
-    bool marker;   /* the next byte is a marker: the block is over */
+    uint64_t acc;
+    int n;         /* valid bits in acc */
+    bool marker;   /* the next byte is a marker: no more bits */
+    bool eof;      /* the input ended before any marker */
 } bitin;
 
-static tern_status next_byte(bitin *b, tern_error *err)
+static void refill(bitin *b)
 {
     tern_reader *r = b->r;
-    if (tern_reader_left(r) == 0)
-        return tern_reader_fail(r, TERN_E_TRUNCATED,
-                                "entropy-coded block ends with the input, no marker follows");
-    uint8_t v = r->data[r->pos];
-    if (v == 0xff) {
-        if (tern_reader_left(r) < 2)
-            return tern_reader_fail(r, TERN_E_TRUNCATED, "input ends inside a marker");
-        if (r->data[r->pos + 1] != 0x00) {
-            b->marker = true;
-            return TERN_OK;
+    while (b->n <= 56 && !b->marker && !b->eof) {
+        size_t left = tern_reader_left(r);
+        if (left == 0) {
+            b->eof = true;
+            break;
         }
-        r->pos += 2;
-    } else {
-        r->pos++;
+        uint8_t v = r->data[r->pos];
+        if (v == 0xff) {
+            if (left < 2) {
+                b->eof = true;
+                break;
+            }
+            if (r->data[r->pos + 1] != 0x00) {
+                b->marker = true;
+                break;
+            }
+            r->pos += 2;
+        } else {
+            r->pos++;
+        }
+        b->acc = (b->acc << 8) | v;
+        b->n += 8;
     }
-    b->acc = v;
-    b->n = 8;
-    (void)err;
-    return TERN_OK;
+}
+
+static tern_status out_of_bits(bitin *b, bool in_escape)
+{
+    tern_reader *r = b->r;
+    if (b->marker && in_escape)
+        return tern_reader_fail(r, TERN_E_FORMAT, "marker 0x%02x%02x inside an escaped value",
+                                r->data[r->pos], r->data[r->pos + 1]);
+    return tern_reader_fail(r, TERN_E_TRUNCATED,
+                            "entropy-coded block ends with the input, no marker follows");
 }
 
 /* Reads n (<= 16) bits. A marker met here is an error: escapes and their
  * payload may not be cut by the end of a block. */
-static tern_status get_bits(bitin *b, int n, uint32_t *out, tern_error *err)
+static tern_status get_bits(bitin *b, int n, uint32_t *out)
 {
-    uint32_t v = 0;
-    while (n > 0) {
-        if (b->n == 0) {
-            tern_status s = next_byte(b, err);
-            if (s != TERN_OK)
-                return s;
-            if (b->marker)
-                return tern_reader_fail(b->r, TERN_E_FORMAT,
-                                        "marker 0x%02x%02x inside an escaped value",
-                                        b->r->data[b->r->pos], b->r->data[b->r->pos + 1]);
-        }
-        int take = n < b->n ? n : b->n;
-        v = (v << take) | ((b->acc >> (b->n - take)) & ((1u << take) - 1));
-        b->n -= take;
-        n -= take;
-    }
-    *out = v;
+    if (b->n < n)
+        refill(b);
+    if (b->n < n)
+        return out_of_bits(b, true);
+    b->n -= n;
+    *out = (uint32_t)(b->acc >> b->n) & ((1u << n) - 1);
     return TERN_OK;
 }
 
 /* One symbol, or *sym = -1 when the block's closing marker is reached (any
- * bits of an unfinished code before it are padding). */
-static tern_status decode_symbol(bitin *b, const wsq_huff *h, int *sym, tern_error *err)
+ * bits of an unfinished code before it are padding). Codes of up to 8 bits
+ * come from a table; longer ones, and the last bits before a marker, are
+ * read one bit at a time. */
+static tern_status decode_symbol(bitin *b, const wsq_huff *h, int *sym)
 {
+    if (b->n < 16)
+        refill(b);
+    if (b->n >= 8) {
+        uint16_t e = h->fast[(b->acc >> (b->n - 8)) & 0xff];
+        if (e) {
+            b->n -= e >> 8;
+            *sym = e & 0xff;
+            return TERN_OK;
+        }
+    }
     int32_t code = 0;
     for (int len = 1; len <= 16; len++) {
         if (b->n == 0) {
-            tern_status s = next_byte(b, err);
-            if (s != TERN_OK)
-                return s;
-            if (b->marker) {
+            refill(b);
+            if (b->n == 0) {
+                if (!b->marker)
+                    return out_of_bits(b, false);
                 *sym = -1;
                 return TERN_OK;
             }
@@ -139,10 +165,10 @@ static tern_status zeros(tern_reader *r, int16_t *coef, size_t *count, size_t li
 tern_status wsq_huff_decode_block(tern_reader *r, const wsq_huff *h, int16_t *coef,
                                   size_t *count, size_t limit, tern_error *err)
 {
-    bitin b = {r, 0, 0, false};
+    bitin b = {r, 0, 0, false, false};
     for (;;) {
         int sym;
-        tern_status s = decode_symbol(&b, h, &sym, err);
+        tern_status s = decode_symbol(&b, h, &sym);
         if (s != TERN_OK)
             return s;
         if (sym < 0)
@@ -150,8 +176,8 @@ tern_status wsq_huff_decode_block(tern_reader *r, const wsq_huff *h, int16_t *co
         if (sym >= 1 && sym <= 100) {
             s = zeros(r, coef, count, limit, (size_t)sym);
         } else if (sym == 105 || sym == 106) {
-            uint32_t run;
-            s = get_bits(&b, sym == 105 ? 8 : 16, &run, err);
+            uint32_t run = 0;
+            s = get_bits(&b, sym == 105 ? 8 : 16, &run);
             if (s == TERN_OK)
                 s = zeros(r, coef, count, limit, run);
         } else {
@@ -159,8 +185,8 @@ tern_status wsq_huff_decode_block(tern_reader *r, const wsq_huff *h, int16_t *co
             if (sym >= 107 && sym <= 254) {
                 v = sym - 180;
             } else if (sym >= 101 && sym <= 104) {
-                uint32_t mag;
-                s = get_bits(&b, sym <= 102 ? 8 : 16, &mag, err);
+                uint32_t mag = 0;
+                s = get_bits(&b, sym <= 102 ? 8 : 16, &mag);
                 if (s != TERN_OK)
                     return s;
                 v = (sym == 101 || sym == 103) ? (int32_t)mag : -(int32_t)mag;

@@ -60,6 +60,7 @@ typedef struct wsq_huff {
     int n_values;
     /* decoding tables (canonical codes) */
     int32_t mincode[17], maxcode[17], valptr[17];
+    uint16_t fast[256];          /* next 8 bits -> (length << 8 | symbol), 0: longer */
 } wsq_huff;
 
 typedef struct wsq_frame {
