@@ -164,6 +164,182 @@ tern_status tern_core_retention_until(tern_core *c, const char *category, int64_
 tern_status tern_core_retention_apply(tern_core *c, int64_t now_ms, int64_t *purged,
                                       int64_t *held, tern_error *err);
 
+
+/* ==== enrollment, identification and galleries (src/core/enroll.c,
+ * identify.c, galleries.c; docs/identification.md) ======================== */
+
+struct tern_template;
+struct tern_image;
+
+/* The engine version recorded with every template this build makes
+ * (extractor and comparator): templates of another version are not loaded
+ * into the galleries until tern_core_reextract has remade them. */
+#define TERN_ENGINE_VERSION "tern-engine-0.1.0"
+
+/* The in-memory galleries: every enrolled subject's fingers of the current
+ * engine version, by subject id. Loaded from the store once, then kept
+ * consistent by the calls below that take it (enroll, delete, re-extract,
+ * sync). Watchlist searches read the active, unexpired entries from the
+ * store inside the identify transaction and search only those subjects, so
+ * a removed or expired entry stops matching at once, whatever called the
+ * change. Thread safety: searches may share it; the calls that change it
+ * are serialised by its lock (tern/gallery.h). */
+typedef struct tern_core_gallery tern_core_gallery;
+
+/* Loads every template of TERN_ENGINE_VERSION from the store. *loaded (may
+ * be NULL) receives the number of fingers loaded; templates the comparator
+ * refuses are skipped and counted in *skipped (may be NULL). Errors: those of
+ * the store, TERN_E_NOMEM. Not audited (no person is searched or shown). */
+tern_status tern_core_gallery_load(tern_core *c, tern_core_gallery **out, size_t *loaded,
+                                   size_t *skipped, tern_error *err);
+void tern_core_gallery_free(tern_core_gallery *g);
+/* Subjects held, fingers held and bytes of finger data held. */
+size_t tern_core_gallery_subjects(tern_core_gallery *g);
+size_t tern_core_gallery_fingers(tern_core_gallery *g);
+size_t tern_core_gallery_bytes(tern_core_gallery *g);
+/* Drops subjects the store no longer has (after tern_core_retention_apply
+ * or another process's delete); *dropped may be NULL. */
+tern_status tern_core_gallery_sync(tern_core *c, tern_core_gallery *g, size_t *dropped,
+                                   tern_error *err);
+
+/* Why a finger has no print. */
+typedef enum tern_finger_state {
+    TERN_FINGER_PRESENT = 0,
+    TERN_FINGER_MISSING,    /* not captured ("unable to print", bandaged ...) */
+    TERN_FINGER_AMPUTATED,  /* ANSI/NIST "XX" */
+} tern_finger_state;
+
+/* One finger of an enrollment or an encounter: an image (stored as WSQ,
+ * extracted with tern_extract) or a template (from an exchange record or
+ * the synthetic generator; no sample is stored), or neither with a state
+ * saying why. position is the ANSI/NIST FGP 1..10; 13-15 (four-finger slaps)
+ * are refused with TERN_E_UNSUPPORTED (segmentation is not implemented).
+ * impression is the ANSI/NIST IMP (0 plain live-scan, 1 rolled ...). */
+typedef struct tern_core_finger {
+    int position;
+    int impression;
+    int state;                            /* tern_finger_state */
+    const struct tern_image *image;       /* borrowed; or NULL */
+    const struct tern_template *tmpl;     /* borrowed; or NULL */
+} tern_core_finger;
+
+#define TERN_CORE_MAX_FINGERS 32u
+#define TERN_CORE_MAX_CANDIDATES 100u
+
+/* Matching parameters shared by enroll (de-duplication) and identify.
+ * target_fpir: the false-positive identification rate accepted per search
+ * (0: 1e-3); the per-candidate threshold on the fused FMR is
+ * 1 - (1 - FPIR)^(1/N), N the enrolled subjects (docs/identification.md). */
+typedef struct tern_core_match_opts {
+    double target_fpir;
+    size_t max_candidates;   /* ranked list length; 0: 10 */
+    size_t preselect_above;  /* pre-select in galleries larger than this; 0: 20,000 */
+    size_t shortlist;        /* ids the pre-selection keeps; 0: max(100, 1 %) */
+} tern_core_match_opts;
+
+typedef struct tern_enroll_request {
+    const tern_identity *identity;  /* biographic data (borrowed; id, subject and
+                                       agency are set by core) */
+    const char *category;           /* retention category (a retention rule) */
+    const char *location;           /* encounter location code; optional */
+    size_t n_fingers;
+    const tern_core_finger *fingers;
+    tern_core_match_opts match;
+    int64_t now_ms;
+} tern_enroll_request;
+
+typedef struct tern_enroll_result {
+    char subject_id[TERN_ID_MAX];
+    char identity_id[TERN_ID_MAX];
+    char encounter_id[TERN_ID_MAX];
+    unsigned fingers_enrolled;
+    /* Subjects already known who match (a yellow link each, pending an
+     * examiner's verdict): never merged, never silently duplicated. */
+    size_t n_links;
+    char link_ids[TERN_CORE_MAX_CANDIDATES][TERN_ID_MAX];
+    char linked_subjects[TERN_CORE_MAX_CANDIDATES][TERN_ID_MAX];
+} tern_enroll_result;
+
+/* Enrolls a new subject: officer, analyst, supervisor or admin. Checks every
+ * field first (typed errors, nothing stored): biographic text (UTF-8, limits:
+ * TERN_E_FORMAT, TERN_E_LIMIT), finger positions 1..10 each at most once
+ * per impression class (TERN_E_ARG), the finger sequence where rolled and
+ * plain prints of one position both exist (the plain must match the rolled
+ * one, else TERN_E_STATE: a sequence error), images the engine cannot
+ * enroll (TERN_E_QUALITY), at least one finger present. Then searches the
+ * gallery for the person (de-duplication) and, in one transaction, stores
+ * the subject, identity record, an encounter ("captured" lists the fingers
+ * and the missing and amputated ones), samples (WSQ) and templates (engine
+ * version), a yellow link to every already-known subject above the
+ * threshold, and the audit event; then adds the fingers to g. */
+tern_status tern_core_enroll(tern_core *c, tern_core_gallery *g, const tern_actor *who,
+                             const tern_enroll_request *req, tern_enroll_result *res,
+                             tern_error *err);
+
+typedef struct tern_identify_request {
+    const char *location;           /* encounter location code, e.g. "SCL" */
+    size_t n_fingers;
+    const tern_core_finger *fingers;
+    tern_core_match_opts match;
+    int64_t now_ms;
+} tern_identify_request;
+
+typedef struct tern_identify_candidate {
+    char subject_id[TERN_ID_MAX];
+    char entry_id[TERN_ID_MAX];     /* "" unless on an active watchlist entry */
+    double score;                   /* fused: -log10(fmr) */
+    double fmr;                     /* fused false-match rate */
+    double finger_score[10];        /* by position - 1; -1 not compared */
+    int alert;                      /* 1 if above the threshold (an alert was made) */
+} tern_identify_candidate;
+
+typedef struct tern_identify_result {
+    char encounter_id[TERN_ID_MAX];
+    int hit;                        /* 1 if any alert was raised */
+    double threshold_fmr;           /* the per-candidate threshold used */
+    size_t n_alerts;
+    char alert_ids[TERN_CORE_MAX_CANDIDATES][TERN_ID_MAX];
+    /* The ranked list: only for examiners, analysts and supervisors (an
+     * officer is told hit / no-hit and reads each alert through
+     * tern_core_alert_notice: yellow until an examiner confirms). */
+    size_t n_candidates;
+    tern_identify_candidate candidates[TERN_CORE_MAX_CANDIDATES];
+} tern_identify_result;
+
+/* Identifies the person of an encounter: officer, examiner, analyst or
+ * supervisor. Searches the subjects with an active, unexpired watchlist
+ * entry first (exhaustively), then the whole gallery (with pre-selection if
+ * large); candidates whose fused FMR is at or below the threshold become
+ * pending alerts with evidence (JSON: per-finger scores, fused score and
+ * FMR; the comparator does not expose matched minutiae). One transaction:
+ * the encounter (result "hit" / "no-hit"), its samples, the alerts and the
+ * audit event. No biographic or protected attribute enters the search. */
+tern_status tern_core_identify(tern_core *c, tern_core_gallery *g, const tern_actor *who,
+                               const tern_identify_request *req, tern_identify_result *res,
+                               tern_error *err);
+
+/* 1:1: compares the fingers with subject_id's enrolled ones (officer,
+ * examiner, analyst, supervisor). *match is 1 if the fused FMR is at or
+ * below fmr_threshold (0: 1e-4); *score receives the fused score (may be
+ * NULL). TERN_E_NOT_FOUND for an unknown subject or one without templates of
+ * this engine. Audited. */
+tern_status tern_core_verify(tern_core *c, tern_core_gallery *g, const tern_actor *who,
+                             const char *subject_id, size_t n_fingers,
+                             const tern_core_finger *fingers, double fmr_threshold, int *match,
+                             double *score, tern_error *err);
+
+/* Deletes a subject and everything of it (supervisor or admin), and drops
+ * it from g. Audited. */
+tern_status tern_core_subject_delete(tern_core *c, tern_core_gallery *g, const tern_actor *who,
+                                     const char *subject_id, tern_error *err);
+
+/* Re-extracts, from the stored samples, every template not made by
+ * TERN_ENGINE_VERSION (admin), replacing it, and refreshes g (may be NULL).
+ * Templates without a sample cannot be remade: counted in *orphaned. One
+ * transaction and one audit event per subject. Counts may be NULL. */
+tern_status tern_core_reextract(tern_core *c, tern_core_gallery *g, const tern_actor *who,
+                                size_t *remade, size_t *orphaned, tern_error *err);
+
 #ifdef __cplusplus
 }
 #endif

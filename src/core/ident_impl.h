@@ -1,0 +1,57 @@
+/* ident_impl.h - what enroll.c, identify.c and galleries.c share (private
+ * to src/core): the fingers of a request turned into templates and
+ * compressed samples, storing them, the search options and the threshold. */
+#ifndef TERN_IDENT_IMPL_H
+#define TERN_IDENT_IMPL_H
+
+#include "core/core_impl.h"
+#include "tern/gallery.h"
+#include "tern/template.h"
+
+struct tern_core_gallery {
+    tern_gallery *g;
+};
+
+/* One sample to store: a finger image compressed as WSQ. */
+typedef struct ident_sample {
+    int position, impression;
+    uint8_t *wsq;
+    size_t len;
+    char id[TERN_ID_MAX];   /* set once stored */
+} ident_sample;
+
+/* The fingers of a request, checked and turned into templates. */
+typedef struct ident_fingers {
+    tern_template *t[TERN_GALLERY_FINGERS]; /* the template kept per position (rolled first) */
+    int t_sample[TERN_GALLERY_FINGERS];     /* index into samples, or -1 */
+    ident_sample samples[TERN_CORE_MAX_FINGERS];
+    size_t n_samples;
+    unsigned present, missing, amputated;   /* masks, bit position - 1 */
+} ident_fingers;
+
+/* Checks and extracts the fingers (see tern_core_enroll for the rules);
+ * sequence: check that plain and rolled prints of a position agree. */
+tern_status ident_fingers_load(const tern_core_finger *f, size_t n, bool sequence,
+                               ident_fingers *out, tern_error *err);
+void ident_fingers_free(ident_fingers *f);
+/* "rolled/plain 1,2,...; missing 9; amputated 4" for the encounter row. */
+void ident_captured(const ident_fingers *f, char *buf, size_t size);
+/* A probe of the kept templates. */
+tern_status ident_probe(const ident_fingers *f, tern_gallery_probe **out, tern_error *err);
+/* Stores the samples (subject_id may be "") and, if subject_id is set, one
+ * template row per kept finger with TERN_ENGINE_VERSION. */
+tern_status ident_store(tern_core *c, ident_fingers *f, const char *subject_id,
+                        const char *encounter_id, int64_t now_ms, tern_error *err);
+/* Adds the kept templates to the gallery under subject_id (after commit). */
+tern_status ident_gallery_add(tern_core_gallery *g, const ident_fingers *f,
+                              const char *subject_id, tern_error *err);
+/* The per-candidate fused-FMR threshold for a target FPIR over n subjects:
+ * 1 - (1 - fpir)^(1/n). */
+double ident_threshold(double fpir, size_t n);
+/* Search options from the request's. */
+void ident_search_opts(const tern_core_match_opts *m, tern_gallery_search_opts *o);
+/* Writes the evidence JSON of a candidate into buf. */
+void ident_evidence(const tern_gallery_candidate *cand, double threshold, const char *stage,
+                    char *buf, size_t size);
+
+#endif

@@ -1,0 +1,57 @@
+/* gallery_internal.h - what gallery.c and gallery_search.c share (private to
+ * src/match): the compact prepared finger, the id table and the scratch
+ * memory of one search. */
+#ifndef TERN_GALLERY_INTERNAL_H
+#define TERN_GALLERY_INTERNAL_H
+
+#include <pthread.h>
+
+#include "match_internal.h"
+#include "tern/gallery.h"
+
+/* A prepared template without its n x n tables (dist, dir), in one
+ * allocation: the arrays point into the bytes that follow the struct. */
+struct tern_gallery_finger {
+    uint32_t n, n_hull;
+    uint64_t key;
+    size_t bytes;          /* the whole allocation */
+    uint64_t *cyl;         /* n * MCC_WORDS */
+    uint64_t *valid;       /* n * MCC_SWORDS */
+    match_minutia *m;      /* n */
+    float *hull;           /* 2 * n_hull */
+    float *hull_edge;      /* 3 * n_hull */
+    uint16_t *ones;        /* n */
+};
+
+typedef struct gallery_entry {
+    char id[TERN_GALLERY_ID_MAX];
+    tern_gallery_finger *f[TERN_GALLERY_FINGERS];
+} gallery_entry;
+
+struct tern_gallery {
+    pthread_rwlock_t lock;
+    gallery_entry *e;      /* n entries, in no particular order */
+    size_t n, cap;
+    uint32_t *slot;        /* open addressing: entry index + 1, 0 empty */
+    size_t n_slot;         /* a power of two, > 2 n */
+    size_t fingers, bytes;
+};
+
+/* The entry index of id, or SIZE_MAX; caller holds the lock. */
+size_t gallery_find(const tern_gallery *g, const char *id);
+
+/* Scratch for comparisons against gallery fingers: a matcher context, the
+ * rebuilt tables and the template view that points at a finger. */
+typedef struct gallery_scratch {
+    tern_match_context *ctx;
+    float *dist, *dir;     /* TERN_TEMPLATE_MAX_MINUTIAE^2 each */
+    tern_match_template view;
+} gallery_scratch;
+
+tern_status gallery_scratch_init(gallery_scratch *s, tern_error *err);
+void gallery_scratch_free(gallery_scratch *s);
+/* tern_match_compare(probe, finger), the finger's tables rebuilt in s. */
+double gallery_compare(gallery_scratch *s, const tern_match_template *probe,
+                       const tern_gallery_finger *f);
+
+#endif

@@ -1,0 +1,478 @@
+/* test_identify.c - enrollment with de-duplication, identification, 1:1
+ * verification and the galleries' consistency with the store (tern/core.h),
+ * on SQLite and PostgreSQL, with synthetic ten-prints (tern/synth.h): hits
+ * and no-hits, watchlists searched first, removed and expired entries that
+ * stop matching at once, the officer's yellow before an examiner confirms,
+ * pending links instead of silent duplicates, typed refusals that leave
+ * the store unchanged, reload from the store, deletion, re-extraction. The
+ * audit chain verifies at the end of every test. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ident_fixture.h"
+#include "store_fixture.h"
+#include "tern/audit.h"
+#include "tern/core.h"
+#include "tern/image.h"
+#include "tern/synth.h"
+
+#define SEED 0x1de7ull
+#define DAY 86400000LL
+
+typedef struct world {
+    fx f;
+    tern_store *s;
+    tern_core *c;
+    tern_core_gallery *g;
+    int64_t now;
+} world;
+
+static const tern_actor officer1 = {"officer1", "border-control"};
+static const tern_actor examiner1 = {"examiner1", "alert verification"};
+static const tern_actor analyst1 = {"analyst1", "case 2026/7"};
+static const tern_actor super1 = {"super1", "watchlist review"};
+static const tern_actor admin1 = {"admin1", "engine upgrade"};
+
+static void world_up(world *w, fx_backend backend)
+{
+    tern_error err;
+    memset(w, 0, sizeof *w);
+    fx_setup(&w->f, backend);
+    w->s = fx_open(&w->f);
+    fx_seed(w->s);
+    w->now = tern_store_now_ms();
+    tern_user more[] = {
+        {.id = "analyst1", .agency_id = "CL-PDI", .display_name = "A", .roles = TERN_ROLE_ANALYST, .active = 1},
+        {.id = "super1", .agency_id = "CL-PDI", .display_name = "S", .roles = TERN_ROLE_SUPERVISOR, .active = 1},
+        {.id = "admin1", .agency_id = "CL-PDI", .display_name = "D", .roles = TERN_ROLE_ADMIN, .active = 1},
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        OK(tern_store_user_insert(w->s, &more[i], &err));
+    tern_retention_rule r = {.id = "border-control", .days = 3650, .description = "ten years"};
+    OK(tern_store_retention_rule_insert(w->s, &r, &err));
+    OK(tern_core_create(w->s, &w->f.node, &w->c, &err));
+    OK(tern_core_gallery_load(w->c, &w->g, NULL, NULL, &err));
+}
+
+static void world_down(world *w)
+{
+    tern_error err;
+    tern_audit_report rep;
+    OK(tern_audit_verify(w->s, w->f.node.pk, &rep, &err));
+    cr_assert_gt(rep.events, 0);
+    tern_core_gallery_free(w->g);
+    tern_core_free(w->c);
+    tern_store_close(w->s);
+    fx_teardown(&w->f);
+}
+
+/* The ten fingers of synthetic identity `index`, capture `imp`. */
+typedef struct prints {
+    tern_template *t[10];
+    tern_core_finger f[10];
+} prints;
+
+static void prints_make(prints *p, uint64_t index, unsigned imp)
+{
+    ix_fingers(SEED, index, imp, p->t);
+    for (int k = 0; k < 10; k++)
+        p->f[k] = (tern_core_finger){.position = k + 1, .impression = 1, .tmpl = p->t[k]};
+}
+
+static void enroll(world *w, uint64_t index, const char *family, char sid[TERN_ID_MAX],
+                   size_t *links)
+{
+    tern_error err;
+    prints p;
+    prints_make(&p, index, 0);
+    tern_identity idr = {.family_name = (char *)family, .given_names = "SYNTH-Ana"};
+    tern_enroll_request req = {.identity = &idr, .category = "border-control",
+                               .location = "SCL", .n_fingers = 10, .fingers = p.f,
+                               .now_ms = w->now};
+    tern_enroll_result res;
+    OK(tern_core_enroll(w->c, w->g, &officer1, &req, &res, &err));
+    cr_assert_eq(res.fingers_enrolled, 10);
+    if (sid)
+        memcpy(sid, res.subject_id, TERN_ID_MAX);
+    if (links)
+        *links = res.n_links;
+    ix_free(p.t);
+}
+
+static void identify(world *w, const tern_actor *who, uint64_t index, unsigned mask,
+                     int64_t at, tern_identify_result *res)
+{
+    tern_error err;
+    prints p;
+    prints_make(&p, index, 1);
+    tern_core_finger use[10];
+    size_t n = 0;
+    for (int k = 0; k < 10; k++)
+        if (mask & (1u << k))
+            use[n++] = p.f[k];
+    tern_identify_request req = {.location = "SCL", .n_fingers = n, .fingers = use,
+                                 .now_ms = at};
+    OK(tern_core_identify(w->c, w->g, who, &req, res, &err));
+    ix_free(p.t);
+}
+
+static int64_t rows(world *w, tern_entity e)
+{
+    tern_error err;
+    int64_t n = -1;
+    OK(tern_store_count(w->s, e, NULL, NULL, &n, &err));
+    return n;
+}
+
+static tern_signal signal_of(world *w, const char *alert_id, tern_alert_notice *n)
+{
+    tern_error err;
+    OK(tern_core_alert_notice(w->c, &officer1, alert_id, n, &err));
+    return n->signal;
+}
+
+STORE_TEST(identify, hit_and_no_hit)
+{
+    world w;
+    world_up(&w, backend);
+    char sid[6][TERN_ID_MAX];
+    for (int i = 0; i < 6; i++)
+        enroll(&w, (uint64_t)i, "SYNTH-Rojas", sid[i], NULL);
+    cr_assert_eq(tern_core_gallery_subjects(w.g), 6);
+    cr_assert_eq(tern_core_gallery_fingers(w.g), 60);
+
+    /* the officer: hit, one pending alert, no scores, yellow */
+    tern_identify_result *res = calloc(1, sizeof *res);
+    identify(&w, &officer1, 3, 0x3ff, w.now, res);
+    cr_assert_eq(res->hit, 1);
+    cr_assert_eq(res->n_alerts, 1);
+    cr_assert_eq(res->n_candidates, 0, "an officer sees no candidate list");
+    tern_error err;
+    tern_alert a;
+    OK(tern_store_alert_get(w.s, res->alert_ids[0], &a, &err));
+    cr_assert_str_eq(a.subject_id, sid[3]);
+    cr_assert_eq(a.status, TERN_ALERT_PENDING);
+    cr_assert_str_eq(a.entry_id, "");
+    cr_assert(strstr((char *)a.evidence, "\"fingers\":[{\"position\":1") != NULL, "%.*s",
+              (int)a.evidence_len, (char *)a.evidence);
+    tern_alert_clear(&a);
+    tern_alert_notice n;
+    cr_assert_eq(signal_of(&w, res->alert_ids[0], &n), TERN_SIGNAL_YELLOW);
+    tern_alert_notice_clear(&n);
+    tern_encounter enc;
+    OK(tern_store_encounter_get(w.s, res->encounter_id, &enc, &err));
+    cr_assert_str_eq(enc.result, "hit");
+    cr_assert_str_eq(enc.officer_id, "officer1");
+    tern_encounter_clear(&enc);
+
+    /* an analyst gets the ranked list; two index fingers are enough */
+    identify(&w, &analyst1, 3, (1u << 1) | (1u << 6), w.now, res);
+    cr_assert_eq(res->hit, 1);
+    cr_assert_geq(res->n_candidates, 1);
+    cr_assert_str_eq(res->candidates[0].subject_id, sid[3]);
+    cr_assert_eq(res->candidates[0].alert, 1);
+    cr_assert_lt(res->candidates[0].finger_score[0], 0, "finger 1 was not captured");
+    for (size_t i = 1; i < res->n_candidates; i++) {
+        cr_assert_geq(res->candidates[i - 1].score, res->candidates[i].score);
+        cr_assert_eq(res->candidates[i].alert, 0, "impostor %zu above the threshold", i);
+    }
+
+    /* someone never enrolled: no hit, no alert */
+    int64_t alerts = rows(&w, TERN_ENT_ALERT);
+    identify(&w, &officer1, 40, 0x3ff, w.now, res);
+    cr_assert_eq(res->hit, 0);
+    cr_assert_eq(res->n_alerts, 0);
+    cr_assert_eq(rows(&w, TERN_ENT_ALERT), alerts);
+    OK(tern_store_encounter_get(w.s, res->encounter_id, &enc, &err));
+    cr_assert_str_eq(enc.result, "no-hit");
+    tern_encounter_clear(&enc);
+    free(res);
+    world_down(&w);
+}
+
+STORE_TEST(identify, duplicates_become_pending_links)
+{
+    world w;
+    world_up(&w, backend);
+    char first[TERN_ID_MAX], again[TERN_ID_MAX];
+    size_t links;
+    enroll(&w, 1, "SYNTH-Perez", first, &links);
+    cr_assert_eq(links, 0);
+    enroll(&w, 2, "SYNTH-Soto", NULL, &links);
+    cr_assert_eq(links, 0);
+    /* the same person under another name: a new subject, linked, not merged */
+    tern_error err;
+    prints p;
+    prints_make(&p, 1, 1);
+    tern_identity idr = {.family_name = "SYNTH-Other", .given_names = "SYNTH-Alias"};
+    tern_enroll_request req = {.identity = &idr, .category = "border-control",
+                               .n_fingers = 10, .fingers = p.f, .now_ms = w.now};
+    tern_enroll_result res;
+    OK(tern_core_enroll(w.c, w.g, &officer1, &req, &res, &err));
+    ix_free(p.t);
+    memcpy(again, res.subject_id, TERN_ID_MAX);
+    cr_assert_str_neq(again, first);
+    cr_assert_eq(res.n_links, 1);
+    cr_assert_str_eq(res.linked_subjects[0], first);
+    tern_link l;
+    OK(tern_store_link_get(w.s, res.link_ids[0], &l, &err));
+    cr_assert_eq(l.colour, TERN_LINK_YELLOW);
+    cr_assert_str_eq(l.subject_a, again);
+    cr_assert_str_eq(l.subject_b, first);
+    tern_link_clear(&l);
+    cr_assert_eq(rows(&w, TERN_ENT_SUBJECT), 3);
+    cr_assert_eq(tern_core_gallery_subjects(w.g), 3);
+    world_down(&w);
+}
+
+STORE_TEST(identify, watchlists_first_and_entries_stop_matching)
+{
+    world w;
+    world_up(&w, backend);
+    char sid[4][TERN_ID_MAX];
+    for (int i = 0; i < 4; i++)
+        enroll(&w, (uint64_t)(10 + i), "SYNTH-Diaz", sid[i], NULL);
+    tern_error err;
+    tern_watchlist wl = {.id = "toc", .owner_agency_id = "CL-PDI", .name = "TOC",
+                         .category = "transnational organised crime",
+                         .handling = "Detain for questioning; notify CL-PDI duty desk."};
+    OK(tern_core_watchlist_create(w.c, &super1, &wl, &err));
+    char entry[TERN_ID_MAX];
+    OK(tern_core_nominate(w.c, &analyst1, "toc", sid[2], "case 2026/7, warrant 12",
+                          w.now + 30 * DAY, w.now + 60 * DAY, w.now, entry, &err));
+    /* proposed: not yet on the watchlist, only a gallery hit */
+    tern_identify_result *res = calloc(1, sizeof *res);
+    identify(&w, &examiner1, 12, 0x3ff, w.now, res);
+    cr_assert_eq(res->n_alerts, 1);
+    cr_assert_str_eq(res->candidates[0].entry_id, "");
+    OK(tern_core_approve(w.c, &super1, entry, w.now, &err));
+
+    identify(&w, &officer1, 12, 0x3ff, w.now, res);
+    cr_assert_eq(res->n_alerts, 1);
+    tern_alert a;
+    OK(tern_store_alert_get(w.s, res->alert_ids[0], &a, &err));
+    cr_assert_str_eq(a.entry_id, entry);
+    cr_assert(strstr((char *)a.evidence, "\"stage\":\"watchlist\"") != NULL);
+    tern_alert_clear(&a);
+    tern_alert_notice n;
+    cr_assert_eq(signal_of(&w, res->alert_ids[0], &n), TERN_SIGNAL_YELLOW);
+    cr_assert_null(n.handling, "no instructions before an examiner confirms");
+    tern_alert_notice_clear(&n);
+    OK(tern_core_alert_decide(w.c, &examiner1, res->alert_ids[0], TERN_ALERT_CONFIRMED,
+                              "ten fingers agree", w.now, &err));
+    cr_assert_eq(signal_of(&w, res->alert_ids[0], &n), TERN_SIGNAL_RED);
+    cr_assert_str_eq(n.handling, wl.handling);
+    tern_alert_notice_clear(&n);
+
+    /* past its expiry the entry no longer matches, even before expire runs */
+    identify(&w, &examiner1, 12, 0x3ff, w.now + 61 * DAY, res);
+    cr_assert_eq(res->n_alerts, 1);
+    cr_assert_str_eq(res->candidates[0].entry_id, "", "an expired entry matched");
+    /* removed: at once */
+    OK(tern_core_remove(w.c, &super1, entry, "warrant withdrawn", w.now, &err));
+    identify(&w, &examiner1, 12, 0x3ff, w.now, res);
+    cr_assert_eq(res->n_alerts, 1);
+    OK(tern_store_alert_get(w.s, res->alert_ids[0], &a, &err));
+    cr_assert_str_eq(a.entry_id, "", "a removed entry matched");
+    tern_alert_clear(&a);
+    free(res);
+    world_down(&w);
+}
+
+/* A finger that fails to enroll: a blank 500 ppi image. */
+static tern_image *blank(void)
+{
+    tern_image *img;
+    cr_assert_eq(tern_image_create(300, 400, 1, &img, NULL), TERN_OK);
+    memset(img->pixels, 255, 300 * 400);
+    img->ppi_x = img->ppi_y = 500;
+    return img;
+}
+
+STORE_TEST(identify, bad_input_leaves_the_store_unchanged)
+{
+    world w;
+    world_up(&w, backend);
+    enroll(&w, 20, "SYNTH-Vera", NULL, NULL);
+    const tern_entity ents[] = {TERN_ENT_SUBJECT, TERN_ENT_IDENTITY, TERN_ENT_ENCOUNTER,
+                                TERN_ENT_SAMPLE, TERN_ENT_TEMPLATE, TERN_ENT_LINK,
+                                TERN_ENT_ALERT};
+    int64_t before[7];
+    for (int i = 0; i < 7; i++)
+        before[i] = rows(&w, ents[i]);
+    prints p;
+    prints_make(&p, 21, 0);
+    char longname[TERN_STORE_NAME_MAX + 2];
+    memset(longname, 'A', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    tern_identity ok_idr = {.family_name = "SYNTH-Ok"};
+    tern_identity long_idr = {.family_name = longname};
+    tern_identity bad_idr = {.family_name = "SYNTH-\xc3\x28"};
+    tern_image *img = blank();
+    tern_core_finger slap = {.position = 13, .impression = 0, .tmpl = p.t[1]};
+    tern_core_finger fail = {.position = 2, .impression = 1, .image = img};
+    tern_core_finger twice[2] = {p.f[0], p.f[0]};
+    tern_core_finger amputated_with_print = {.position = 4, .state = TERN_FINGER_AMPUTATED,
+                                             .tmpl = p.t[3]};
+    struct {
+        tern_status want;
+        const tern_actor *who;
+        const tern_identity *idr;
+        const char *category;
+        size_t n;
+        const tern_core_finger *f;
+    } cases[] = {
+        {TERN_E_LIMIT, &officer1, &long_idr, "border-control", 10, p.f},
+        {TERN_E_FORMAT, &officer1, &bad_idr, "border-control", 10, p.f},
+        {TERN_E_NOT_FOUND, &officer1, &ok_idr, "no-such-category", 10, p.f},
+        {TERN_E_QUALITY, &officer1, &ok_idr, "border-control", 1, &fail},
+        {TERN_E_UNSUPPORTED, &officer1, &ok_idr, "border-control", 1, &slap},
+        {TERN_E_ARG, &officer1, &ok_idr, "border-control", 2, twice},
+        {TERN_E_ARG, &officer1, &ok_idr, "border-control", 1, &amputated_with_print},
+        {TERN_E_ARG, &officer1, &ok_idr, "border-control", 0, p.f},
+        {TERN_E_DENIED, &examiner1, &ok_idr, "border-control", 10, p.f},
+        {TERN_E_DENIED, &(tern_actor){"nobody", "x"}, &ok_idr, "border-control", 10, p.f},
+    };
+    tern_error err;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tern_enroll_request req = {.identity = cases[i].idr, .category = cases[i].category,
+                                   .n_fingers = cases[i].n, .fingers = cases[i].f,
+                                   .now_ms = w.now};
+        tern_enroll_result res;
+        FAILS(cases[i].want, tern_core_enroll(w.c, w.g, cases[i].who, &req, &res, &err));
+        cr_assert_str_eq(res.subject_id, "", "case %zu", i);
+    }
+    /* identify and verify refuse too */
+    tern_identify_result *ir = calloc(1, sizeof *ir);
+    tern_identify_request iq = {.n_fingers = 1, .fingers = &fail, .now_ms = w.now};
+    FAILS(TERN_E_QUALITY, tern_core_identify(w.c, w.g, &officer1, &iq, ir, &err));
+    free(ir);
+    int match;
+    FAILS(TERN_E_NOT_FOUND,
+          tern_core_verify(w.c, w.g, &officer1, "sbj_nobody", 10, p.f, 0, &match, NULL, &err));
+    for (int i = 0; i < 7; i++)
+        cr_assert_eq(rows(&w, ents[i]), before[i], "entity %d changed", (int)ents[i]);
+    cr_assert_eq(tern_core_gallery_subjects(w.g), 1);
+    tern_image_free(img);
+    ix_free(p.t);
+    world_down(&w);
+}
+
+STORE_TEST(identify, verify_reload_delete_and_missing_fingers)
+{
+    world w;
+    world_up(&w, backend);
+    char a[TERN_ID_MAX], b[TERN_ID_MAX];
+    enroll(&w, 30, "SYNTH-Mora", a, NULL);
+    /* b has two amputated fingers and one not captured */
+    tern_error err;
+    prints p;
+    prints_make(&p, 31, 0);
+    p.f[3] = (tern_core_finger){.position = 4, .state = TERN_FINGER_AMPUTATED};
+    p.f[4] = (tern_core_finger){.position = 5, .state = TERN_FINGER_AMPUTATED};
+    p.f[8] = (tern_core_finger){.position = 9, .state = TERN_FINGER_MISSING};
+    tern_identity idr = {.family_name = "SYNTH-Luna"};
+    tern_enroll_request req = {.identity = &idr, .category = "border-control",
+                               .n_fingers = 10, .fingers = p.f, .now_ms = w.now};
+    tern_enroll_result res;
+    OK(tern_core_enroll(w.c, w.g, &officer1, &req, &res, &err));
+    ix_free(p.t);
+    memcpy(b, res.subject_id, TERN_ID_MAX);
+    cr_assert_eq(res.fingers_enrolled, 7);
+    tern_encounter enc;
+    OK(tern_store_encounter_get(w.s, res.encounter_id, &enc, &err));
+    cr_assert_str_eq(enc.captured, "fingers 1,2,3,6,7,8,10; missing 9; amputated 4,5");
+    tern_encounter_clear(&enc);
+
+    /* 1:1 */
+    prints_make(&p, 31, 1);
+    int match;
+    double score;
+    OK(tern_core_verify(w.c, w.g, &officer1, b, 10, p.f, 0, &match, &score, &err));
+    cr_assert_eq(match, 1, "score %.2f", score);
+    OK(tern_core_verify(w.c, w.g, &officer1, a, 10, p.f, 0, &match, &score, &err));
+    cr_assert_eq(match, 0, "score %.2f", score);
+
+    /* a fresh gallery from the store holds the same */
+    tern_core_gallery *g2;
+    size_t loaded, skipped;
+    OK(tern_core_gallery_load(w.c, &g2, &loaded, &skipped, &err));
+    cr_assert_eq(loaded, 17);
+    cr_assert_eq(skipped, 0);
+    cr_assert_eq(tern_core_gallery_subjects(g2), 2);
+    cr_assert_eq(tern_core_gallery_bytes(g2), tern_core_gallery_bytes(w.g));
+
+    /* delete: gone from the store and this gallery; sync mends the other */
+    FAILS(TERN_E_DENIED, tern_core_subject_delete(w.c, w.g, &officer1, b, &err));
+    OK(tern_core_subject_delete(w.c, w.g, &super1, b, &err));
+    cr_assert_eq(tern_core_gallery_subjects(w.g), 1);
+    FAILS(TERN_E_NOT_FOUND,
+          tern_core_verify(w.c, w.g, &officer1, b, 10, p.f, 0, &match, NULL, &err));
+    size_t dropped;
+    OK(tern_core_gallery_sync(w.c, g2, &dropped, &err));
+    cr_assert_eq(dropped, 1);
+    cr_assert_eq(tern_core_gallery_subjects(g2), 1);
+    tern_core_gallery_free(g2);
+    ix_free(p.t);
+    world_down(&w);
+}
+
+/* One synthetic finger image (SFinGe-style master and impression). */
+static tern_image *finger_image(uint64_t seed, uint64_t imp)
+{
+    tern_synth_master *m;
+    tern_image *img;
+    cr_assert_eq(tern_synth_master_create(seed, NULL, &m, NULL), TERN_OK);
+    cr_assert_eq(tern_synth_impression(m, imp, NULL, &img, NULL), TERN_OK);
+    tern_synth_master_free(m);
+    return img;
+}
+
+STORE_TEST(identify, images_samples_and_reextraction)
+{
+    world w;
+    world_up(&w, backend);
+    tern_image *img[2] = {finger_image(71, 1), finger_image(72, 1)};
+    tern_core_finger f[2] = {{.position = 2, .impression = 1, .image = img[0]},
+                             {.position = 7, .impression = 1, .image = img[1]}};
+    tern_identity idr = {.family_name = "SYNTH-Imagen"};
+    tern_enroll_request req = {.identity = &idr, .category = "border-control",
+                               .n_fingers = 2, .fingers = f, .now_ms = w.now};
+    tern_enroll_result res;
+    tern_error err;
+    OK(tern_core_enroll(w.c, w.g, &officer1, &req, &res, &err));
+    cr_assert_eq(rows(&w, TERN_ENT_SAMPLE), 2);
+    cr_assert_eq(rows(&w, TERN_ENT_TEMPLATE), 2);
+    int64_t n = 0;
+    OK(tern_store_count(w.s, TERN_ENT_TEMPLATE, "engine_version", TERN_ENGINE_VERSION, &n, &err));
+    cr_assert_eq(n, 2);
+    /* the engine changes: old templates leave the gallery until remade */
+    fx_raw(&w.f, "UPDATE templates SET engine_version = 'tern-engine-old'");
+    tern_core_gallery *g2;
+    size_t loaded;
+    OK(tern_core_gallery_load(w.c, &g2, &loaded, NULL, &err));
+    cr_assert_eq(loaded, 0);
+    size_t remade, orphaned;
+    FAILS(TERN_E_DENIED, tern_core_reextract(w.c, g2, &officer1, &remade, &orphaned, &err));
+    OK(tern_core_reextract(w.c, g2, &admin1, &remade, &orphaned, &err));
+    cr_assert_eq(remade, 2);
+    cr_assert_eq(orphaned, 0);
+    cr_assert_eq(tern_core_gallery_fingers(g2), 2);
+    OK(tern_store_count(w.s, TERN_ENT_TEMPLATE, "engine_version", TERN_ENGINE_VERSION, &n, &err));
+    cr_assert_eq(n, 2);
+    /* the remade templates find the person */
+    int match;
+    OK(tern_core_verify(w.c, g2, &officer1, res.subject_id, 2, f, 0, &match, NULL, &err));
+    cr_assert_eq(match, 1);
+    tern_core_gallery_free(g2);
+    /* a plain print of another finger where the rolled one is: sequence error */
+    tern_core_finger seq[2] = {{.position = 2, .impression = 1, .image = img[0]},
+                               {.position = 2, .impression = 0, .image = img[1]}};
+    req.fingers = seq;
+    FAILS(TERN_E_STATE, tern_core_enroll(w.c, w.g, &officer1, &req, &res, &err));
+    seq[1].image = img[0];
+    OK(tern_core_enroll(w.c, w.g, &officer1, &req, &res, &err));
+    tern_image_free(img[0]);
+    tern_image_free(img[1]);
+    world_down(&w);
+}
