@@ -4,7 +4,8 @@
  * templates of TEMPLATE_BYTES bytes, committed durably. Baseline, in the same
  * run and on the same schema: the same rows inserted by hand through the raw
  * driver (sqlite3 prepared statements / libpq PQexecParams) without
- * encryption, validation or reference checks. Reported: transactions per
+ * encryption, validation or reference checks. Batches of the two alternate
+ * (ROUNDS each) so that load from other processes hits both alike. Reported: transactions per
  * second for both and the ratio store / baseline, plus the sealing rate alone.
  * PostgreSQL runs when TERN_TEST_PG names a server (scripts/pg-test.sh run
  * build/bench/bench_store).
@@ -21,8 +22,9 @@
 
 #define TEMPLATE_BYTES 800
 #define FINGERS 10
-#define TX_SQLITE 300
-#define TX_PG 150
+#define ROUNDS 6          /* store and baseline batches alternate, so that */
+#define BATCH_SQLITE 50   /* both see the same load on a shared machine   */
+#define BATCH_PG 25
 
 static double now_s(void)
 {
@@ -39,6 +41,7 @@ static void die(const char *what, const tern_error *err)
 
 static uint8_t blob[TEMPLATE_BYTES];
 
+/* Returns the seconds n transactions took. */
 static double store_run(tern_store *s, int n)
 {
     tern_error err;
@@ -59,7 +62,7 @@ static double store_run(tern_store *s, int n)
         if (tern_store_commit(s, &err) != TERN_OK)
             die("commit", &err);
     }
-    return n / (now_s() - t0);
+    return now_s() - t0;
 }
 
 static void sq_ok(sqlite3 *db, int rc, const char *what)
@@ -70,7 +73,12 @@ static void sq_ok(sqlite3 *db, int rc, const char *what)
     }
 }
 
-static double sqlite_baseline(const char *path, int n)
+typedef struct sq_base {
+    sqlite3 *db;
+    sqlite3_stmt *sub, *tpl;
+} sq_base;
+
+static void sqlite_baseline_open(sq_base *b, const char *path)
 {
     sqlite3 *db;
     sq_ok(NULL, sqlite3_open(path, &db), "open");
@@ -84,8 +92,17 @@ static double sqlite_baseline(const char *path, int n)
                                      " engine_version, data, created_ms)"
                                      " VALUES (?, ?, NULL, ?, 'bench-0', ?, 1)", -1, &tpl, NULL),
           "prepare");
+    b->db = db;
+    b->sub = sub;
+    b->tpl = tpl;
+}
+
+static double sqlite_baseline(sq_base *b, int start, int n)
+{
+    sqlite3 *db = b->db;
+    sqlite3_stmt *sub = b->sub, *tpl = b->tpl;
     double t0 = now_s();
-    for (int i = 0; i < n; i++) {
+    for (int i = start; i < start + n; i++) {
         char sid[40], tid[48];
         snprintf(sid, sizeof sid, "base_%d", i);
         sq_ok(db, sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), "begin");
@@ -103,11 +120,14 @@ static double sqlite_baseline(const char *path, int n)
         }
         sq_ok(db, sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), "commit");
     }
-    double rate = n / (now_s() - t0);
-    sqlite3_finalize(sub);
-    sqlite3_finalize(tpl);
-    sqlite3_close(db);
-    return rate;
+    return now_s() - t0;
+}
+
+static void sqlite_baseline_close(sq_base *b)
+{
+    sqlite3_finalize(b->sub);
+    sqlite3_finalize(b->tpl);
+    sqlite3_close(b->db);
 }
 
 static void pg_ok(PGconn *c, PGresult *r, const char *what)
@@ -120,15 +140,20 @@ static void pg_ok(PGconn *c, PGresult *r, const char *what)
     PQclear(r);
 }
 
-static double pg_baseline(const char *conninfo, int n)
+static PGconn *pg_connect(const char *conninfo)
 {
     PGconn *c = PQconnectdb(conninfo);
     if (PQstatus(c) != CONNECTION_OK) {
         fprintf(stderr, "bench_store: %s\n", PQerrorMessage(c));
         exit(1);
     }
+    return c;
+}
+
+static double pg_baseline(PGconn *c, int start, int n)
+{
     double t0 = now_s();
-    for (int i = 0; i < n; i++) {
+    for (int i = start; i < start + n; i++) {
         char sid[40], tid[48], pos[8];
         snprintf(sid, sizeof sid, "base_%d", i);
         pg_ok(c, PQexec(c, "BEGIN"), "begin");
@@ -149,9 +174,7 @@ static double pg_baseline(const char *conninfo, int n)
         }
         pg_ok(c, PQexec(c, "COMMIT"), "commit");
     }
-    double rate = n / (now_s() - t0);
-    PQfinish(c);
-    return rate;
+    return now_s() - t0;
 }
 
 static void report(const char *backend, int n, double store, double base)
@@ -203,10 +226,17 @@ int main(void)
     tern_store *s;
     if (tern_store_open(url, &key, &s, &err) != TERN_OK)
         die("open sqlite", &err);
-    double store = store_run(s, TX_SQLITE);
+    double t_store = 0, t_base = 0;
+    sq_base sb;
+    sqlite_baseline_open(&sb, path);
+    for (int r = 0; r < ROUNDS; r++) {
+        t_store += store_run(s, BATCH_SQLITE);
+        t_base += sqlite_baseline(&sb, r * BATCH_SQLITE, BATCH_SQLITE);
+    }
+    sqlite_baseline_close(&sb);
     tern_store_close(s);
-    double base = sqlite_baseline(path, TX_SQLITE);
-    report("sqlite", TX_SQLITE, store, base);
+    int n = ROUNDS * BATCH_SQLITE;
+    report("sqlite", n, n / t_store, n / t_base);
     const char *sfx[] = {"", "-wal", "-shm"};
     for (int i = 0; i < 3; i++) {
         char p[160];
@@ -223,17 +253,23 @@ int main(void)
     char schema[48], conninfo[1024], sql[128];
     snprintf(schema, sizeof schema, "bench_%ld", (long)getpid());
     snprintf(conninfo, sizeof conninfo, "%s options='-csearch_path=%s'", pg, schema);
-    PGconn *c = PQconnectdb(pg);
+    PGconn *c = pg_connect(pg);
     snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
     pg_ok(c, PQexec(c, sql), "create schema");
     char pgurl[1100];
     snprintf(pgurl, sizeof pgurl, "pg:%s", conninfo);
     if (tern_store_open(pgurl, &key, &s, &err) != TERN_OK)
         die("open postgresql", &err);
-    store = store_run(s, TX_PG);
+    t_store = t_base = 0;
+    PGconn *bc = pg_connect(conninfo);
+    for (int r = 0; r < ROUNDS; r++) {
+        t_store += store_run(s, BATCH_PG);
+        t_base += pg_baseline(bc, r * BATCH_PG, BATCH_PG);
+    }
+    PQfinish(bc);
     tern_store_close(s);
-    base = pg_baseline(conninfo, TX_PG);
-    report("postgresql", TX_PG, store, base);
+    n = ROUNDS * BATCH_PG;
+    report("postgresql", n, n / t_store, n / t_base);
     snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", schema);
     PQsetNoticeProcessor(c, quiet, NULL);
     pg_ok(c, PQexec(c, sql), "drop schema");
