@@ -191,14 +191,15 @@ static tern_status run(fp_work *w, tern_finger_quality *q, tern_error *err)
                               "needed): blank, noise or no finger",
                               mm2, TERN_EXTRACT_MIN_AREA_MM2);
     }
-    if ((st = fp_orient_smooth(w, err)) != TERN_OK || (st = fp_frequency(w, err)) != TERN_OK)
+    if ((st = fp_orient_smooth(w, err)) != TERN_OK || (st = fp_frequency(w, 0, err)) != TERN_OK)
         return st;
     /* Second orientation estimate on the image smoothed along the first
      * estimate's ridges (noise, pores and creases averaged out), then the
      * full enhancement with it. */
     memcpy(w->coh_img, w->coh, (size_t)w->bw * w->bh * sizeof *w->coh);
     if ((st = fp_enhance(w, 1, err)) != TERN_OK || (st = fp_orient_blocks(w, 1, err)) != TERN_OK ||
-        (st = fp_orient_smooth(w, err)) != TERN_OK || (st = fp_enhance(w, 0, err)) != TERN_OK ||
+        (st = fp_orient_smooth(w, err)) != TERN_OK || (st = fp_frequency(w, 1, err)) != TERN_OK ||
+        (st = fp_enhance(w, 0, err)) != TERN_OK ||
         (st = fp_segment_refine(w, err)) != TERN_OK ||
         (st = fp_thin(w, err)) != TERN_OK || (st = fp_minutiae(w, err)) != TERN_OK ||
         (st = fp_singular_points(w, err)) != TERN_OK)

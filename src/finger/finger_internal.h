@@ -87,8 +87,9 @@ tern_status fp_border_distance(fp_work *w, tern_error *err);
  * mask again and recomputes the pixel mask and border distance. */
 tern_status fp_segment_refine(fp_work *w, tern_error *err);
 
-/* freq.c: ridge period per block. */
-tern_status fp_frequency(fp_work *w, tern_error *err);
+/* freq.c: ridge period per block, from the grey image or (from_enhanced)
+ * from the ridge-smoothed image in w->enh. */
+tern_status fp_frequency(fp_work *w, int from_enhanced, tern_error *err);
 
 /* enhance.c: oriented Gabor enhancement into w->enh; clarity per block.
  * along_only: only the first pass (Gaussian along the ridges, everywhere

@@ -22,16 +22,16 @@
 #define SIG_HALF 18
 #define ALONG_HALF 7
 
-static float sample(const fp_work *w, float x, float y)
+static float sample(const fp_work *w, const float *src, float x, float y)
 {
     int x0 = (int)floorf(x), y0 = (int)floorf(y);
     float ax = x - x0, ay = y - y0;
-    const float *p = w->img + (size_t)y0 * w->w + x0;
+    const float *p = src + (size_t)y0 * w->w + x0;
     return (1 - ay) * ((1 - ax) * p[0] + ax * p[1]) + ay * ((1 - ax) * p[w->w] + ax * p[w->w + 1]);
 }
 
 /* The period at block b, or 0 if it cannot be measured. */
-static float block_period(const fp_work *w, int bx, int by)
+static float block_period(const fp_work *w, const float *src, int bx, int by)
 {
     size_t b = (size_t)by * w->bw + bx;
     float cx = bx * FP_BLOCK + FP_BLOCK * 0.5f, cy = by * FP_BLOCK + FP_BLOCK * 0.5f;
@@ -55,7 +55,7 @@ static float block_period(const fp_work *w, int bx, int by)
     for (int k = -SIG_HALF; k <= SIG_HALF; k++) {
         float s = 0;
         for (int j = -ALONG_HALF; j <= ALONG_HALF; j += 2)
-            s += sample(w, cx + k * nx + j * ct, cy + k * ny + j * st);
+            s += sample(w, src, cx + k * nx + j * ct, cy + k * ny + j * st);
         sig[k + SIG_HALF] = s;
         mean += s;
     }
@@ -100,8 +100,9 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-tern_status fp_frequency(fp_work *w, tern_error *err)
+tern_status fp_frequency(fp_work *w, int from_enhanced, tern_error *err)
 {
+    const float *src = from_enhanced ? w->enh : w->img;
     const int bw = w->bw, bh = w->bh;
     size_t nb = (size_t)bw * bh, nvalid = 0;
     float *vals = malloc(nb * sizeof *vals), *tmp = malloc(nb * sizeof *tmp);
@@ -112,15 +113,24 @@ tern_status fp_frequency(fp_work *w, tern_error *err)
     for (int by = 0; by < bh; by++)
         for (int bx = 0; bx < bw; bx++) {
             /* Measured on a checkerboard of blocks (the windows overlap
-             * widely and the field is smoothed afterwards): half the cost. */
+             * widely and the field is smoothed afterwards): half the cost;
+             * the first, provisional estimate (it only tunes the smoothing
+             * before the second orientation pass) on one block in 16. */
             size_t b = (size_t)by * bw + bx;
-            int measure = w->fg[b] && ((bx + by) & 1) == 0;
-            float p = measure ? block_period(w, bx, by) : 0;
+            int on_grid = from_enhanced ? ((bx + by) & 1) == 0 : ((bx | by) & 3) == 0;
+            int measure = w->fg[b] && on_grid;
+            float p = measure ? block_period(w, src, bx, by) : 0;
             w->period[b] = p;
             w->pvalid[b] = (uint8_t)(p > 0 ? 1 : measure ? 2 : 0);
             if (p > 0)
                 vals[nvalid++] = p;
         }
+    if (nvalid < 4 && !from_enhanced) { /* provisional: a typical adult period will do */
+        for (size_t b = 0; b < nb; b++)
+            w->period[b] = 9.0f, w->pvalid[b] = 0;
+        free(vals), free(tmp);
+        return TERN_OK;
+    }
     if (nvalid < 4) {
         free(vals), free(tmp);
         return tern_error_set(err, TERN_E_QUALITY,
