@@ -1,7 +1,8 @@
 /* tern/core.h - the domain services: the only home of Tern's rules about who
- * may do what to watchlist entries and alerts, and what an officer is told.
- * (Enrollment with de-duplication, identification and the galleries join
- * this header when the matcher services land.)
+ * may do what to watchlist entries, alerts, links, API keys and retention,
+ * and what an officer is told (docs/core.md); and enrollment with
+ * de-duplication, identification and the in-memory galleries, below
+ * (docs/identification.md).
  *
  * Every call is one store transaction holding the change and its audit event
  * (tern/audit.h): all of it is stored, or none. A refused call (bad input,
