@@ -139,6 +139,11 @@ Test(nist_xml, reads_the_2008_sample)
     /* What the mapping does not cover is counted, not dropped silently. */
     cr_log_info("%zu elements not read; first %s", rep.skipped, rep.first_skipped);
     cr_assert_gt(rep.skipped, 0);
+    /* Standard-format minutiae (9.012) read from their MinutiaDetail elements. */
+    const tern_nist_field *mrc = tern_nist_find(&t->records[9], 12);
+    cr_assert(mrc && mrc->n_subfields == 2);
+    cr_assert(tern_nist_item_str(mrc, 1, 1, buf, sizeof buf));
+    cr_assert_str_eq(buf, "48590473256");
     uint8_t *trad;
     size_t trad_len;
     cr_assert_eq(tern_nist_serialize(t, &trad, &trad_len, &err), TERN_OK, "%s", err.message);
@@ -228,4 +233,20 @@ Test(nist_xml, values_that_do_not_convert_stay_exact)
     free(xml);
     tern_nist_free(back);
     tern_nist_free(t);
+}
+
+#include "nist/nist_xml_internal.h"
+
+/* Each field has at most one element in the mapping table (two entries
+ * would read the same element twice). */
+Test(nist_xml, mapping_table_has_one_entry_per_field)
+{
+    size_t n = 0;
+    for (const xml_map *m; (m = nist_xml_map_at(n)); n++)
+        for (size_t j = 0; j < n; j++) {
+            const xml_map *o = nist_xml_map_at(j);
+            cr_expect(o->type != m->type || o->field != m->field, "%u.%03u is mapped twice",
+                      m->type, m->field);
+        }
+    cr_assert_gt(n, 100);
 }

@@ -14,6 +14,8 @@ typedef enum xml_kind {
     XK_BASE64,    /* binary data <-> nc:BinaryBase64Object */
     XK_VERSION,   /* 1.002 "0400" <-> major "04" and minor "00" */
     XK_STDFMT,    /* 9.004 "S"/"U" <-> true/false */
+    XK_BOOL01,    /* "1"/"0" <-> true/false */
+    XK_XY,        /* "XXXXYYYY" <-> two elements (the first two item paths) */
 } xml_kind;
 
 typedef struct xml_map {
@@ -40,6 +42,8 @@ const char *nist_xml_image_name(uint32_t type);
  * kind (the writer then uses Tern's extension element instead). */
 bool nist_xml_to_xml(xml_kind kind, const char *in, char *out, size_t size);
 bool nist_xml_from_xml(xml_kind kind, const char *in, char *out, size_t size);
+/* Splits a standard-format minutia item "XXXXYYYYTTT" (or "XXXXYYYY"). */
+bool nist_xml_split_xyt(const char *in, size_t n_digits, char x[5], char y[5], char t[4]);
 char *nist_base64_encode(const uint8_t *data, size_t len);
 uint8_t *nist_base64_decode(const char *s, size_t *len);
 

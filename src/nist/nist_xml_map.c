@@ -16,6 +16,11 @@
 
 #include "nist/nist_xml_internal.h"
 
+#define FRICTION_QUALITY(t, pos, elem)                                                     \
+    {t, 24, XK_TEXT, "@/*" elem,                                                          \
+     pos ",QualityValue,QualityAlgorithmVendorIdentification/nc:IdentificationID,"        \
+         "QualityAlgorithmProductIdentification/nc:IdentificationID"}
+
 #define IMG_TAGGED(t)                                                                     \
     {t, 4, XK_TEXT, "@/ImageCaptureDetail/CaptureOrganization/nc:OrganizationIdentification/" \
                     "nc:IdentificationID", NULL},                                          \
@@ -26,6 +31,8 @@
     {t, 9, XK_TEXT, "@/ImageHorizontalPixelDensityValue", NULL},                          \
     {t, 10, XK_TEXT, "@/ImageVerticalPixelDensityValue", NULL},                           \
     {t, 11, XK_TEXT, "@/ImageCompressionAlgorithmText", NULL},                            \
+    {t, 16, XK_TEXT, "@/ImageCaptureDetail/CaptureHorizontalPixelDensityValue", NULL},    \
+    {t, 17, XK_TEXT, "@/ImageCaptureDetail/CaptureVerticalPixelDensityValue", NULL},      \
     {t, 999, XK_BASE64, "@/nc:BinaryBase64Object", NULL}
 
 #define IMG_BINARY(t)                                                                     \
@@ -61,7 +68,8 @@ static const xml_map maps[] = {
      "OrganizationName,DomainVersionNumberIdentification/nc:IdentificationID"},
     {1, 14, XK_GMT, "Transaction/TransactionUTCDate/nc:DateTime", NULL},
     {1, 15, XK_TEXT, "Transaction/*TransactionCharacterSetDirectory",
-     "CharacterSetIndexCode,CharacterSetCommonNameCode,CharacterSetVersionIdentification"},
+     "CharacterSetIndexCode,CharacterSetCommonNameCode,"
+     "CharacterSetVersionIdentification/nc:IdentificationID"},
     IMG_BINARY(3),
     IMG_BINARY(4),
     IMG_BINARY(5),
@@ -75,29 +83,92 @@ static const xml_map maps[] = {
     {8, 8, XK_BASE64, "@/nc:BinaryBase64Object", NULL},
     {9, 3, XK_TEXT, "MinutiaeImpressionCaptureCategoryCode", NULL},
     {9, 4, XK_STDFMT, "MinutiaeFormatNISTStandardIndicator", NULL},
+    {9, 5, XK_TEXT, "itl:Minutiae/itl:MinutiaeNISTStandard/MinutiaeReadingSystem",
+     "ReadingSystemName,ReadingSystemCodingMethodCode,"
+     "ReadingSystemSubsystemIdentification/nc:IdentificationID"},
+    {9, 6, XK_TEXT, "itl:Minutiae/*MinutiaeFingerPositionCode", NULL},
+    {9, 7, XK_TEXT, "itl:Minutiae/*itl:MinutiaeFingerPatternDetail",
+     "itl:FingerPatternCodeSourceCode,FingerPatternCode"},
+    {9, 8, XK_XY, "itl:Minutiae/*MinutiaeFingerCorePosition",
+     "PositionHorizontalCoordinateValue,PositionVerticalCoordinateValue"},
+    {9, 9, XK_XY, "itl:Minutiae/*MinutiaeFingerDeltaPosition",
+     "PositionHorizontalCoordinateValue,PositionVerticalCoordinateValue"},
+    {9, 10, XK_TEXT, "itl:Minutiae/itl:MinutiaeNISTStandard/MinutiaeQuantity", NULL},
+    {9, 11, XK_BOOL01, "itl:Minutiae/itl:MinutiaeNISTStandard/MinutiaeRidgeCountIndicator", NULL},
     {10, 3, XK_TEXT, "@/ImageCategoryCode", NULL},
     {10, 12, XK_TEXT, "@/ImageColorSpaceCode", NULL},
+    {10, 13, XK_TEXT, "@/FaceImageAcquisitionProfileCode", NULL},
+    {10, 20, XK_TEXT, "@/FaceImageSubjectPoseCode", NULL},
+    {10, 21, XK_TEXT, "@/FaceImagePoseOffsetAngleMeasure", NULL},
+    {10, 22, XK_TEXT, "@/*FaceImageDescriptionCode", NULL},
+    {10, 23, XK_TEXT, "@/FaceImageAcquisitionSource",
+     "CaptureSourceCode,CaptureSourceDescriptionText"},
+    {10, 24, XK_TEXT, "@/*ImageQuality",
+     "QualityValue,QualityMeasureVendorIdentification/nc:IdentificationID,"
+     "QualityAlgorithmProductIdentification/nc:IdentificationID"},
+    {10, 26, XK_TEXT, "@/*FaceImageAttribute", "FaceImageAttributeCode,FaceImageAttributeText"},
+    {10, 27, XK_TEXT, "@/FaceImageEyeColorAttributeCode", NULL},
+    {10, 29, XK_TEXT, "@/*FaceImageFeaturePoint",
+     "FeaturePointCategoryCode,FeaturePointIdentification/nc:IdentificationID,"
+     "FeaturePointHorizontalCoordinateValue,FeaturePointVerticalCoordinateValue"},
     IMG_TAGGED(10),
     {13, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},
     {13, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
     {13, 13, XK_TEXT, "@/*FingerPositionCode", NULL},
     {13, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    FRICTION_QUALITY(13, "FingerPositionCode", "itl:FingerprintImageQuality"),
     IMG_TAGGED(13),
     {14, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},
     {14, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
     {14, 13, XK_TEXT, "@/*FingerPositionCode", NULL},
+    {14, 18, XK_TEXT, "@/*FingerprintImageFingerMissing", "FingerPositionCode,FingerMissingCode"},
     {14, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    {14, 21, XK_TEXT, "@/*FingerprintImageSegmentPositionSquare",
+     "FingerPositionCode,SegmentLeftHorizontalCoordinateValue,"
+     "SegmentRightHorizontalCoordinateValue,SegmentTopVerticalCoordinateValue,"
+     "SegmentBottomVerticalCoordinateValue"},
+    {14, 22, XK_TEXT, "@/*FingerprintImageNISTQuality", "FingerPositionCode,NISTQualityMeasure"},
+    {14, 23, XK_TEXT, "@/*FingerprintImageSegmentationQuality",
+     "FingerPositionCode,QualityValue,QualityAlgorithmVendorIdentification/nc:IdentificationID,"
+     "QualityAlgorithmProductIdentification/nc:IdentificationID"},
+    FRICTION_QUALITY(14, "FingerPositionCode", "itl:FingerprintImageQuality"),
     IMG_TAGGED(14),
+    {15, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},
     {15, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
+    FRICTION_QUALITY(15, "PalmPositionCode", "itl:PalmprintImageQuality"),
     {15, 13, XK_TEXT, "@/*PalmPositionCode", NULL},
     {15, 20, XK_TEXT, "@/ImageCommentText", NULL},
     IMG_TAGGED(15),
+    {16, 3, XK_TEXT, "@/nc:BinaryDescriptionText", NULL},
     {16, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
+    {16, 13, XK_TEXT, "@/ImageColorSpaceCode", NULL},
     {16, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    {16, 24, XK_TEXT, "@/*ImageQuality",
+     "QualityValue,QualityMeasureVendorIdentification/nc:IdentificationID,"
+     "QualityAlgorithmProductIdentification/nc:IdentificationID"},
     IMG_TAGGED(16),
     {17, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
     {17, 13, XK_TEXT, "@/ImageColorSpaceCode", NULL},
-    {17, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    {17, 3, XK_TEXT, "@/IrisEyePositionCode", NULL},
+    {17, 14, XK_TEXT, "@/IrisEyeRotationAngleMeasure", NULL},
+    {17, 15, XK_TEXT, "@/IrisEyeRotationUncertaintyValueText", NULL},
+    {17, 20, XK_TEXT, "@/IrisEyeColorAttributeCode", NULL},
+    {17, 21, XK_TEXT, "@/ImageCommentText", NULL},
+    {17, 24, XK_TEXT, "@/*ImageQuality",
+     "QualityValue,QualityMeasureVendorIdentification/nc:IdentificationID,"
+     "QualityAlgorithmProductIdentification/nc:IdentificationID"},
+    {17, 27, XK_TEXT, "@/IrisDiameterPixelQuantity", NULL},
+    {99, 4, XK_TEXT, "@/ImageCaptureDetail/CaptureOrganization/nc:OrganizationIdentification/"
+                     "nc:IdentificationID", NULL},
+    {99, 5, XK_GMT, "@/ImageCaptureDetail/CaptureDate/nc:DateTime", NULL},
+    {99, 100, XK_TEXT, "@/CBEFFVersionIdentification/nc:IdentificationID", NULL},
+    {99, 101, XK_TEXT, "@/CBEFFCategoryCode", NULL},
+    {99, 102, XK_TEXT, "@/*ImageQuality",
+     "QualityValue,QualityMeasureVendorIdentification/nc:IdentificationID,"
+     "QualityAlgorithmProductIdentification/nc:IdentificationID"},
+    {99, 103, XK_TEXT, "@/CBEFFFormatOwnerIdentification/nc:IdentificationID", NULL},
+    {99, 104, XK_TEXT, "@/CBEFFFormatCategoryIdentification/nc:IdentificationID", NULL},
+    {99, 999, XK_BASE64, "@/nc:BinaryBase64Object", NULL},
     IMG_TAGGED(17),
 };
 
@@ -191,6 +262,11 @@ bool nist_xml_to_xml(xml_kind kind, const char *in, char *out, size_t size)
         snprintf(out, size, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", in, in + 4, in + 6, in + 8,
                  in + 10, in + 12);
         return true;
+    case XK_BOOL01:
+        if (strcmp(in, "1") != 0 && strcmp(in, "0") != 0)
+            return false;
+        snprintf(out, size, "%s", in[0] == '1' ? "true" : "false");
+        return true;
     case XK_STDFMT: /* S -> true, U -> false */
         if (strcmp(in, "S") != 0 && strcmp(in, "U") != 0)
             return false;
@@ -221,6 +297,14 @@ bool nist_xml_from_xml(xml_kind kind, const char *in, char *out, size_t size)
         snprintf(out, size, "%.4s%.2s%.2s%.2s%.2s%.2sZ", in, in + 5, in + 8, in + 11, in + 14,
                  in + 17);
         return digits(out, 14);
+    case XK_BOOL01:
+        if (strcmp(in, "true") == 0 || strcmp(in, "1") == 0)
+            snprintf(out, size, "1");
+        else if (strcmp(in, "false") == 0 || strcmp(in, "0") == 0)
+            snprintf(out, size, "0");
+        else
+            return false;
+        return true;
     case XK_STDFMT:
         if (strcmp(in, "true") == 0 || strcmp(in, "1") == 0)
             snprintf(out, size, "S");
@@ -235,6 +319,17 @@ bool nist_xml_from_xml(xml_kind kind, const char *in, char *out, size_t size)
         memcpy(out, in, n + 1);
         return true;
     }
+}
+
+bool nist_xml_split_xyt(const char *in, size_t n_digits, char x[5], char y[5], char t[4])
+{
+    if (strlen(in) != n_digits || !digits(in, n_digits))
+        return false;
+    snprintf(x, 5, "%.4s", in);
+    snprintf(y, 5, "%.4s", in + 4);
+    if (t)
+        snprintf(t, 4, "%.3s", in + 8);
+    return true;
 }
 
 /* ---- base64 (RFC 4648, with padding) -------------------------------------- */

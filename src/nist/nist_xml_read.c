@@ -143,6 +143,75 @@ static bool put_item(tern_buf *b, const xml_map *m, xmlNodePtr leaf)
     return ok;
 }
 
+/* Appends the element's text as a number of exactly `width` digits (the
+ * standard-format minutiae fields); false if it is not a number that fits. */
+static bool put_number(tern_buf *b, xmlNodePtr n, int width)
+{
+    char *s = n ? text_of(n) : NULL;
+    if (!s)
+        return false;
+    char *end;
+    long v = strtol(s, &end, 10);
+    bool ok = end != s && *end == 0 && s[0] >= '0' && s[0] <= '9' && v >= 0 &&
+              v < (width == 4 ? 10000 : 1000);
+    free(s);
+    if (ok)
+        tern_buf_printf(b, "%0*ld", width, v);
+    return ok;
+}
+
+/* Appends the element's text as is (absent: nothing). */
+static void put_text(tern_buf *b, xmlNodePtr n)
+{
+    char *s = n ? text_of(n) : NULL;
+    if (s)
+        tern_buf_put(b, s, strlen(s));
+    free(s);
+}
+
+/* 9.012 from the MinutiaDetail elements (see write_mrc). */
+static tern_status read_mrc(reader *rd, xmlNodePtr rec)
+{
+    xmlNodePtr base = follow(rec, "Minutiae/MinutiaeNISTStandard", 29, 9);
+    tern_buf b = {0};
+    bool any = false, ok = true;
+    for (xmlNodePtr d = base ? base->children : NULL; d && ok; d = d->next) {
+        if (!is(d, "MinutiaDetail"))
+            continue;
+        d->_private = CONSUMED;
+        if (any)
+            tern_buf_u8(&b, TERN_NIST_RS);
+        any = true;
+        put_text(&b, follow(d, "MinutiaIdentification/IdentificationID", 38, 9));
+        tern_buf_u8(&b, TERN_NIST_US);
+        ok = put_number(&b, first_child(d, "PositionHorizontalCoordinateValue"), 4) &&
+             put_number(&b, first_child(d, "PositionVerticalCoordinateValue"), 4) &&
+             put_number(&b, first_child(d, "PositionThetaAngleMeasure"), 3);
+        tern_buf_u8(&b, TERN_NIST_US);
+        put_text(&b, first_child(d, "MinutiaQualityValue"));
+        tern_buf_u8(&b, TERN_NIST_US);
+        put_text(&b, first_child(d, "MinutiaCategoryCode"));
+        for (xmlNodePtr rc = d->children; rc; rc = rc->next) {
+            if (!is(rc, "MinutiaRidgeCount"))
+                continue;
+            rc->_private = CONSUMED;
+            tern_buf_u8(&b, TERN_NIST_US);
+            put_text(&b, follow(rc, "RidgeCountReferenceIdentification/IdentificationID", 50, 9));
+            tern_buf_u8(&b, ',');
+            put_text(&b, first_child(rc, "RidgeCountValue"));
+        }
+    }
+    if (!ok || !any) {
+        tern_buf_free(&b);
+        return ok ? TERN_OK : bad_value(rd, 9, 12, "MinutiaDetail position or angle is not a number");
+    }
+    if (tern_buf_status(&b, rd->err))
+        return TERN_E_NOMEM;
+    size_t len;
+    uint8_t *v = tern_buf_take(&b, &len);
+    return add_pending(rd, 12, false, v, len);
+}
+
 static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const xml_map *m)
 {
     const char *star = strchr(m->path, '*');
@@ -221,6 +290,13 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
         any = true;
         if (!m->items) {
             ok = put_item(&b, m, leaf);
+            continue;
+        }
+        if (m->kind == XK_XY) {
+            const char *comma = strchr(m->items, ',');
+            ok = put_number(&b, follow(c, m->items, (size_t)(comma - m->items), type), 4) &&
+                 put_number(&b, follow(c, comma + 1, strlen(comma + 1), type), 4);
+            c->_private = CONSUMED;
             continue;
         }
         int last = -1, k = 0;
@@ -447,6 +523,8 @@ static tern_status read_record(reader *rd, xmlNodePtr rec)
     }
     if (!s && type == 1)
         s = read_cnt(rd, rec);
+    if (!s && type == 9)
+        s = read_mrc(rd, rec);
     for (size_t i = 0; !s; i++) {
         const xml_map *m = nist_xml_map_at(i);
         if (!m)

@@ -144,6 +144,14 @@ static bool mappable(const xml_map *m, const tern_nist_field *f)
                xml_safe(f->value, f->len);
     if (!strchr(m->path, '*') && f->n_subfields != 1)
         return false;
+    if (m->kind == XK_XY) {
+        char x[5], y[5], buf[16];
+        for (uint32_t s = 0; s < f->n_subfields; s++)
+            if (tern_nist_item_count(f, s) != 1 || !tern_nist_item_str(f, s, 0, buf, sizeof buf) ||
+                !nist_xml_split_xyt(buf, 8, x, y, NULL))
+                return false;
+        return true;
+    }
     size_t max_items = m->items ? count_items(m->items) : 1;
     char buf[512];
     for (uint32_t s = 0; s < f->n_subfields; s++) {
@@ -190,6 +198,17 @@ static void write_mapped(writer *w, xmlNodePtr rec, uint32_t type, const xml_map
         if (!m->items) {
             convert_item(m, f, s, 0, buf, sizeof buf);
             set_text(w, rep, buf);
+            continue;
+        }
+        if (m->kind == XK_XY) {
+            char x[5], y[5];
+            tern_nist_item_str(f, s, 0, buf, sizeof buf);
+            nist_xml_split_xyt(buf, 8, x, y, NULL);
+            const char *comma = strchr(m->items, ',');
+            set_text(w, rep ? make_path(w, rep, m->items, (size_t)(comma - m->items), type, true)
+                            : NULL, x);
+            set_text(w, rep ? make_path(w, rep, comma + 1, strlen(comma + 1), type, true) : NULL,
+                     y);
             continue;
         }
         const char *ip = m->items;
@@ -246,6 +265,70 @@ static void write_fallback(writer *w, xmlNodePtr rec, const tern_nist_field *f)
         }
         if (!sub)
             w->failed = true;
+    }
+}
+
+/* 9.012 MRC (standard-format minutiae): per subfield, index US XXXXYYYYTTT
+ * US quality US type [US neighbour,count]..., as one MinutiaDetail each
+ * (2-2008 / 2011 elements). False if a subfield does not have that shape. */
+static bool mrc_shape(const tern_nist_field *f)
+{
+    char buf[32], x[5], y[5], t[4];
+    for (uint32_t s = 0; s < f->n_subfields; s++) {
+        uint32_t n = tern_nist_item_count(f, s);
+        if (n < 4)
+            return false;
+        for (uint32_t i = 0; i < n; i++) {
+            size_t len;
+            const uint8_t *p = tern_nist_item(f, s, i, &len);
+            if (len == 0 || len >= sizeof buf || !xml_safe(p, len))
+                return false;
+        }
+        tern_nist_item_str(f, s, 1, buf, sizeof buf);
+        if (!nist_xml_split_xyt(buf, 11, x, y, t))
+            return false;
+        for (uint32_t i = 4; i < n; i++) {
+            tern_nist_item_str(f, s, i, buf, sizeof buf);
+            size_t a = strspn(buf, "0123456789");
+            if (a == 0 || buf[a] != ',' || strspn(buf + a + 1, "0123456789") != strlen(buf + a + 1) ||
+                !buf[a + 1])
+                return false;
+        }
+    }
+    return true;
+}
+
+static void write_mrc(writer *w, xmlNodePtr rec, const tern_nist_field *f)
+{
+    xmlNodePtr base = make_path(w, rec, "itl:Minutiae/itl:MinutiaeNISTStandard", 37, 9, false);
+    char buf[32], x[5], y[5], t[4];
+    for (uint32_t s = 0; base && s < f->n_subfields; s++) {
+        xmlNodePtr d = child(w, base, "itl:MinutiaDetail", true);
+        if (!d)
+            return;
+        tern_nist_item_str(f, s, 1, buf, sizeof buf);
+        nist_xml_split_xyt(buf, 11, x, y, t);
+        set_text(w, child(w, d, "PositionHorizontalCoordinateValue", true), x);
+        set_text(w, child(w, d, "PositionVerticalCoordinateValue", true), y);
+        tern_nist_item_str(f, s, 0, buf, sizeof buf);
+        set_text(w, make_path(w, d, "MinutiaIdentification/nc:IdentificationID", 41, 9, true), buf);
+        set_text(w, child(w, d, "PositionThetaAngleMeasure", true), t);
+        tern_nist_item_str(f, s, 2, buf, sizeof buf);
+        set_text(w, child(w, d, "MinutiaQualityValue", true), buf);
+        tern_nist_item_str(f, s, 3, buf, sizeof buf);
+        set_text(w, child(w, d, "MinutiaCategoryCode", true), buf);
+        for (uint32_t i = 4; i < tern_nist_item_count(f, s); i++) {
+            tern_nist_item_str(f, s, i, buf, sizeof buf);
+            char *comma = strchr(buf, ',');
+            *comma = 0;
+            xmlNodePtr rc = child(w, d, "MinutiaRidgeCount", true);
+            if (!rc)
+                return;
+            set_text(w, make_path(w, rc, "RidgeCountReferenceIdentification/nc:IdentificationID",
+                                  53, 9, true),
+                     buf);
+            set_text(w, child(w, rc, "RidgeCountValue", true), comma + 1);
+        }
     }
 }
 
@@ -330,6 +413,10 @@ static void write_record(writer *w, xmlNodePtr root, const tern_nist_record *r)
         }
         if (r->type == 1 && f->number == 3 && tern_nist_find(r, 3) == f && write_cnt(w, rec, f))
             continue;
+        if (r->type == 9 && f->number == 12 && !repeated(r, 12) && !f->binary && mrc_shape(f)) {
+            write_mrc(w, rec, f);
+            continue;
+        }
         const xml_map *m = nist_xml_find_map(r->type, f->number);
         /* A field number that appears more than once (2.034 in libbiomeval's
          * file, x.999 in NBIS's) goes to the extension every time, in order. */
