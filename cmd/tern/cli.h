@@ -31,6 +31,7 @@ int cmd_synth(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_template(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
 int cmd_nist(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static const cli_command commands[] = {
     {"image", "inspect, convert, compare and generate images", cmd_image},
     {"extract", "extract the minutiae and quality of a finger image", cmd_extract},
     {"template", "convert and dump fingerprint templates (ISO, INCITS, Tern)", cmd_template},
+    {"admin", "operate a local node: enroll, identify, watchlists, alerts, audit", cmd_admin},
     {"nist", "dump, validate, convert and extract ANSI/NIST-ITL transactions", cmd_nist},
 };
 
