@@ -233,6 +233,35 @@ Test(extract, templates_encode_in_every_exchange_format)
     tern_image_free(img);
 }
 
+Test(extract, quality_falls_with_noise)
+{
+    tern_image *clean = synth(0, 0, 0), *noisy = synth(0, 0, 0);
+    uint32_t seed = 7;
+    for (size_t i = 0; i < (size_t)SYN * SYN; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        int v = noisy->pixels[i] + (int)(seed >> 26) * 3 - 95; /* uniform noise, +-95 */
+        noisy->pixels[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+    }
+    tern_template *t;
+    tern_error err;
+    tern_finger_quality qc, qn;
+    cr_assert_eq(tern_extract(clean, NULL, &t, &qc, &err), TERN_OK, "%s", err.message);
+    tern_template_free(t);
+    tern_status st = tern_extract(noisy, NULL, &t, &qn, &err);
+    tern_template_free(t);
+    if (st == TERN_OK) {
+        cr_expect_lt(qn.score, qc.score, "noisy %u, clean %u", qn.score, qc.score);
+        cr_expect_lt(qn.clarity, qc.clarity);
+    } else {
+        cr_expect_eq(st, TERN_E_QUALITY, "%s", err.message);
+    }
+    cr_expect_geq(qc.score, 60, "clean synthetic print: quality %u", qc.score);
+    cr_expect(qc.orientation_certainty > 0.5f && qc.clarity > 0.5f);
+    cr_expect(qc.ridge_period_px > 8.0f && qc.ridge_period_px < 10.0f, "period %.2f (drawn: 9)",
+              qc.ridge_period_px);
+    tern_image_free(clean), tern_image_free(noisy);
+}
+
 /* ---- failures to enroll, never a crash -------------------------------- */
 
 static void expect_fte(tern_image *img, tern_status want, const char *word)
