@@ -562,3 +562,81 @@ Test(wsq_encode, segment_order)
     free(d);
     tern_image_free(img);
 }
+
+/* ---- syntax variations a conformant decoder must accept -------------------- */
+
+static uint8_t *splice(const uint8_t *d, size_t len, size_t at, size_t drop, const uint8_t *ins,
+                       size_t nins, size_t *out_len)
+{
+    *out_len = len - drop + nins;
+    uint8_t *o = malloc(*out_len);
+    memcpy(o, d, at);
+    if (nins)
+        memcpy(o + at, ins, nins);
+    memcpy(o + at + nins, d + at + drop, len - at - drop);
+    return o;
+}
+
+static void expect_same_decode(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                               const char *what)
+{
+    tern_image *ia, *ib;
+    tern_error err;
+    cr_assert_eq(tern_wsq_decode(a, alen, &ia, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_wsq_decode(b, blen, &ib, &err), TERN_OK, "%s: %s", what, err.message);
+    cr_assert_eq(ia->width, ib->width);
+    cr_assert_eq(ia->height, ib->height);
+    cr_expect(memcmp(ia->pixels, ib->pixels, (size_t)ia->width * ia->height) == 0,
+              "%s: pixels differ", what);
+    tern_image_free(ia);
+    tern_image_free(ib);
+}
+
+Test(wsq_syntax, comment_after_the_blocks_and_two_tables_in_one_dht)
+{
+    size_t len;
+    uint8_t *orig = sample_bytes(&len);
+
+    /* A COM between the last block and EOI. */
+    static const uint8_t com[] = {0xff, 0xa8, 0x00, 0x07, 'l', 'a', 't', 'e', '!'};
+    size_t l2;
+    uint8_t *d = splice(orig, len, len - 2, 0, com, sizeof com, &l2);
+    tern_wsq_info info;
+    tern_error err;
+    cr_assert_eq(tern_wsq_info_read(d, l2, &info, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(info.n_comments, 3);
+    cr_expect_str_eq(info.comments[2], "late!");
+    tern_wsq_info_free(&info);
+    expect_same_decode(orig, len, d, l2, "late COM");
+    free(d);
+    free(orig);
+
+    /* Tern's encoder writes one DHT per table; merged into one segment
+     * before the first block, the file must decode the same. */
+    tern_image *img;
+    cr_assert_eq(tern_image_create(300, 220, 1, &img, &err), TERN_OK);
+    for (size_t i = 0; i < 300 * 220; i++)
+        img->pixels[i] = (uint8_t)(128 + 90 * sin((double)(i % 300) * 0.6) * cos((double)(i / 300) * 0.2));
+    uint8_t *enc;
+    size_t elen;
+    cr_assert_eq(tern_wsq_encode(img, 1.0, NULL, &enc, &elen, &err), TERN_OK, "%s", err.message);
+    tern_image_free(img);
+    size_t dht0 = find_marker(enc, elen, 0xffa6);
+    size_t sob0 = find_marker(enc, elen, 0xffa3);
+    size_t dht1 = sob0 + 5;
+    while (!(enc[dht1] == 0xff && enc[dht1 + 1] != 0))
+        dht1++;
+    cr_assert_eq(enc[dht1 + 1], 0xa6, "a DHT follows block 1");
+    size_t len0 = (size_t)(enc[dht0 + 2] << 8 | enc[dht0 + 3]);
+    size_t len1 = (size_t)(enc[dht1 + 2] << 8 | enc[dht1 + 3]);
+    /* Drop DHT 1, then append its table to DHT 0 and fix DHT 0's length. */
+    size_t l3, l4;
+    uint8_t *no1 = splice(enc, elen, dht1, 2 + len1, NULL, 0, &l3);
+    uint8_t *both = splice(no1, l3, dht0 + 2 + len0, 0, enc + dht1 + 4, len1 - 2, &l4);
+    both[dht0 + 2] = (uint8_t)((len0 + len1 - 2) >> 8);
+    both[dht0 + 3] = (uint8_t)(len0 + len1 - 2);
+    expect_same_decode(enc, elen, both, l4, "merged DHT");
+    free(no1);
+    free(both);
+    free(enc);
+}
