@@ -363,3 +363,69 @@ Test(nist_hostile, invalid_utf8_where_utf8_is_declared)
     free(out);
     tern_nist_free(t);
 }
+
+/* The Type-4 record of the sample, at the end of the serialised bytes:
+ * 18-byte header then 6 bytes of data. */
+static uint8_t *sample_bytes(size_t *len)
+{
+    tern_nist *t = build_sample();
+    tern_error err;
+    uint8_t *out;
+    cr_assert_eq(tern_nist_serialize(t, &out, len, &err), TERN_OK);
+    tern_nist_free(t);
+    return out;
+}
+
+Test(nist_hostile, binary_record_headers_that_lie)
+{
+    size_t len;
+    uint8_t *d = sample_bytes(&len);
+    size_t t4 = len - 24;
+    tern_nist *t = NULL;
+    tern_error err;
+    /* LEN smaller than the header. */
+    d[t4 + 3] = 10;
+    cr_assert_eq(tern_nist_parse(d, len, &t, &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "record 3 (Type-4, IDC 1)"), "%s", err.message);
+    cr_assert(strstr(err.message, "LEN 10 is shorter than the 18-byte header"), "%s",
+              err.message);
+    /* LEN far past the end (a negative size read as 32 bits). */
+    d[t4] = 0xff;
+    cr_assert_eq(tern_nist_parse(d, len, &t, &err), TERN_E_TRUNCATED);
+    cr_assert(strstr(err.message, "runs past the end of the input"), "%s", err.message);
+    /* LEN shorter than the record: bytes left over after the last record. */
+    d[t4] = 0;
+    d[t4 + 3] = 20;
+    cr_assert_eq(tern_nist_parse(d, len, &t, &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "4 bytes after the last record listed in 1.003"), "%s",
+              err.message);
+    /* An IDC that is not the one 1.003 gives. */
+    d[t4 + 3] = 24;
+    d[t4 + 4] = 9;
+    cr_assert_eq(tern_nist_parse(d, len, &t, &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "IDC 9 differs from the IDC 1 in 1.003"), "%s", err.message);
+    cr_assert_null(t);
+    free(d);
+}
+
+Test(nist_hostile, cnt_that_lies_and_garbage)
+{
+    tern_error err;
+    tern_nist *t = NULL;
+    /* CNT says 5 records but lists 1. */
+    const char bad_cnt[] = "1.001:35\x1d" "1.002:0500\x1d" "1.003:1\x1f" "5\x1e" "2\x1f" "00\x1c";
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", bad_cnt);
+    cr_assert_eq(tern_nist_parse((const uint8_t *)buf, strlen(buf), &t, &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "1.003 (CNT) counts 5 records but lists 1"), "%s", err.message);
+    /* Not a transaction at all, and nothing. */
+    cr_assert_eq(tern_nist_parse((const uint8_t *)"GIF89a", 6, &t, &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "record 1 (Type-1) at byte offset 0"), "%s", err.message);
+    cr_assert_eq(tern_nist_parse((const uint8_t *)"", 0, &t, &err), TERN_E_TRUNCATED);
+    /* A record type outside 2..99 in CNT. */
+    const char bad_type[] = "1.001:37\x1d" "1.002:0500\x1d" "1.003:1\x1f" "1\x1e" "100\x1f" "00\x1c";
+    cr_assert_eq(tern_nist_parse((const uint8_t *)bad_type, strlen(bad_type), &t, &err),
+                 TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "subfield 2: not a record type 2..99"), "%s", err.message);
+    cr_assert_null(t);
+}

@@ -53,7 +53,7 @@ extern "C" {
 #define TERN_NIST_MAX_BYTES (1024u * 1024u * 1024u)
 #define TERN_NIST_MAX_RECORDS 10000u
 #define TERN_NIST_MAX_FIELDS 10000u
-#define TERN_NIST_MAX_ITEMS (4u * 1024u * 1024u)
+#define TERN_NIST_MAX_ITEMS (1024u * 1024u)
 /* The longest tag kept as spelled, e.g. "10.0999" (without the colon). */
 #define TERN_NIST_TAG_MAX 15
 
