@@ -1,12 +1,34 @@
-/* bench_synth.c - generation speed on one core: masters, impressions and
- * template-mode templates per second, each beside a baseline measured in the
- * same run (PNG encoding of the same images; cloning the same templates), so
- * the figures can be compared across machines as ratios. */
+/* bench_synth.c - synthetic fingerprints: generation speed on one core, and
+ * how the generated prints compare with FVC2002 DB4_B (SFinGe prints) when
+ * the reference data is present.
+ *
+ * Speed: masters, impressions and template-mode templates per second, each
+ * beside a baseline measured in the same run (PNG encoding of the same
+ * images; cloning the same templates), so figures compare across machines
+ * as ratios.
+ *
+ * Realism (needs ../shared/data/fvc2002/DB4_B or $TERN_SHARED_DATA): a
+ * generated 10 x 8 database (seed 1, the `tern synth --fingers 10` default)
+ * and DB4_B are both extracted and compared by Tern's engine with the FVC
+ * protocol (all 2,880 cross-finger impostor pairs): FTE, minutiae count,
+ * quality and its components, ridge period, orientation coherence and
+ * distribution (stats.c), EER, FMR100, FMR1000 and the shape of the genuine
+ * and impostor score distributions (quantiles). It also writes a contact
+ * sheet, BUILD/synth_contact_sheet.png: generated prints on the top row,
+ * DB4_B on the bottom (never committed: it holds FVC images). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "tern/finger.h"
+#include "tern/match.h"
 #include "tern/synth.h"
+
+#define NF 10
+#define NI 8
 
 static double now(void)
 {
@@ -15,16 +37,14 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-int main(void)
+static int speed(void)
 {
     tern_error err;
     const int n_masters = 8, n_imp = 8;
-    tern_synth_master_opts mo;
-    tern_synth_master_defaults(&mo);
     tern_synth_master *m[8];
     double t0 = now();
     for (int i = 0; i < n_masters; i++)
-        if (tern_synth_master_create(tern_synth_seed_mix(1, i, 0), &mo, &m[i], &err) != TERN_OK) {
+        if (tern_synth_master_create(tern_synth_seed_mix(1, i, 0), NULL, &m[i], &err) != TERN_OK) {
             fprintf(stderr, "bench_synth: %s\n", err.message);
             return 1;
         }
@@ -40,14 +60,11 @@ int main(void)
             }
     double t_imp = (now() - t0) / (n_masters * n_imp);
     t0 = now();
-    size_t bytes = 0;
     for (int i = 0; i < n_masters * n_imp; i++) {
         uint8_t *data;
         size_t len;
-        if (tern_image_encode(imgs[i], TERN_IMAGE_PNG, NULL, &data, &len, &err) == TERN_OK) {
-            bytes += len;
+        if (tern_image_encode(imgs[i], TERN_IMAGE_PNG, NULL, &data, &len, &err) == TERN_OK)
             free(data);
-        }
     }
     double t_png = (now() - t0) / (n_masters * n_imp);
     printf("synth images 288x384: master %.1f ms (%.1f/s), impression %.2f ms (%.0f/s)\n",
@@ -61,17 +78,18 @@ int main(void)
     for (int i = 0; i < n_masters; i++)
         tern_synth_master_free(m[i]);
 
-    /* Template mode: 2,000 fingers x 5 impressions. */
     const int n_f = 2000, n_t = 5;
     tern_template **tt = malloc(sizeof *tt * n_f * n_t);
     if (!tt)
         return 1;
+    double minutiae = 0, t_create = 0, t_total;
     t0 = now();
-    double minutiae = 0;
     for (int i = 0; i < n_f; i++) {
         tern_synth_tfinger *f;
+        double t1 = now();
         if (tern_synth_tfinger_create(tern_synth_seed_mix(2, i, 0), -1, &f, &err) != TERN_OK)
             return 1;
+        t_create += now() - t1;
         for (int k = 0; k < n_t; k++) {
             if (tern_synth_tfinger_impression(f, tern_synth_seed_mix(2, i, k + 1), NULL,
                                               &tt[i * n_t + k], &err) != TERN_OK)
@@ -80,7 +98,9 @@ int main(void)
         }
         tern_synth_tfinger_free(f);
     }
-    double t_tmpl = (now() - t0) / (n_f * n_t);
+    t_total = now() - t0;
+    double t_tmpl = (t_total - t_create) / (n_f * n_t);
+    t_create /= n_f;
     t0 = now();
     for (int i = 0; i < n_f * n_t; i++) {
         tern_template *c;
@@ -89,13 +109,229 @@ int main(void)
     }
     double t_clone = (now() - t0) / (n_f * n_t);
     printf("synth templates (%d fingers x %d impressions, %.1f minutiae each): %.0f templates/s "
-           "(%.1f us each)\n",
-           n_f, n_t, minutiae / (n_f * n_t), 1 / t_tmpl, t_tmpl * 1e6);
-    printf("  100,000 ten-print identities x 1 impression: %.1f s; baseline template clone "
-           "%.2f us, synth / clone = %.1f\n",
-           1e6 * t_tmpl, t_clone * 1e6, t_tmpl / t_clone);
+           "(finger %.1f us, impression %.1f us)\n",
+           n_f, n_t, minutiae / (n_f * n_t), n_f * n_t / t_total, t_create * 1e6, t_tmpl * 1e6);
+    printf("  100,000 ten-print identities, 1 impression each: %.1f s; baseline template clone "
+           "%.2f us, impression / clone = %.1f\n",
+           1e6 * (t_create + t_tmpl), t_clone * 1e6, t_tmpl / t_clone);
     for (int i = 0; i < n_f * n_t; i++)
         tern_template_free(tt[i]);
     free(tt);
     return 0;
+}
+
+/* ---- realism ----------------------------------------------------------- */
+
+typedef struct set_stats {
+    const char *name;
+    int fte;
+    double minutiae, quality, certainty, clarity, freq_cons, period_q;
+    double period, coherence, foreground, hist[8];
+    double gen[NF * NI * (NI - 1) / 2], imp[NF * (NF - 1) / 2 * NI * NI];
+    size_t n_gen, n_imp;
+    tern_match_rates rates;
+} set_stats;
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double quantile(double *v, size_t n, double q)
+{
+    qsort(v, n, sizeof *v, cmp_d);
+    return v[(size_t)(q * (n - 1) + 0.5)];
+}
+
+/* Extracts, measures and compares images[f][i] (owned by the caller). */
+static int evaluate(set_stats *s, tern_image *images[NF][NI])
+{
+    tern_error err;
+    tern_match_template *mt[NF][NI];
+    int n = 0;
+    for (int f = 0; f < NF; f++)
+        for (int i = 0; i < NI; i++) {
+            tern_template *t;
+            tern_finger_quality q;
+            tern_synth_image_stats st;
+            mt[f][i] = NULL;
+            if (tern_synth_image_stats_compute(images[f][i], &st, &err) == TERN_OK) {
+                s->period += st.period_median;
+                s->coherence += st.coherence_mean;
+                s->foreground += st.foreground;
+                for (int b = 0; b < 8; b++)
+                    s->hist[b] += st.orient_hist[b];
+            }
+            if (tern_extract(images[f][i], NULL, &t, &q, &err) != TERN_OK) {
+                s->fte++;
+                continue;
+            }
+            n++;
+            s->minutiae += t->n_minutiae;
+            s->quality += q.score;
+            s->certainty += q.orientation_certainty;
+            s->clarity += q.clarity;
+            s->freq_cons += q.frequency_consistency;
+            s->period_q += q.ridge_period_px;
+            if (tern_match_template_create(t, &mt[f][i], &err) != TERN_OK)
+                mt[f][i] = NULL;
+            tern_template_free(t);
+        }
+    double k = NF * NI;
+    s->period /= k;
+    s->coherence /= k;
+    s->foreground /= k;
+    for (int b = 0; b < 8; b++)
+        s->hist[b] /= k;
+    if (n) {
+        s->minutiae /= n;
+        s->quality /= n;
+        s->certainty /= n;
+        s->clarity /= n;
+        s->freq_cons /= n;
+        s->period_q /= n;
+    }
+    tern_match_context *ctx;
+    if (tern_match_context_create(&ctx, &err) != TERN_OK)
+        return 1;
+#define SCORE(a, b) ((a) && (b) ? tern_match_compare(ctx, (a), (b)) : 0.0) /* FTE scores 0 */
+    for (int f = 0; f < NF; f++)
+        for (int i = 0; i < NI; i++) {
+            for (int j = i + 1; j < NI; j++)
+                s->gen[s->n_gen++] = SCORE(mt[f][i], mt[f][j]);
+            for (int g = f + 1; g < NF; g++)
+                for (int j = 0; j < NI; j++)
+                    s->imp[s->n_imp++] = SCORE(mt[f][i], mt[g][j]);
+        }
+#undef SCORE
+    tern_match_context_free(ctx);
+    for (int f = 0; f < NF; f++)
+        for (int i = 0; i < NI; i++)
+            tern_match_template_free(mt[f][i]);
+    return tern_match_rates_compute(s->gen, s->n_gen, s->imp, s->n_imp, &s->rates, &err) != TERN_OK;
+}
+
+static void print_row(const char *what, double a, double b, const char *fmt)
+{
+    char x[32], y[32];
+    snprintf(x, sizeof x, fmt, a);
+    snprintf(y, sizeof y, fmt, b);
+    printf("  %-34s %12s %12s\n", what, x, y);
+}
+
+static void report(set_stats *a, set_stats *b)
+{
+    printf("realism: generated (tern synth --fingers 10 --impressions 8 --seed 1) vs %s\n", b->name);
+    printf("  %-34s %12s %12s\n", "", a->name, "DB4_B");
+    print_row("FTE (of 80)", a->fte, b->fte, "%.0f");
+    print_row("minutiae per print", a->minutiae, b->minutiae, "%.1f");
+    print_row("quality score (0-100)", a->quality, b->quality, "%.1f");
+    print_row("  orientation certainty", a->certainty, b->certainty, "%.3f");
+    print_row("  ridge-valley clarity", a->clarity, b->clarity, "%.3f");
+    print_row("  frequency consistency", a->freq_cons, b->freq_cons, "%.3f");
+    print_row("  ridge period, extractor (px)", a->period_q, b->period_q, "%.2f");
+    print_row("ridge period, stats.c (px)", a->period, b->period, "%.2f");
+    print_row("block coherence, stats.c", a->coherence, b->coherence, "%.3f");
+    print_row("foreground blocks", a->foreground, b->foreground, "%.2f");
+    for (int k = 0; k < 8; k++) {
+        char label[48];
+        snprintf(label, sizeof label, "orientation %5.1f-%5.1f deg", k * 22.5, (k + 1) * 22.5);
+        print_row(label, a->hist[k], b->hist[k], "%.3f");
+    }
+    print_row("EER % (2,880 impostors)", a->rates.eer * 100, b->rates.eer * 100, "%.2f");
+    print_row("FMR100 %", a->rates.fmr100 * 100, b->rates.fmr100 * 100, "%.2f");
+    print_row("FMR1000 %", a->rates.fmr1000 * 100, b->rates.fmr1000 * 100, "%.2f");
+    static const double qs[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+    for (int k = 0; k < 5; k++) {
+        char label[48];
+        snprintf(label, sizeof label, "genuine score, %2.0f%% quantile", qs[k] * 100);
+        print_row(label, quantile(a->gen, a->n_gen, qs[k]), quantile(b->gen, b->n_gen, qs[k]), "%.2f");
+    }
+    static const double qi[] = {0.5, 0.9, 0.99, 1.0};
+    for (int k = 0; k < 4; k++) {
+        char label[48];
+        snprintf(label, sizeof label, "impostor score, %3.0f%% quantile", qi[k] * 100);
+        print_row(label, quantile(a->imp, a->n_imp, qi[k]), quantile(b->imp, b->n_imp, qi[k]), "%.2f");
+    }
+}
+
+/* Top row: generated 101_1 .. 105_1; bottom row: DB4_B's. */
+static void contact_sheet(tern_image *gen[NF][NI], tern_image *ref[NF][NI], const char *path)
+{
+    const uint32_t w = 288, h = 384, pad = 6, cols = 5;
+    tern_image *sheet;
+    tern_error err;
+    if (tern_image_create(cols * (w + pad) + pad, 2 * (h + pad) + pad, 1, &sheet, &err) != TERN_OK)
+        return;
+    memset(sheet->pixels, 255, (size_t)sheet->width * sheet->height);
+    for (uint32_t row = 0; row < 2; row++)
+        for (uint32_t c = 0; c < cols; c++) {
+            const tern_image *src = row ? ref[c][0] : gen[c][0];
+            for (uint32_t y = 0; y < h && y < src->height; y++)
+                for (uint32_t x = 0; x < w && x < src->width; x++)
+                    sheet->pixels[(size_t)(pad + row * (h + pad) + y) * sheet->width + pad +
+                                  c * (w + pad) + x] = src->pixels[(size_t)y * src->width + x];
+        }
+    sheet->ppi_x = sheet->ppi_y = 500;
+    if (tern_image_write_file(sheet, path, NULL, &err) == TERN_OK)
+        printf("  contact sheet: %s (top: generated, bottom: FVC2002 DB4_B)\n", path);
+    else
+        fprintf(stderr, "bench_synth: %s\n", err.message);
+    tern_image_free(sheet);
+}
+
+static int realism(const char *build_dir)
+{
+    const char *root = getenv("TERN_SHARED_DATA");
+    char dir[1024], path[1200];
+    snprintf(dir, sizeof dir, "%s/fvc2002/DB4_B", root && *root ? root : "../shared/data");
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        printf("realism: %s not found: skipped\n", dir);
+        return 0;
+    }
+    static tern_image *gen[NF][NI], *ref[NF][NI];
+    static set_stats a = {.name = "generated"}, b = {.name = "FVC2002 DB4_B"};
+    tern_error err;
+    tern_image_decode_opts ro = {.ppi = 500}; /* DB4_B/ppi says 500; TIFFs carry none */
+    for (int f = 0; f < NF; f++) {
+        tern_synth_master *m;
+        if (tern_synth_master_create(tern_synth_seed_mix(1, f, 0), NULL, &m, &err) != TERN_OK)
+            return 1;
+        for (int i = 0; i < NI; i++) {
+            if (tern_synth_impression(m, tern_synth_seed_mix(1, f, 1 + i), NULL, &gen[f][i], &err) != TERN_OK)
+                return 1;
+            snprintf(path, sizeof path, "%s/%d_%d.tif", dir, 101 + f, i + 1);
+            if (tern_image_read_file(path, &ro, &ref[f][i], &err) != TERN_OK) {
+                fprintf(stderr, "bench_synth: %s\n", err.message);
+                return 1;
+            }
+        }
+        tern_synth_master_free(m);
+    }
+    if (evaluate(&a, gen) || evaluate(&b, ref))
+        return 1;
+    report(&a, &b);
+    snprintf(path, sizeof path, "%s/synth_contact_sheet.png", build_dir);
+    contact_sheet(gen, ref, path);
+    for (int f = 0; f < NF; f++)
+        for (int i = 0; i < NI; i++) {
+            tern_image_free(gen[f][i]);
+            tern_image_free(ref[f][i]);
+        }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    /* BUILD/bench/bench_synth -> BUILD */
+    char build_dir[1024] = "build";
+    if (argc > 0 && strstr(argv[0], "/bench/")) {
+        snprintf(build_dir, sizeof build_dir, "%s", argv[0]);
+        *strstr(build_dir, "/bench/") = 0;
+    }
+    if (speed())
+        return 1;
+    return realism(build_dir);
 }

@@ -144,20 +144,20 @@ void synth_geom_draw(tern_synth_rng *rng, tern_synth_class cls, double w, double
      * each singularity by a few degrees (periodic: the ninth is the first). */
     for (int k = 0; k < 2 * SYNTH_MAX_SING; k++) {
         for (int i = 0; i < SYNTH_VG_POINTS; i++)
-            g->vg[k][i] = 0.12 * tern_synth_rng_normal(rng);
+            g->vg[k][i] = 0.30 * tern_synth_rng_normal(rng);
         g->vg[k][SYNTH_VG_POINTS] = g->vg[k][0];
     }
     g->arch_k = tern_synth_rng_range(rng, 0.8, 1.6);
-    g->dome = tern_synth_rng_range(rng, 0.4, 0.9);
-    g->rotation = 0.04 * tern_synth_rng_normal(rng);
+    g->dome = tern_synth_rng_range(rng, 0.5, 1.5);
+    g->rotation = 0.10 * tern_synth_rng_normal(rng);
     g->period = period > 0 ? period : 8.6 + 0.45 * tern_synth_rng_normal(rng);
     if (g->period < 7.0)
         g->period = 7.0;
     if (g->period > 11.5)
         g->period = 11.5;
     synth_smooth_draw(rng, 180.0, &g->period_noise);
-    synth_smooth_draw(rng, 220.0, &g->orient_noise);
-    g->orient_noise_amp = tern_synth_rng_range(rng, 0.02, 0.07);
+    synth_smooth_draw(rng, 150.0, &g->orient_noise);
+    g->orient_noise_amp = tern_synth_rng_range(rng, 0.04, 0.12);
 }
 
 /* g_k(alpha): the identity plus the piecewise-linear correction. */
@@ -208,7 +208,7 @@ double synth_geom_orient(const synth_geom *g, double x, double y)
 
 double synth_geom_period(const synth_geom *g, double x, double y)
 {
-    double f = 1.0 + 0.06 * synth_smooth_at(&g->period_noise, x, y);
+    double f = 1.0 + 0.09 * synth_smooth_at(&g->period_noise, x, y);
     /* Longer period (lower density) above the northernmost core... */
     double ref_y = g->cy - 0.5 * g->c - 0.4 * g->b1;
     for (int i = 0; i < g->n_core; i++)

@@ -20,11 +20,11 @@ void synth_warp_draw(tern_synth_rng *rng, double scale, bool rolled, double cx, 
     w->cy = cy + 15.0 * tern_synth_rng_normal(rng);
     w->ra = tern_synth_rng_range(rng, 45, 75);
     w->rb = tern_synth_rng_range(rng, 60, 95);
-    w->angle = scale * 0.09 * tern_synth_rng_normal(rng);
+    w->angle = scale * 0.11 * tern_synth_rng_normal(rng);
     w->cos_a = cos(w->angle);
     w->sin_a = sin(w->angle);
-    w->tx = scale * 10.0 * tern_synth_rng_normal(rng);
-    w->ty = scale * 10.0 * tern_synth_rng_normal(rng);
+    w->tx = scale * 12.0 * tern_synth_rng_normal(rng);
+    w->ty = scale * 12.0 * tern_synth_rng_normal(rng);
     w->k = tern_synth_rng_range(rng, 50, 90);
     w->stretch = rolled ? scale * tern_synth_rng_range(rng, 0.04, 0.10) : 0.0;
 }
