@@ -105,7 +105,7 @@ static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
     p->ink = tern_synth_rng_range(rng, 25, 80);
     p->paper = tern_synth_rng_range(rng, 160, 225);
     p->paper_var = nz * tern_synth_rng_range(rng, 2, 10);
-    p->grain = nz * tern_synth_rng_range(rng, 12, 28);
+    p->grain = nz * tern_synth_rng_range(rng, 8, 22);
     p->key = tern_synth_rng_u64(rng);
     synth_smooth_draw(rng, 160.0, &p->paper_field);
     synth_smooth_draw(rng, 50.0, &p->thick_field);
