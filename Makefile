@@ -11,7 +11,7 @@
 BUILD   ?= build
 SAN     ?= 0
 CC      ?= gcc
-PKGS    := libpng libjpeg libopenjp2 libtiff-4 libxml-2.0 sqlite3 libsodium jansson libpq
+PKGS    := libpng libjpeg libopenjp2 libtiff-4 libxml-2.0 sqlite3 libsodium jansson libpq libmicrohttpd gnutls
 VERSION := 0.1.0
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -45,7 +45,7 @@ SHARED    := $(BUILD)/lib/libtern.so.$(VERSION)
 .PHONY: all lib cli tests test check deps demo fuzz fuzz-build fuzz-smoke bench bench-build clean
 all: lib cli $(BUILD)/lib/pkgconfig/tern.pc
 lib: $(STATIC) $(SHARED)
-cli: $(BUILD)/bin/tern
+cli: $(BUILD)/bin/tern $(BUILD)/bin/ternd
 tests: $(TEST_BIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -70,6 +70,11 @@ $(BUILD)/lib/pkgconfig/tern.pc: scripts/tern.pc.in Makefile
 $(BUILD)/bin/tern: $(CLI_OBJ) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC) $(LDLIBS)
+
+TERND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cmd/ternd/*.c))
+$(BUILD)/bin/ternd: $(TERND_OBJ) $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(TERND_OBJ) $(STATIC) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(TEST_HOBJ) $(STATIC)
 	@mkdir -p $(dir $@)
@@ -123,4 +128,4 @@ bench: all bench-build
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_HOBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TERND_OBJ:.o=.d) $(TEST_HOBJ:.o=.d)

@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
       libcriterion-dev libpng-dev libjpeg62-turbo-dev libopenjp2-7-dev libtiff-dev
       libxml2-dev libsqlite3-dev libsodium-dev libjansson-dev
-      postgresql libpq-dev"
+      postgresql libpq-dev libmicrohttpd-dev libgnutls28-dev curl"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
