@@ -117,7 +117,7 @@ static tern_status dump_json(const tern_nist *t, char **out, tern_error *err)
     return TERN_OK;
 }
 
-/* Text: one line per field; items joined by US shown as '^', subfields by
+/* Text: one line per field but LEN; items joined by US shown as '^', subfields by
  * RS shown as " | " (the usual notation when printing the standard). */
 static void text_field(tern_buf *b, uint32_t type, const tern_nist_field *f)
 {
@@ -166,7 +166,8 @@ static tern_status dump_text(const tern_nist *t, char **out, tern_error *err)
             tern_buf_u8(&b, '\n');
         }
         for (size_t i = 0; i < rec->n_fields; i++)
-            text_field(&b, rec->type, &rec->fields[i]);
+            if (rec->fields[i].number != 1) /* LEN: an encoding detail */
+                text_field(&b, rec->type, &rec->fields[i]);
     }
     tern_buf_u8(&b, 0);
     tern_status s = tern_buf_status(&b, err);
