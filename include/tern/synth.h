@@ -121,7 +121,7 @@ typedef struct tern_synth_impression_opts {
     uint32_t width;        /* output size; 0: the master's canvas size */
     uint32_t height;
     bool rolled;           /* rolled: wider contact area, more lateral stretch */
-    double translation;    /* largest displacement, pixels (default 45) */
+    double translation;    /* largest displacement, pixels (default 70) */
     double rotation_deg;   /* largest rotation, degrees (default 18) */
     double distortion;     /* scale of the skin distortion, 0 = none (default 1) */
     double noise;          /* scale of noise, dryness and background, 0 = clean (default 1) */

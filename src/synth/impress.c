@@ -16,7 +16,7 @@
 void tern_synth_impression_defaults(tern_synth_impression_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->translation = 55;
+    o->translation = 70;
     o->rotation_deg = 18;
     o->distortion = 1;
     o->noise = 1;
@@ -70,9 +70,9 @@ typedef struct impression_plan {
     double rot_c, rot_s, tx, ty;
     double contact_cx, contact_cy, contact_sx, contact_sy; /* contact ellipse scales */
     double thickness, thick_var, dryness, gap_level, edge_noise;
-    double ink, paper, paper_var, grain;
+    double ink, paper, paper_var, grain, pressure_var;
     uint64_t key;
-    synth_smooth paper_field, thick_field;
+    synth_smooth paper_field, thick_field, pressure_field;
 } impression_plan;
 
 static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
@@ -88,7 +88,7 @@ static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
     p->ty = r * sin(a);
     /* Contact: an elliptical window over the silhouette; a flat print
      * touches less of the finger than a rolled one. */
-    double lo = o->rolled ? 1.0 : 0.65, hi = o->rolled ? 1.2 : 1.02;
+    double lo = o->rolled ? 1.0 : 0.58, hi = o->rolled ? 1.2 : 1.02;
     double cv = o->contact;
     p->contact_sx = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo, hi));
     p->contact_sy = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo + 0.05, hi + 0.05));
@@ -106,9 +106,11 @@ static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
     p->paper = tern_synth_rng_range(rng, 160, 225);
     p->paper_var = nz * tern_synth_rng_range(rng, 2, 10);
     p->grain = nz * tern_synth_rng_range(rng, 8, 22);
+    p->pressure_var = nz * tern_synth_rng_range(rng, 0.1, 0.45);
     p->key = tern_synth_rng_u64(rng);
     synth_smooth_draw(rng, 160.0, &p->paper_field);
     synth_smooth_draw(rng, 50.0, &p->thick_field);
+    synth_smooth_draw(rng, 90.0, &p->pressure_field);
 }
 
 /* Ink density in [0, 1] at master point (x, y) for this impression. */
@@ -131,7 +133,9 @@ static double ink_at(const tern_synth_master *m, const impression_plan *p, doubl
         double holes = value_noise(p->key ^ 0x5bd1e995u, x, y, 3.0);
         ink *= 1.0 - p->dryness * smoothstep(p->gap_level - 0.07, p->gap_level + 0.07, holes);
     }
-    return ink * contact;
+    /* Uneven pressure: faint patches where the finger barely touches. */
+    double press = 1.0 - p->pressure_var * (0.5 + 0.5 * synth_smooth_at(&p->pressure_field, x, y));
+    return ink * contact * (press < 0 ? 0 : press);
 }
 
 tern_status tern_synth_impression(const tern_synth_master *m, uint64_t seed,
