@@ -65,6 +65,9 @@ typedef struct tern_gallery_finger tern_gallery_finger;
 tern_status tern_gallery_finger_prepare(const tern_template *t, tern_gallery_finger **out,
                                         tern_error *err);
 void tern_gallery_finger_free(tern_gallery_finger *f);
+/* A copy of f (a memory copy: no preparation). Errors: TERN_E_NOMEM. */
+tern_status tern_gallery_finger_clone(const tern_gallery_finger *f, tern_gallery_finger **out,
+                                      tern_error *err);
 /* Bytes the finger holds. */
 size_t tern_gallery_finger_bytes(const tern_gallery_finger *f);
 

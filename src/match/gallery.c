@@ -18,6 +18,7 @@
 /* ---- compact fingers --------------------------------------------------- */
 
 static size_t align8(size_t x) { return (x + 7u) & ~(size_t)7u; }
+static void finger_layout(tern_gallery_finger *f);
 
 tern_status tern_gallery_finger_prepare(const tern_template *t, tern_gallery_finger **out,
                                         tern_error *err)
@@ -28,27 +29,18 @@ tern_status tern_gallery_finger_prepare(const tern_template *t, tern_gallery_fin
     if (rc != TERN_OK)
         return rc;
     size_t n = mt->n, h = mt->n_hull;
-    size_t o_cyl = align8(sizeof(tern_gallery_finger));
-    size_t o_valid = o_cyl + n * MCC_WORDS * sizeof(uint64_t);
-    size_t o_m = o_valid + n * MCC_SWORDS * sizeof(uint64_t);
-    size_t o_hull = align8(o_m + n * sizeof(match_minutia));
-    size_t o_edge = o_hull + 2 * h * sizeof(float);
-    size_t o_ones = o_edge + 3 * h * sizeof(float);
-    size_t total = o_ones + n * sizeof(uint16_t);
-    uint8_t *p = malloc(total);
-    if (!p) {
+    size_t total = align8(align8(sizeof(tern_gallery_finger)) +
+                          n * (MCC_WORDS + MCC_SWORDS) * sizeof(uint64_t) +
+                          n * sizeof(match_minutia)) +
+                   5 * h * sizeof(float) + n * sizeof(uint16_t);
+    tern_gallery_finger *f = malloc(total);
+    if (!f) {
         tern_match_template_free(mt);
         return tern_error_set(err, TERN_E_NOMEM, "gallery: out of memory");
     }
-    tern_gallery_finger *f = (tern_gallery_finger *)p;
     *f = (tern_gallery_finger){.n = (uint32_t)n, .n_hull = (uint32_t)h, .key = mt->key,
                                .bytes = total};
-    f->cyl = (uint64_t *)(p + o_cyl);
-    f->valid = (uint64_t *)(p + o_valid);
-    f->m = (match_minutia *)(p + o_m);
-    f->hull = (float *)(p + o_hull);
-    f->hull_edge = (float *)(p + o_edge);
-    f->ones = (uint16_t *)(p + o_ones);
+    finger_layout(f);
     memcpy(f->cyl, mt->cyl, n * MCC_WORDS * sizeof(uint64_t));
     memcpy(f->valid, mt->valid, n * MCC_SWORDS * sizeof(uint64_t));
     memcpy(f->m, mt->m, n * sizeof(match_minutia));
@@ -61,6 +53,36 @@ tern_status tern_gallery_finger_prepare(const tern_template *t, tern_gallery_fin
 }
 
 void tern_gallery_finger_free(tern_gallery_finger *f) { free(f); }
+
+/* Points the arrays of a finger at the bytes that follow its header. */
+static void finger_layout(tern_gallery_finger *f)
+{
+    size_t n = f->n, h = f->n_hull;
+    uint8_t *p = (uint8_t *)f;
+    size_t o = align8(sizeof(tern_gallery_finger));
+    f->cyl = (uint64_t *)(p + o);
+    o += n * MCC_WORDS * sizeof(uint64_t);
+    f->valid = (uint64_t *)(p + o);
+    o += n * MCC_SWORDS * sizeof(uint64_t);
+    f->m = (match_minutia *)(p + o);
+    o = align8(o + n * sizeof(match_minutia));
+    f->hull = (float *)(p + o);
+    o += 2 * h * sizeof(float);
+    f->hull_edge = (float *)(p + o);
+    o += 3 * h * sizeof(float);
+    f->ones = (uint16_t *)(p + o);
+}
+
+tern_status tern_gallery_finger_clone(const tern_gallery_finger *f, tern_gallery_finger **out,
+                                      tern_error *err)
+{
+    *out = malloc(f->bytes);
+    if (!*out)
+        return tern_error_set(err, TERN_E_NOMEM, "gallery: out of memory");
+    memcpy(*out, f, f->bytes);
+    finger_layout(*out);
+    return TERN_OK;
+}
 
 size_t tern_gallery_finger_bytes(const tern_gallery_finger *f) { return f ? f->bytes : 0; }
 
