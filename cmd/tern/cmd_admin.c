@@ -5,6 +5,7 @@
  * services (tern/core.h), so it is one transaction and audited; the actor
  * is `--as USER` with its roles from the store. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,12 @@ static int cmd_init(admin_ctx *a, int argc, char **argv)
         *slash = 0;
     if (slash && mkdir(keydir, 0700) != 0 && errno != EEXIST)
         return cli_fail("init: cannot create %s: %s", keydir, strerror(errno));
+    char rd[4096], rk[4096];
+    if (slash && realpath(a->data_dir, rd) && realpath(keydir, rk)) {
+        size_t n = strlen(rd);
+        if (strncmp(rk, rd, n) == 0 && (rk[n] == '/' || rk[n] == 0))
+            return cli_fail("init: the keys (%s) must not lie inside the data directory", keydir);
+    }
     int rc = create_key(a->data_key_path, "data key");
     if (!rc)
         rc = create_key(a->node_key_path, "node signing key");
