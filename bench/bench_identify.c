@@ -333,9 +333,15 @@ static char *pg_url(const char *conninfo, char *schema, size_t size)
     return url;
 }
 
+static void quiet(void *arg, const char *message)
+{
+    (void)arg, (void)message;
+}
+
 static void pg_drop(const char *conninfo, const char *schema)
 {
     PGconn *c = PQconnectdb(conninfo);
+    PQsetNoticeProcessor(c, quiet, NULL);
     char sql[128];
     snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", schema);
     PQclear(PQexec(c, sql));
@@ -363,6 +369,7 @@ int main(int argc, char **argv)
     char dir[] = "/tmp/tern-bench-identify-XXXXXX", url[256];
     if (!mkdtemp(dir))
         return 1;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows when redirected */
     snprintf(url, sizeof url, "sqlite:%s/tern.db", dir);
     store_part("sqlite", url, enroll_n, probes);
     char cmd[300];
