@@ -5,6 +5,7 @@
 #ifndef TERN_IMG_INTERNAL_H
 #define TERN_IMG_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,11 @@ tern_status img_tiff_decode(const uint8_t *data, size_t len, tern_image **out, t
 tern_status img_jpeg_decode(const uint8_t *data, size_t len, tern_image **out, tern_error *err);
 tern_status img_jpeg_encode(const tern_image *img, const tern_image_encode_opts *opts,
                             uint8_t **data, size_t *len, tern_error *err);
+/* Lossless JPEG (T.81 process 14, SOF3), Tern's own decoder (jpegl.c).
+ * img_jpeg_is_lossless is true when the first frame marker of a JPEG stream
+ * is SOF3; img_jpeg_decode then hands the stream to img_jpegl_decode. */
+bool img_jpeg_is_lossless(const uint8_t *data, size_t len);
+tern_status img_jpegl_decode(const uint8_t *data, size_t len, tern_image **out, tern_error *err);
 /* fmt is TERN_IMAGE_JP2 or TERN_IMAGE_J2K. */
 tern_status img_jp2_decode(const uint8_t *data, size_t len, tern_image_format fmt,
                            tern_image **out, tern_error *err);

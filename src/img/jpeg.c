@@ -1,7 +1,8 @@
 /* jpeg.c - JPEG (ITU-T T.81 | ISO/IEC 10918-1) with JFIF resolution (JFIF
  * 1.02, APP0 density) through libjpeg-turbo, from and to memory.
  *
- * Baseline and progressive, grey and YCbCr/RGB decode to 1 or 3 channels;
+ * Lossless JPEG (SOF3), which libjpeg-turbo 2.1 does not decode, goes to
+ * Tern's own decoder in jpegl.c. Baseline and progressive, grey and YCbCr/RGB decode to 1 or 3 channels;
  * CMYK/YCCK are refused. libjpeg's error manager longjmps back here with its
  * message formatted into the tern_error (never exit(), never stderr); its
  * warnings are counted and ignored, except a premature end of data, which is
@@ -99,6 +100,8 @@ static size_t offset_of(const struct jpeg_decompress_struct *c, size_t len)
 tern_status img_jpeg_decode(const uint8_t *data, size_t len, tern_image **out, tern_error *err)
 {
     *out = NULL;
+    if (img_jpeg_is_lossless(data, len))
+        return img_jpegl_decode(data, len, out, err); /* SOF3: Tern's own, jpegl.c */
     if (len > (unsigned long)-1)
         return tern_error_set(err, TERN_E_LIMIT, "JPEG: input too large");
     struct jpeg_decompress_struct c;
