@@ -184,7 +184,10 @@ struct tern_image;
  * store inside the identify transaction and search only those subjects, so
  * a removed or expired entry stops matching at once, whatever called the
  * change. Thread safety: searches may share it; the calls that change it
- * are serialised by its lock (tern/gallery.h). */
+ * are serialised by its lock (tern/gallery.h). Two enrollments of one
+ * person running at the same moment do not see each other (each searches
+ * before the other is added): serialise enrollments, or re-run
+ * de-duplication, where that matters. */
 typedef struct tern_core_gallery tern_core_gallery;
 
 /* Loads every template of TERN_ENGINE_VERSION from the store. *loaded (may
@@ -337,7 +340,9 @@ tern_status tern_core_subject_delete(tern_core *c, tern_core_gallery *g, const t
 /* Re-extracts, from the stored samples, every template not made by
  * TERN_ENGINE_VERSION (admin), replacing it, and refreshes g (may be NULL).
  * Templates without a sample cannot be remade: counted in *orphaned. One
- * transaction and one audit event per subject. Counts may be NULL. */
+ * transaction and one audit event ("template.reextract") per template; a
+ * failure stops the run with what was remade so far committed. Counts may
+ * be NULL. */
 tern_status tern_core_reextract(tern_core *c, tern_core_gallery *g, const tern_actor *who,
                                 size_t *remade, size_t *orphaned, tern_error *err);
 
