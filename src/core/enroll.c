@@ -25,8 +25,10 @@ static bool is_rolled(int impression) { return impression == 1 || impression == 
 
 void ident_fingers_free(ident_fingers *f)
 {
-    for (unsigned k = 0; k < TERN_GALLERY_FINGERS; k++)
+    for (unsigned k = 0; k < TERN_GALLERY_FINGERS; k++) {
         tern_template_free(f->t[k]);
+        tern_gallery_finger_free(f->prepared[k]);
+    }
     for (size_t i = 0; i < f->n_samples; i++)
         free(f->samples[i].wsq);
     memset(f, 0, sizeof *f);
@@ -339,6 +341,8 @@ static tern_status enroll_body(tern_core *c, const tern_user *actor, core_op *op
         rc = cand ? dedup(e, cand, &n, err)
                   : tern_error_set(err, TERN_E_NOMEM, "enroll: out of memory");
     }
+    if (rc == TERN_OK)
+        rc = ident_gallery_prepare(&e->fingers, err);
     if (rc == TERN_OK)
         rc = enroll_records(c, actor, e, err);
     if (rc == TERN_OK)

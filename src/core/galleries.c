@@ -37,17 +37,31 @@ void ident_search_opts(const tern_core_match_opts *m, tern_gallery_search_opts *
     o->shortlist = m->shortlist;
 }
 
-tern_status ident_gallery_add(tern_core_gallery *g, const ident_fingers *f,
-                              const char *subject_id, tern_error *err)
+tern_status ident_gallery_prepare(ident_fingers *f, tern_error *err)
 {
     for (unsigned k = 0; k < TERN_GALLERY_FINGERS; k++) {
-        if (!f->t[k])
+        if (!f->t[k] || f->prepared[k])
             continue;
-        tern_status rc = tern_gallery_put_template(g->g, subject_id, k + 1, f->t[k], err);
+        tern_status rc = tern_gallery_finger_prepare(f->t[k], &f->prepared[k], err);
         if (rc != TERN_OK)
             return rc;
     }
     return TERN_OK;
+}
+
+tern_status ident_gallery_add(tern_core_gallery *g, ident_fingers *f, const char *subject_id,
+                              tern_error *err)
+{
+    tern_status rc = TERN_OK;
+    for (unsigned k = 0; k < TERN_GALLERY_FINGERS; k++) {
+        if (!f->prepared[k])
+            continue;
+        tern_status r = tern_gallery_put(g->g, subject_id, k + 1, f->prepared[k], err);
+        f->prepared[k] = NULL; /* the gallery owns it now, also on failure */
+        if (rc == TERN_OK)
+            rc = r;
+    }
+    return rc;
 }
 
 /* ---- loading ------------------------------------------------------------ */

@@ -23,6 +23,7 @@ typedef struct ident_sample {
 /* The fingers of a request, checked and turned into templates. */
 typedef struct ident_fingers {
     tern_template *t[TERN_GALLERY_FINGERS]; /* the template kept per position (rolled first) */
+    tern_gallery_finger *prepared[TERN_GALLERY_FINGERS]; /* ident_gallery_prepare */
     int t_sample[TERN_GALLERY_FINGERS];     /* index into samples, or -1 */
     ident_sample samples[TERN_CORE_MAX_FINGERS];
     size_t n_samples;
@@ -42,9 +43,13 @@ tern_status ident_probe(const ident_fingers *f, tern_gallery_probe **out, tern_e
  * template row per kept finger with TERN_ENGINE_VERSION. */
 tern_status ident_store(tern_core *c, ident_fingers *f, const char *subject_id,
                         const char *encounter_id, int64_t now_ms, tern_error *err);
-/* Adds the kept templates to the gallery under subject_id (after commit). */
-tern_status ident_gallery_add(tern_core_gallery *g, const ident_fingers *f,
-                              const char *subject_id, tern_error *err);
+/* Prepares the kept templates for the gallery (before commit, so that
+ * adding them after it can fail only for memory). */
+tern_status ident_gallery_prepare(ident_fingers *f, tern_error *err);
+/* Hands the prepared fingers to the gallery under subject_id (after
+ * commit); f keeps no ownership of them. */
+tern_status ident_gallery_add(tern_core_gallery *g, ident_fingers *f, const char *subject_id,
+                              tern_error *err);
 /* The per-candidate fused-FMR threshold for a target FPIR over n subjects:
  * 1 - (1 - fpir)^(1/n). */
 double ident_threshold(double fpir, size_t n);
