@@ -27,6 +27,8 @@ bool cli_parse_uint(const char *opt, const char *s, unsigned long *out);
 
 /* Subcommands (one file each: cmd/tern/cmd_<name>.c). */
 int cmd_version(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_extract(int argc, char **argv);

@@ -14,6 +14,8 @@ static const cli_command commands[] = {
     {"template", "convert and dump fingerprint templates (ISO, INCITS, Tern)", cmd_template},
     {"admin", "operate a local node: enroll, identify, watchlists, alerts, audit", cmd_admin},
     {"nist", "dump, validate, convert and extract ANSI/NIST-ITL transactions", cmd_nist},
+    {"compare", "compare two fingerprints (images or templates): score and FMR", cmd_compare},
+    {"eval", "evaluate the engine: the FVC protocol, DET curves, calibration", cmd_eval},
 };
 
 static void usage(FILE *f)

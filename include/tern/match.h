@@ -165,6 +165,68 @@ typedef struct tern_match_curve {
 tern_status tern_match_det_svg(const tern_match_curve *curves, size_t n_curves, const char *title,
                                char **svg, tern_error *err);
 
+/* ---- The FVC protocol on a folder (src/match/fvc.c) -------------------- */
+
+/* Reads one fingerprint file as a template: a template record in any format
+ * tern/template_io.h detects (its first view), or else an image, decoded
+ * and extracted with tern_extract. `ppi` (> 0) supplies the resolution of
+ * an image that carries none; if ppi is 0, the number in a file named `ppi`
+ * in the image's folder does (as in the FVC sets); with neither, such an
+ * image is an error (TERN_E_ARG). On success
+ * *out is a new template (free it); *extract_seconds (may be NULL) the time
+ * spent extracting (0 for a template). Errors: as tern_file_read,
+ * tern_template_decode, tern_image_decode and tern_extract (TERN_E_QUALITY:
+ * failure to enroll); messages start with the path. */
+tern_status tern_match_read_file(const char *path, double ppi, tern_template **out,
+                                 double *extract_seconds, tern_error *err);
+
+typedef enum tern_match_impostors {
+    TERN_MATCH_IMPOSTORS_ALL = 0, /* every cross-finger pair, each once */
+    TERN_MATCH_IMPOSTORS_FVC = 1, /* first impressions only (FVC rule) */
+} tern_match_impostors;
+
+typedef struct tern_match_fvc_opts {
+    tern_match_impostors impostors;
+    double ppi;            /* resolution of images with none and no `ppi` file; 0: none */
+    uint32_t max_fingers;  /* > 0: only the first max_fingers fingers of each database */
+    const char *only_db;   /* non-NULL: only the DBn_x subfolder of that name */
+} tern_match_fvc_opts;
+
+/* One database's results. Scores are owned by the result. */
+typedef struct tern_match_fvc_db {
+    char name[64];
+    uint32_t images, fte;       /* files, and failures to enroll among them */
+    double *genuine;            /* n_genuine genuine scores (FTE: 0) */
+    size_t n_genuine;
+    double *impostor;
+    size_t n_impostor;
+    tern_match_rates rates;
+    double extract_ms;          /* mean extraction time per image (images only) */
+    double compare_us;          /* mean time per comparison */
+} tern_match_fvc_db;
+
+typedef struct tern_match_fvc_result {
+    size_t n_db;
+    tern_match_fvc_db *db;
+    tern_match_rates avg;       /* rates averaged over databases; counts summed */
+    double max_eer;             /* the worst database's EER */
+    uint32_t images, fte;
+} tern_match_fvc_result;
+
+/* Runs the FVC protocol on every DBn_x subfolder of dir (sorted by name), or
+ * on dir itself when it has none: files named F_I.ext (finger F, impression
+ * I, decimal), each enrolled once (tern_match_read_file, with the
+ * resolution from a file `ppi` in the folder, else opts->ppi); genuine
+ * comparisons: every pair of impressions of a finger, each once; impostor
+ * comparisons as opts->impostors; an image that fails to enroll scores 0 in
+ * all its comparisons and counts in fte. opts may be NULL (all impostors).
+ * Errors: TERN_E_IO, TERN_E_NOT_FOUND (no files), any error of reading a
+ * file other than a failure to enroll, TERN_E_NOMEM. Free the result with
+ * tern_match_fvc_free. Single-threaded; reentrant. */
+tern_status tern_match_fvc_run(const char *dir, const tern_match_fvc_opts *opts,
+                               tern_match_fvc_result **out, tern_error *err);
+void tern_match_fvc_free(tern_match_fvc_result *r);
+
 #ifdef __cplusplus
 }
 #endif
