@@ -41,7 +41,7 @@
 #define LEN_TOL_REL 0.15f     /* ... plus this fraction of the length */
 #endif
 #ifndef EDGE_ANGLE_TOL
-#define EDGE_ANGLE_TOL ((float)(M_PI / 7))  /* edge angle relative to a minutia */
+#define EDGE_ANGLE_TOL 0.40f  /* edge angle relative to a minutia (23 degrees) */
 #endif
 #ifndef EDGE_ANGLE_MIN_LEN
 #define EDGE_ANGLE_MIN_LEN 12.0f /* shorter edges have no reliable direction */

@@ -13,10 +13,10 @@
 
 /* MCC bit cylinders (Cappelli et al. 2010, Sec. 3; parameters of Table 1). */
 #ifndef MCC_NS
-#define MCC_NS 8                               /* cells per side */
+#define MCC_NS 8                               /* cells per side (paper: 16; see docs) */
 #endif
 #define MCC_ND 6                               /* direction bins */
-#define MCC_SWORDS ((MCC_NS * MCC_NS) / 64)    /* 64-bit words per spatial layer */
+#define MCC_SWORDS ((MCC_NS * MCC_NS + 63) / 64) /* 64-bit words per spatial layer */
 #define MCC_WORDS (MCC_SWORDS * MCC_ND)        /* words per cylinder */
 
 typedef struct match_minutia {
@@ -31,7 +31,7 @@ struct tern_match_template {
     match_minutia *m;
     uint64_t *cyl;       /* n * MCC_WORDS: layer k at [k * MCC_SWORDS] */
     uint64_t *valid;     /* n * MCC_SWORDS: spatial validity mask */
-    uint16_t *ones;      /* n: set cells of each cylinder (its popcount) */
+    uint16_t *ones;      /* n: set cells of each cylinder (its popcount; the gallery keeps it) */
     float *dist;         /* n * n: distance between minutiae i and j (u) */
     float *dir;          /* n * n: direction of the segment i -> j (radians) */
     uint32_t n_hull;

@@ -127,10 +127,21 @@ static void build_cylinder(tern_match_template *mt, uint32_t c)
     const float norm = 1.0f / (MCC_SIGMA_S * sqrtf((float)(2.0 * M_PI)));
     uint64_t *cyl = &mt->cyl[(size_t)c * MCC_WORDS];
     uint64_t *valid = &mt->valid[(size_t)c * MCC_SWORDS];
+    /* The neighbours that can reach a cell, with their directional
+     * contributions to the Nd bins (they do not depend on the cell). */
+    float nb[TERN_TEMPLATE_MAX_MINUTIAE][2 + MCC_ND];
     uint32_t neighbours = 0, n_valid = 0, n_disc = 0;
-    for (uint32_t t = 0; t < mt->n; t++)
-        if (t != c && mt->dist[c * mt->n + t] <= reach)
-            neighbours++;
+    for (uint32_t t = 0; t < mt->n; t++) {
+        if (t == c || mt->dist[c * mt->n + t] > reach)
+            continue;
+        float *e = nb[neighbours++];
+        e[0] = mt->m[t].x, e[1] = mt->m[t].y;
+        float rel = match_wrap(mt->m[t].angle - mc->angle);
+        for (int k = 0; k < MCC_ND; k++) {
+            float centre = (float)(-M_PI + (k + 0.5) * 2.0 * M_PI / MCC_ND);
+            e[2 + k] = dir_contribution(match_wrap(centre - rel));
+        }
+    }
     for (int i = 0; i < MCC_NS; i++) {
         for (int j = 0; j < MCC_NS; j++) {
             /* eq. 2: the cell centre, in the minutia's rotated frame */
@@ -146,19 +157,14 @@ static void build_cylinder(tern_match_template *mt, uint32_t c)
             n_valid++;
             valid[cell / 64] |= 1ull << (cell % 64);
             float acc[MCC_ND] = {0};
-            for (uint32_t t = 0; t < mt->n; t++) {
-                if (t == c)
-                    continue;
-                float dx = mt->m[t].x - px, dy = mt->m[t].y - py;
+            for (uint32_t t = 0; t < neighbours; t++) {
+                float dx = nb[t][0] - px, dy = nb[t][1] - py;
                 float d2 = dx * dx + dy * dy;
                 if (d2 > 9.0f * MCC_SIGMA_S * MCC_SIGMA_S)
                     continue;
                 float gs = norm * expf(-d2 / (2.0f * MCC_SIGMA_S * MCC_SIGMA_S));
-                float rel = match_wrap(mt->m[t].angle - mc->angle);
-                for (int k = 0; k < MCC_ND; k++) {
-                    float centre = (float)(-M_PI + (k + 0.5) * 2.0 * M_PI / MCC_ND);
-                    acc[k] += gs * dir_contribution(match_wrap(centre - rel));
-                }
+                for (int k = 0; k < MCC_ND; k++)
+                    acc[k] += gs * nb[t][2 + k];
             }
             for (int k = 0; k < MCC_ND; k++)
                 if (acc[k] > MCC_MU_PSI)
@@ -179,39 +185,25 @@ static void build_cylinder(tern_match_template *mt, uint32_t c)
  * two cylinders restricted to their common valid cells. -1 when fewer than
  * minME of the cells are valid in both (eq. 16). Cells are set only where
  * valid, so "c_a & mask" needs only b's mask. */
-__attribute__((always_inline)) static inline float mcc_similarity(const tern_match_template *a, uint32_t i,
-                                   const tern_match_template *b, uint32_t j)
+__attribute__((always_inline)) static inline float
+cylinder_similarity(const uint64_t *ca, const uint64_t *va, const uint64_t *cb, const uint64_t *vb)
 {
-    const uint64_t *va = &a->valid[(size_t)i * MCC_SWORDS], *vb = &b->valid[(size_t)j * MCC_SWORDS];
-    const uint64_t *ca = &a->cyl[(size_t)i * MCC_WORDS], *cb = &b->cyl[(size_t)j * MCC_WORDS];
-    uint64_t mask[MCC_SWORDS], a_out = 0, b_out = 0;
+    uint64_t mask[MCC_SWORDS];
     int common = 0;
     for (int w = 0; w < MCC_SWORDS; w++) {
         mask[w] = va[w] & vb[w];
-        a_out |= va[w] & ~vb[w];
-        b_out |= vb[w] & ~va[w];
         common += __builtin_popcountll(mask[w]);
     }
     if (common < MCC_MIN_COMMON)
         return -1.0f;
-    /* Where one cylinder's valid cells include the other's, its restriction
-     * to the common cells is the whole cylinder: its count is precomputed. */
-    int na = a->ones[i], nb = b->ones[j], nx = 0;
-    if (a_out) {
-        na = 0;
-        for (int k = 0; k < MCC_ND; k++)
-            for (int w = 0; w < MCC_SWORDS; w++)
-                na += __builtin_popcountll(ca[k * MCC_SWORDS + w] & mask[w]);
-    }
-    if (b_out) {
-        nb = 0;
-        for (int k = 0; k < MCC_ND; k++)
-            for (int w = 0; w < MCC_SWORDS; w++)
-                nb += __builtin_popcountll(cb[k * MCC_SWORDS + w] & mask[w]);
-    }
+    int na = 0, nb = 0, nx = 0;
     for (int k = 0; k < MCC_ND; k++)
-        for (int w = 0; w < MCC_SWORDS; w++)
-            nx += __builtin_popcountll((ca[k * MCC_SWORDS + w] ^ cb[k * MCC_SWORDS + w]) & mask[w]);
+        for (int w = 0; w < MCC_SWORDS; w++) {
+            uint64_t x = ca[k * MCC_SWORDS + w] & mask[w], y = cb[k * MCC_SWORDS + w] & mask[w];
+            na += __builtin_popcountll(x);
+            nb += __builtin_popcountll(y);
+            nx += __builtin_popcountll(x ^ y);
+        }
     if (na + nb == 0)
         return 0.0f;
     return 1.0f - sqrtf((float)nx) / (sqrtf((float)na) + sqrtf((float)nb));
@@ -220,7 +212,8 @@ __attribute__((always_inline)) static inline float mcc_similarity(const tern_mat
 float match_mcc_similarity(const tern_match_template *a, uint32_t i, const tern_match_template *b,
                            uint32_t j)
 {
-    return mcc_similarity(a, i, b, j);
+    return cylinder_similarity(&a->cyl[(size_t)i * MCC_WORDS], &a->valid[(size_t)i * MCC_SWORDS],
+                               &b->cyl[(size_t)j * MCC_WORDS], &b->valid[(size_t)j * MCC_SWORDS]);
 }
 
 /* All pairs of valid cylinders whose similarity is positive. MCC's filter
@@ -232,13 +225,17 @@ float match_mcc_similarity(const tern_match_template *a, uint32_t i, const tern_
     for (uint32_t i = 0; i < a->n; i++) {                                                    \
         if (!a->m[i].cyl_ok)                                                                 \
             continue;                                                                        \
+        uint64_t ca[MCC_WORDS], va[MCC_SWORDS];                                              \
+        memcpy(ca, &a->cyl[(size_t)i * MCC_WORDS], sizeof ca);                               \
+        memcpy(va, &a->valid[(size_t)i * MCC_SWORDS], sizeof va);                            \
         for (uint32_t j = 0; j < b->n; j++) {                                                \
             if (!b->m[j].cyl_ok)                                                             \
                 continue;                                                                    \
-            float s = mcc_similarity(a, i, b, j);                                            \
+            float s = cylinder_similarity(ca, va, &b->cyl[(size_t)j * MCC_WORDS],            \
+                                          &b->valid[(size_t)j * MCC_SWORDS]);                \
             uint32_t q = s > 0 ? (uint32_t)(s * (float)MATCH_Q + 0.5f) : 0;                  \
-            if (q > MATCH_MIN_Q)                                                             \
-                out[np++] = (match_pair){(uint16_t)q, (uint16_t)i, (uint16_t)j};             \
+            out[np] = (match_pair){(uint16_t)q, (uint16_t)i, (uint16_t)j};                   \
+            np += q > MATCH_MIN_Q; /* branch-free: the store is overwritten if not */        \
         }                                                                                    \
     }                                                                                        \
     return np;
