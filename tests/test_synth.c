@@ -411,10 +411,12 @@ Test(synth_identity, ansi_nist_transaction_round_trips)
     tern_nist *back;
     cr_assert_eq(tern_nist_parse(bytes, len, &back, &err), TERN_OK, "%s", err.message);
     cr_assert_eq(back->n_records, 12u);
+    char buf[64];
     const tern_nist_field *nam = tern_nist_find(&back->records[1], 18);
     cr_assert_not_null(nam);
     cr_assert(strstr((const char *)nam->value, "SYNTH-") == (const char *)nam->value);
-    char buf[32];
+    cr_assert(tern_nist_item_str(tern_nist_find(&back->records[1], 30), 0, 0, buf, sizeof buf));
+    cr_assert_str_eq(buf, id.id, "2.030 SID is the identity");
     cr_assert(tern_nist_item_str(tern_nist_find(&back->records[3], 13), 0, 0, buf, sizeof buf));
     cr_assert_str_eq(buf, "2");
     cr_assert(tern_nist_item_str(tern_nist_find(&back->records[4], 3), 0, 0, buf, sizeof buf));

@@ -217,11 +217,13 @@ tern_status tern_synth_identity_json(const tern_synth_identity *id, uint32_t n_i
 
 struct tern_nist; /* tern/nist.h */
 
-/* A new ANSI/NIST-ITL 1-2011 transaction (version 0500) for identity id:
- * Type-1 (TOT "CAR", fixed date 2026-01-01 so output is deterministic,
- * agency "ZZSYNTH00", TCN = the identity id, 19.69 px/mm) and a Type-2
- * record with the biographic data in the EBTS fields 2.018 NAM, 2.020 POB,
- * 2.022 DOB and 2.024 SEX. Free with tern_nist_free. */
+/* A new ANSI/NIST-ITL 1-2011 transaction (version 0500) for identity id, of
+ * Tern's enrollment type (1.004 TOT "TENR", valid under the tern-enrollment
+ * profile of docs/nist.md once its Type-14 records are added): Type-1 (fixed
+ * date 2026-01-01 so output is deterministic, agency "ZZSYNTH00", TCN = the
+ * identity id, 19.69 px/mm) and a Type-2 with 2.010 ENC, 2.011 PUR
+ * "ENROLL", 2.012 LOC, 2.013 CTM, 2.018 NAM (surname US given), 2.022 DOB,
+ * 2.024 SEX and 2.030 SID (the identity id). Free with tern_nist_free. */
 tern_status tern_synth_an2_create(const tern_synth_identity *id, struct tern_nist **out,
                                   tern_error *err);
 /* Appends a Type-14 record (variable-resolution fingerprint image) holding

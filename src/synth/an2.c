@@ -1,7 +1,9 @@
 /* an2.c - synthetic identities as ANSI/NIST-ITL 1-2011 transactions (NIST
- * SP 500-290): a Type-1 transaction information record, a Type-2 with the
- * fictitious biographic data (EBTS field numbers: 2.018 NAM, 2.020 POB,
- * 2.022 DOB, 2.024 SEX) and one Type-14 variable-resolution fingerprint
+ * SP 500-290) of Tern's enrollment type (TOT "TENR", profile
+ * tern-enrollment in docs/nist.md): a Type-1 transaction information record,
+ * a Type-2 with the encounter (2.010 ENC, 2.011 PUR, 2.012 LOC, 2.013 CTM),
+ * the subject id (2.030 SID) and the fictitious biographic data (EBTS
+ * numbers 2.018 NAM, 2.022 DOB, 2.024 SEX), and one Type-14 variable-resolution fingerprint
  * image record per impression (SP 500-290 section 8.14: 14.003 IMP, 14.004
  * SRC, 14.005 FCD, 14.006 HLL, 14.007 VLL, 14.008 SLC, 14.009 THPS, 14.010
  * TVPS, 14.011 CGA, 14.012 BPX, 14.013 FGP, 14.999 DATA). Encoding and the
@@ -27,28 +29,27 @@ tern_status tern_synth_an2_create(const tern_synth_identity *id, tern_nist **out
     char buf[160];
     size_t idx;
     const char *text[][2] = {
-        {"4", "CAR"}, {"5", SYNTH_DATE}, {"7", SYNTH_AGENCY}, {"8", SYNTH_AGENCY},
+        {"4", "TENR"}, {"5", SYNTH_DATE}, {"7", SYNTH_AGENCY}, {"8", SYNTH_AGENCY},
         {"9", id->id}, {"11", "19.69"}, {"12", "19.69"}, {"14", SYNTH_DATE "000000Z"},
     };
     for (size_t i = 0; s == TERN_OK && i < sizeof text / sizeof text[0]; i++)
         s = tern_nist_set_text(t, 0, (uint32_t)atoi(text[i][0]), text[i][1], err);
     if (s == TERN_OK)
         s = tern_nist_add_record(t, 2, &idx, err);
-    if (s == TERN_OK) {
-        /* NAM: "SURNAME,GIVEN" (EBTS); the SYNTH- prefixes stay. */
-        snprintf(buf, sizeof buf, "%s,%s", id->family_name, id->given_name);
-        s = tern_nist_set_text(t, idx, 18, buf, err);
-    }
-    if (s == TERN_OK)
-        s = tern_nist_set_text(t, idx, 20, id->country, err);
-    if (s == TERN_OK) {
-        snprintf(buf, sizeof buf, "%04d%02d%02d", id->birth_year, id->birth_month, id->birth_day);
-        s = tern_nist_set_text(t, idx, 22, buf, err);
-    }
-    if (s == TERN_OK) {
-        char sex[2] = {id->sex, 0};
-        s = tern_nist_set_text(t, idx, 24, sex, err);
-    }
+    /* Type-2 by Tern's enrollment profile (TENR, docs/nist.md): ENC, PUR,
+     * CTM, SID mandatory; LOC, NAM (surname US given), DOB, SEX. */
+    char enc[48];
+    snprintf(enc, sizeof enc, "%s-E1", id->id);
+    snprintf(buf, sizeof buf, "%s\x1f%s", id->family_name, id->given_name);
+    char dob[16], sex[2] = {id->sex, 0};
+    snprintf(dob, sizeof dob, "%04d%02d%02d", id->birth_year, id->birth_month, id->birth_day);
+    const struct {
+        uint32_t field;
+        const char *value;
+    } t2[] = {{10, enc}, {11, "ENROLL"}, {12, "ZZSYNTH00 (synthetic)"}, {13, SYNTH_DATE "000000Z"},
+              {18, buf}, {22, dob}, {24, sex}, {30, id->id}};
+    for (size_t i = 0; s == TERN_OK && i < sizeof t2 / sizeof t2[0]; i++)
+        s = tern_nist_set_text(t, idx, t2[i].field, t2[i].value, err);
     if (s != TERN_OK) {
         tern_nist_free(t);
         return tern_error_prefix(err, "synth: transaction for %s: ", id->id);
