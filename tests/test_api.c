@@ -7,6 +7,7 @@
  * streams and graceful stop. */
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,9 @@
 
 #include "tern/api.h"
 #include "tern/audit.h"
+#include "tern/synth.h"
+#include "tern/template.h"
+#include "tern/template_io.h"
 #include "tern_test.h"
 
 #define N_ROLES 7
@@ -59,6 +63,8 @@ static void node_start(node *n, size_t body_max)
     cr_assert_eq(tern_api_bootstrap(c, s, "AR-PFA", "u-supervisor2", TERN_ROLE_SUPERVISOR, 30,
                                     n->sup2, &err),
                  TERN_OK, "%s", err.message);
+    tern_retention_rule rule = {.id = "border-control", .days = 3650, .description = "ten years"};
+    cr_assert_eq(tern_store_retention_rule_insert(s, &rule, &err), TERN_OK, "%s", err.message);
     tern_core_free(c);
     tern_store_close(s);
     cr_assert_eq(tern_api_start(&n->cfg, &n->srv, &err), TERN_OK, "%s", err.message);
@@ -526,4 +532,219 @@ Test(api, decode_requests)
                  TERN_OK, "%s", err.message);
     cr_expect_eq(q.roles, (unsigned)(TERN_ROLE_OFFICER | TERN_ROLE_PARTNER));
     tern_api_request_clear(&q);
+}
+
+/* ---- encounters, enrollment, jobs ------------------------------------------- */
+
+/* The JSON "fingers" array of synthetic identity `index`, capture `imp`
+ * (templates in Tern's format, base64). Returns a malloc'd string. */
+static char *fingers_json(uint64_t index, unsigned imp)
+{
+    tern_synth_identity id;
+    tern_synth_identity_make(42, index, &id);
+    tern_synth_timpression_opts o;
+    tern_synth_timpression_defaults(&o);
+    o.jitter = 0.5;
+    json_t *arr = json_array();
+    for (unsigned k = 0; k < 10; k++) {
+        tern_synth_tfinger *f = NULL;
+        tern_template *t = NULL;
+        cr_assert_eq(tern_synth_tfinger_create(id.finger_seed[k], (int)id.finger_class[k], &f,
+                                               NULL),
+                     TERN_OK);
+        cr_assert_eq(tern_synth_tfinger_impression(f, tern_synth_seed_mix(42, index * 16 + k, imp),
+                                                   &o, &t, NULL),
+                     TERN_OK);
+        t->finger_position = (uint8_t)(k + 1);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        cr_assert_eq(tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &buf, &len, NULL), TERN_OK);
+        size_t b64len = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = malloc(b64len);
+        sodium_bin2base64(b64, b64len, buf, len, sodium_base64_VARIANT_ORIGINAL);
+        json_array_append_new(arr, json_pack("{s:i,s:i,s:s}", "position", (int)k + 1, "impression",
+                                             0, "template", b64));
+        free(b64);
+        free(buf);
+        tern_template_free(t);
+        tern_synth_tfinger_free(f);
+    }
+    char *s = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    return s;
+}
+
+static void enroll(node *n, uint64_t index, char subject[TERN_ID_MAX], size_t *links)
+{
+    char *fj = fingers_json(index, 1);
+    size_t cap = strlen(fj) + 512;
+    char *body = malloc(cap);
+    snprintf(body, cap,
+             "{\"family_name\":\"SYNTH-Family%llu\",\"given_names\":\"SYNTH-Given\","
+             "\"residence_status\":\"legal resident\",\"category\":\"border-control\","
+             "\"location\":\"SCL\",\"fingers\":%s}",
+             (unsigned long long)index, fj);
+    json_t *j = NULL;
+    char code[64];
+    cr_assert_eq(call(n, n->tok[0], "POST", "/v1/identities", "application/json", body, code, &j),
+                 201, "enroll %llu: %s", (unsigned long long)index, code);
+    snprintf(subject, TERN_ID_MAX, "%s", json_string_value(json_object_get(j, "subject_id")));
+    if (links)
+        *links = json_array_size(json_object_get(j, "links"));
+    json_decref(j);
+    free(body);
+    free(fj);
+}
+
+static char *encounter_body(uint64_t index, const char *extra)
+{
+    char *fj = fingers_json(index, 2);
+    size_t cap = strlen(fj) + 512;
+    char *body = malloc(cap);
+    snprintf(body, cap, "{\"location\":\"EZE\",\"purpose\":\"border-control\",%s\"fingers\":%s}",
+             extra, fj);
+    free(fj);
+    return body;
+}
+
+Test(api, encounter_alert_stream_decision_and_jobs)
+{
+    node n;
+    node_start(&n, 0);
+    const char *off = n.tok[0], *exa = n.tok[1], *ana = n.tok[2], *sup = n.tok[3];
+    char subjects[12][TERN_ID_MAX], code[64], path[160], body[512];
+    for (uint64_t i = 0; i < 12; i++)
+        enroll(&n, i, subjects[i], NULL);
+    /* a second enrollment of person 5 is linked, never merged */
+    char dup[TERN_ID_MAX];
+    size_t links = 0;
+    enroll(&n, 5, dup, &links);
+    cr_expect_gt(links, 0u, "a known person enrolled again gets a yellow link");
+    cr_expect_str_neq(dup, subjects[5]);
+    /* watchlist person 7: nominated by the analyst, approved by a supervisor */
+    cr_assert_eq(call(&n, sup, "POST", "/v1/watchlists", "application/json",
+                      "{\"id\":\"toc\",\"name\":\"TOC\",\"category\":\"transnational organised "
+                      "crime\",\"handling\":\"detain; call the duty desk\"}",
+                      code, NULL),
+                 201);
+    int64_t now = tern_store_now_ms();
+    snprintf(body, sizeof body,
+             "{\"subject_id\":\"%s\",\"basis\":\"case 1\",\"review_ms\":%lld,\"expires_ms\":%lld}",
+             subjects[7], (long long)(now + 86400000LL), (long long)(now + 86400000LL * 300));
+    json_t *j = NULL;
+    cr_assert_eq(call(&n, ana, "POST", "/v1/watchlists/toc/entries", "application/json", body,
+                      code, &j),
+                 201, "%s", code);
+    snprintf(path, sizeof path, "/v1/entries/%s/approve",
+             json_string_value(json_object_get(j, "id")));
+    json_decref(j);
+    cr_assert_eq(call(&n, sup, "POST", path, NULL, NULL, code, NULL), 200, "%s", code);
+    /* an examiner listens */
+    int st = 0;
+    int fd = stream_open(&n, exa, &st);
+    cr_assert_eq(st, 200);
+    cr_assert(stream_wait(fd, "tern live alerts"));
+    /* the officer's encounter: another impression of person 7 */
+    char *eb = encounter_body(7, "\"agency\":\"CL-PDI\",");
+    tern_api_response r;
+    cr_assert_eq(tern_api_call(n.port, "POST", "/v1/encounters", off, "border-control",
+                               "application/json", eb, strlen(eb), &r, NULL),
+                 TERN_OK);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    cr_expect_null(strstr(r.body, "SYNTH-Family"), "no biographic data to the officer");
+    cr_expect_null(strstr(r.body, "candidates"), "no candidate list to the officer");
+    cr_expect_null(strstr(r.body, "score"), "no score to the officer");
+    j = json_loads(r.body, 0, NULL);
+    tern_api_response_clear(&r);
+    cr_expect(json_is_true(json_object_get(j, "hit")));
+    cr_expect_str_eq(json_string_value(json_object_get(j, "signal")), "yellow");
+    json_t *a0 = json_array_get(json_object_get(j, "alerts"), 0);
+    cr_assert_not_null(a0);
+    char alert[TERN_ID_MAX];
+    snprintf(alert, sizeof alert, "%s", json_string_value(json_object_get(a0, "alert_id")));
+    cr_expect_str_eq(json_string_value(json_object_get(a0, "signal")), "yellow");
+    json_decref(j);
+    cr_expect(stream_wait(fd, alert), "the alert arrives on the live stream");
+    /* the examiner sees the evidence and confirms; the officer now sees red */
+    snprintf(path, sizeof path, "/v1/alerts/%s", alert);
+    cr_assert_eq(call(&n, exa, "GET", path, NULL, NULL, code, &j), 200);
+    cr_expect(json_is_object(json_object_get(j, "evidence")));
+    json_decref(j);
+    snprintf(path, sizeof path, "/v1/alerts/%s/decision", alert);
+    cr_assert_eq(call(&n, exa, "POST", path, "application/json",
+                      "{\"decision\":\"confirmed\",\"reasons\":\"ten fingers agree\"}", code, NULL),
+                 200, "%s", code);
+    cr_expect(stream_wait(fd, "alert.decided"));
+    close(fd);
+    snprintf(path, sizeof path, "/v1/alerts/%s", alert);
+    cr_assert_eq(call(&n, off, "GET", path, NULL, NULL, code, &j), 200);
+    json_t *notice = json_object_get(j, "notice");
+    cr_expect_str_eq(json_string_value(json_object_get(notice, "signal")), "red");
+    cr_expect_str_eq(json_string_value(json_object_get(notice, "handling")),
+                     "detain; call the duty desk");
+    cr_expect_null(json_object_get(j, "evidence"));
+    json_decref(j);
+    /* context that is not the caller's is refused */
+    free(eb);
+    eb = encounter_body(7, "\"officer\":\"someone-else\",");
+    cr_expect_eq(call(&n, off, "POST", "/v1/encounters", "application/json", eb, code, NULL), 400);
+    free(eb);
+    /* an examiner's encounter gets the ranked list */
+    eb = encounter_body(3, "");
+    cr_assert_eq(call(&n, exa, "POST", "/v1/encounters", "application/json", eb, code, &j), 201);
+    bool found3 = false;
+    size_t ci;
+    json_t *c0;
+    json_array_foreach(json_object_get(j, "candidates"), ci, c0)
+        found3 |= strcmp(json_string_value(json_object_get(c0, "subject_id")), subjects[3]) == 0 &&
+                  json_is_true(json_object_get(c0, "alert"));
+    cr_expect(found3, "person 3 is among the candidates, with an alert");
+    json_decref(j);
+    cr_assert_eq(call(&n, exa, "GET", "/v1/alerts?status=confirmed", NULL, NULL, code, &j), 200);
+    cr_expect_eq(json_array_size(json_object_get(j, "alerts")), 1u);
+    json_decref(j);
+    /* biographic data: examiners yes, officers no */
+    snprintf(path, sizeof path, "/v1/identities/%s", subjects[3]);
+    cr_assert_eq(call(&n, exa, "GET", path, NULL, NULL, code, &j), 200);
+    cr_expect_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(j, "identities"), 0), "family_name")),
+                     "SYNTH-Family3");
+    json_decref(j);
+    cr_expect_eq(call(&n, off, "GET", path, NULL, NULL, code, NULL), 403);
+    /* the same search as a job */
+    size_t len = strlen(eb);
+    eb[len - 1] = 0;
+    char *jb = malloc(len + 32);
+    snprintf(jb, len + 32, "%s,\"priority\":2}", eb);
+    cr_assert_eq(call(&n, off, "POST", "/v1/jobs", "application/json", jb, code, &j), 202, "%s",
+                 code);
+    cr_expect_eq(json_integer_value(json_object_get(j, "priority")), 2);
+    cr_expect_geq(json_integer_value(json_object_get(j, "pending")), 0);
+    snprintf(path, sizeof path, "%s", json_string_value(json_object_get(j, "url")));
+    json_decref(j);
+    const char *state = "queued";
+    for (int tries = 0; tries < 600 && (!strcmp(state, "queued") || !strcmp(state, "running"));
+         tries++) {
+        usleep(20000);
+        json_t *jj = NULL;
+        cr_assert_eq(call(&n, off, "GET", path, NULL, NULL, code, &jj), 200);
+        state = strcmp(json_string_value(json_object_get(jj, "state")), "done") == 0 ? "done"
+                : strcmp(json_string_value(json_object_get(jj, "state")), "failed") == 0
+                    ? "failed"
+                    : "running";
+        if (!strcmp(state, "done"))
+            cr_expect(json_is_true(json_object_get(json_object_get(jj, "result"), "hit")));
+        json_decref(jj);
+    }
+    cr_expect_str_eq(state, "done");
+    cr_expect_eq(call(&n, exa, "GET", path, NULL, NULL, code, NULL), 404, "another user's job");
+    free(jb);
+    free(eb);
+    /* metrics see the gallery */
+    cr_assert_eq(tern_api_call(n.port, "GET", "/metrics", NULL, NULL, NULL, NULL, 0, &r, NULL),
+                 TERN_OK);
+    cr_expect(strstr(r.body, "tern_gallery_subjects 13"), "%s", r.body);
+    cr_expect(strstr(r.body, "tern_alerts{status=\"confirmed\"} 1"), "%s", r.body);
+    tern_api_response_clear(&r);
+    node_stop(&n);
 }

@@ -56,7 +56,7 @@ struct tern_api_server {
     pthread_cond_t wcv;
     api_worker *workers;
     size_t n_workers;
-    void *gallery;                       /* tern_core_gallery, when identification is built */
+    tern_core_gallery *gallery;          /* the identity gallery, shared (rwlock) */
     api_hub hub;
     api_metrics metrics;
     api_jobs *jobs;
@@ -159,6 +159,23 @@ void api_h_identity_get(api_req *r);
 void api_h_identity_delete(api_req *r);
 void api_h_job_create(api_req *r);
 void api_h_job_get(api_req *r);
+
+/* encounters (h_encounter.c) */
+typedef struct api_fingers {
+    size_t n;
+    tern_core_finger fingers[TERN_CORE_MAX_FINGERS];
+    struct tern_image *images[TERN_CORE_MAX_FINGERS];       /* owned */
+    struct tern_template *tmpls[TERN_CORE_MAX_FINGERS];     /* owned */
+} api_fingers;
+tern_status api_fingers_from_request(const tern_api_request *q, api_fingers *f, tern_error *err);
+void api_fingers_clear(api_fingers *f);
+bool api_context_ok(api_req *r, const tern_api_request *q);
+tern_core_match_opts api_match_opts(const tern_api_server *srv);
+json_t *api_identify_json(api_req *r, const tern_identify_result *res, const char *location);
+void api_identify(api_req *r, const api_fingers *f, const char *location);
+tern_status api_gallery_load(tern_api_server *srv, tern_error *err);
+void api_gallery_free(tern_api_server *srv);
+void api_gallery_stats(tern_api_server *srv, size_t *subjects, size_t *fingers, size_t *bytes);
 
 /* jobs (jobs.c) */
 tern_status api_jobs_start(tern_api_server *srv, tern_error *err);

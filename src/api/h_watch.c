@@ -209,10 +209,18 @@ static json_t *alert_json(const tern_alert *a)
                      (json_int_t)a->decided_ms, "evidence", ev ? ev : json_null());
 }
 
+typedef struct alert_q {
+    json_t *arr;
+    int64_t status; /* -1: any */
+} alert_q;
+
 static int alert_row(void *ctx, const void *row)
 {
-    json_array_append_new(ctx, alert_json(row));
-    return json_array_size(ctx) >= LIST_MAX;
+    alert_q *q = ctx;
+    if (q->status >= 0 && ((const tern_alert *)row)->status != q->status)
+        return 0;
+    json_array_append_new(q->arr, alert_json(row));
+    return json_array_size(q->arr) >= LIST_MAX;
 }
 
 static bool status_value(const char *name, char out[4])
@@ -234,18 +242,18 @@ void api_h_alerts_list(api_req *r)
         api_fail(r, 400, "bad_request", "status: pending, confirmed, rejected or inconclusive");
         return;
     }
-    json_t *arr = json_array();
+    /* the status is filtered here: the store's equality filter on enum
+     * columns binds text, which does not match the stored integers */
+    alert_q q = {json_array(), status ? strtoll(sv, NULL, 10) : -1};
     tern_error err;
     tern_error_clear(&err);
-    const char *field = enc ? "encounter_id" : status ? "status" : NULL;
-    const char *value = enc ? enc : status ? sv : NULL;
-    if (tern_store_each(r->w->store, TERN_ENT_ALERT, field, value, alert_row, arr, &err) !=
-        TERN_OK) {
-        json_decref(arr);
+    if (tern_store_each(r->w->store, TERN_ENT_ALERT, enc ? "encounter_id" : NULL, enc,
+                        alert_row, &q, &err) != TERN_OK) {
+        json_decref(q.arr);
         api_fail_status(r, &err);
         return;
     }
-    api_reply(r, 200, json_pack("{s:o}", "alerts", arr));
+    api_reply(r, 200, json_pack("{s:o}", "alerts", q.arr));
 }
 
 static const char *const SIGNALS[] = {"green", "yellow", "red"};
@@ -315,6 +323,7 @@ void api_h_alert_decide(api_req *r)
         return;
     }
     api_hub_publish(&r->srv->hub, "alert.decided",
-                    json_pack("{s:s,s:s}", "alert_id", r->params[0], "status", d));
+                    json_pack("{s:s,s:s}", "alert_id", r->params[0], "status",
+                              tern_alert_status_name(st)));
     api_h_alert_get(r);
 }

@@ -75,8 +75,14 @@ static void put(sbuf *b, const char *fmt, ...)
     }
 }
 
-/* Gallery sizes, from h_encounter.c (0 when identification is not built). */
-void api_gallery_stats(tern_api_server *srv, size_t *subjects, size_t *fingers, size_t *bytes);
+
+static int count_alert(void *ctx, const void *row)
+{
+    int64_t st = ((const tern_alert *)row)->status;
+    if (st >= 0 && st < 4)
+        ((int64_t *)ctx)[st]++;
+    return 0;
+}
 
 void api_h_metrics(api_req *r)
 {
@@ -126,14 +132,14 @@ void api_h_metrics(api_req *r)
         subjects, fingers, bytes);
     api_worker *w = api_worker_get(srv);
     put(&b, "# HELP tern_alerts Alerts by status.\n# TYPE tern_alerts gauge\n");
-    for (int64_t st = TERN_ALERT_PENDING; st <= TERN_ALERT_INCONCLUSIVE; st++) {
-        char v[24];
-        snprintf(v, sizeof v, "%lld", (long long)st);
-        int64_t count = 0;
-        if (tern_store_count(w->store, TERN_ENT_ALERT, "status", v, &count, NULL) == TERN_OK)
+    /* counted by a scan: the store's equality filter on enum columns binds
+     * text, which does not match the stored integers */
+    int64_t by_status[4] = {0};
+    if (tern_store_each(w->store, TERN_ENT_ALERT, NULL, NULL, count_alert, by_status, NULL) ==
+        TERN_OK)
+        for (int64_t st = TERN_ALERT_PENDING; st <= TERN_ALERT_INCONCLUSIVE; st++)
             put(&b, "tern_alerts{status=\"%s\"} %lld\n", tern_alert_status_name(st),
-                (long long)count);
-    }
+                (long long)by_status[st]);
     api_worker_put(srv, w);
     pthread_mutex_lock(&srv->hub.mu);
     int streams = srv->hub.streams;

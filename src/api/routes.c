@@ -22,10 +22,10 @@ enum {
 #define ROUTE_LIST(X) \
     X("GET", "/healthz", TERN_API_PUBLIC, "health", api_h_healthz) \
     X("GET", "/metrics", TERN_API_PUBLIC, "metrics", api_h_metrics) \
-    X("POST", "/v1/encounters", OFF | EXA | ANA | SUP | PAR, "encounter.create", api_h_encounter_create) \
-    X("GET", "/v1/encounters/{id}", OFF | EXA | ANA | SUP | AUD | PAR, "encounter.get", api_h_encounter_get) \
-    X("POST", "/v1/jobs", OFF | EXA | ANA | SUP | PAR, "job.create", api_h_job_create) \
-    X("GET", "/v1/jobs/{id}", OFF | EXA | ANA | SUP | PAR, "job.get", api_h_job_get) \
+    X("POST", "/v1/encounters", OFF | EXA | ANA | SUP, "encounter.create", api_h_encounter_create) \
+    X("GET", "/v1/encounters/{id}", OFF | EXA | ANA | SUP | AUD, "encounter.get", api_h_encounter_get) \
+    X("POST", "/v1/jobs", OFF | EXA | ANA | SUP, "job.create", api_h_job_create) \
+    X("GET", "/v1/jobs/{id}", OFF | EXA | ANA | SUP, "job.get", api_h_job_get) \
     X("POST", "/v1/identities", OFF | ANA | SUP | ADM, "identity.enroll", api_h_identity_enroll) \
     X("GET", "/v1/identities/{id}", EXA | ANA | SUP, "identity.get", api_h_identity_get) \
     X("DELETE", "/v1/identities/{id}", SUP | ADM, "identity.delete", api_h_identity_delete) \

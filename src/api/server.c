@@ -480,9 +480,6 @@ static void server_free(tern_api_server *srv)
     free(srv);
 }
 
-/* Loads the galleries; defined in h_encounter.c. */
-tern_status api_gallery_load(tern_api_server *srv, tern_error *err);
-void api_gallery_free(tern_api_server *srv);
 
 tern_status tern_api_start(const tern_api_config *cfg, tern_api_server **out, tern_error *err)
 {
