@@ -33,7 +33,17 @@
     {t, 11, XK_TEXT, "@/ImageCompressionAlgorithmText", NULL},                            \
     {t, 16, XK_TEXT, "@/ImageCaptureDetail/CaptureHorizontalPixelDensityValue", NULL},    \
     {t, 17, XK_TEXT, "@/ImageCaptureDetail/CaptureVerticalPixelDensityValue", NULL},      \
+    {t, 30, XK_TEXT, "@/ImageCaptureDetail/CaptureDeviceMonitoringModeCode", NULL},       \
     {t, 999, XK_BASE64, "@/nc:BinaryBase64Object", NULL}
+
+/* Print position descriptors and coordinates (13.014 SPD / 14.014 PPD:
+ * FGP, FIC; 13.015 / 14.015 PPC: FVC, LOS, LHC, RHC, TVC, BVC). */
+#define MAJOR_CASE(t)                                                                     \
+    {t, 14, XK_TEXT, "@/FingerprintImageMajorCasePrint", "FingerPositionCode,MajorCasePrintCode"}, \
+    {t, 15, XK_TEXT, "@/FingerprintImageMajorCasePrint/*MajorCasePrintSegmentOffset",     \
+     "SegmentFingerViewCode,SegmentLocationCode,SegmentLeftHorizontalCoordinateValue,"    \
+     "SegmentRightHorizontalCoordinateValue,SegmentTopVerticalCoordinateValue,"           \
+     "SegmentBottomVerticalCoordinateValue"}
 
 #define IMG_BINARY(t)                                                                     \
     {t, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},             \
@@ -99,6 +109,10 @@ static const xml_map maps[] = {
     {10, 12, XK_TEXT, "@/ImageColorSpaceCode", NULL},
     {10, 13, XK_TEXT, "@/FaceImageAcquisitionProfileCode", NULL},
     {10, 20, XK_TEXT, "@/FaceImageSubjectPoseCode", NULL},
+    /* 10.025 SPA: YAW, PIT, ROL and their uncertainties UYW, UPT, URL. */
+    {10, 25, XK_TEXT, "@/FaceImage3DPoseAngle",
+     "PoseYawAngleMeasure,PosePitchAngleMeasure,PoseRollAngleMeasure,PoseYawUncertaintyValue,"
+     "PosePitchUncertaintyValue,PoseRollUncertaintyValue"},
     {10, 21, XK_TEXT, "@/FaceImagePoseOffsetAngleMeasure", NULL},
     {10, 22, XK_TEXT, "@/*FaceImageDescriptionCode", NULL},
     {10, 23, XK_TEXT, "@/FaceImageAcquisitionSource",
@@ -116,6 +130,7 @@ static const xml_map maps[] = {
     {13, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
     {13, 13, XK_TEXT, "@/*FingerPositionCode", NULL},
     {13, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    MAJOR_CASE(13),
     FRICTION_QUALITY(13, "FingerPositionCode", "itl:FingerprintImageQuality"),
     IMG_TAGGED(13),
     {14, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},
@@ -123,6 +138,7 @@ static const xml_map maps[] = {
     {14, 13, XK_TEXT, "@/*FingerPositionCode", NULL},
     {14, 18, XK_TEXT, "@/*FingerprintImageFingerMissing", "FingerPositionCode,FingerMissingCode"},
     {14, 20, XK_TEXT, "@/ImageCommentText", NULL},
+    MAJOR_CASE(14),
     {14, 21, XK_TEXT, "@/*FingerprintImageSegmentPositionSquare",
      "FingerPositionCode,SegmentLeftHorizontalCoordinateValue,"
      "SegmentRightHorizontalCoordinateValue,SegmentTopVerticalCoordinateValue,"

@@ -101,6 +101,20 @@ static tern_status bad_value(reader *rd, uint32_t type, uint32_t field, const ch
                           "%u.%03u: %s", rd->rec_no, type, type, field, what);
 }
 
+/* NIST's 2-2008 sample writes a latent palm (Type-13 with a palm position)
+ * with palm elements where the mapping names finger ones: the palm name
+ * stands in when the finger one is absent. */
+static const char *palm_alias(uint32_t type, const char *name)
+{
+    static const char *const pairs[][2] = {{"FingerprintImage", "PalmprintImage"},
+                                           {"FingerPositionCode", "PalmPositionCode"},
+                                           {"FingerprintImageQuality", "PalmprintImageQuality"}};
+    for (size_t i = 0; type == 13 && i < sizeof pairs / sizeof pairs[0]; i++)
+        if (strcmp(name, pairs[i][0]) == 0)
+            return pairs[i][1];
+    return NULL;
+}
+
 /* Follows a '/'-separated path of local names (first match at each step);
  * '@' is the record's image element. */
 static xmlNodePtr follow(xmlNodePtr node, const char *path, size_t n, uint32_t type)
@@ -123,7 +137,9 @@ static xmlNodePtr follow(xmlNodePtr node, const char *path, size_t n, uint32_t t
                 name = "PhysicalFeatureImage"; /* 2-2008 SMT images */
         }
         const char *colon = strchr(name, ':');
-        node = first_child(node, colon ? colon + 1 : name);
+        const char *local = colon ? colon + 1 : name, *alias = palm_alias(type, local);
+        xmlNodePtr next = first_child(node, local);
+        node = next || !alias ? next : first_child(node, alias);
         i = j + 1;
     }
     return node;
@@ -272,6 +288,8 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
              rep);
     const char *colon = strchr(rep_name, ':');
     const char *local = colon ? colon + 1 : rep_name;
+    if (!first_child(parent, local) && palm_alias(type, local))
+        local = palm_alias(type, local);
     tern_buf b = {0};
     bool ok = true, any = false;
     for (xmlNodePtr c = parent->children; c && ok; c = c->next) {
