@@ -189,7 +189,10 @@ static void write_mapped(writer *w, xmlNodePtr rec, uint32_t type, const xml_map
     }
     const char *star = strchr(m->path, '*');
     size_t head = star ? (size_t)(star - m->path) : plen;
-    xmlNodePtr base = head ? make_path(w, rec, m->path, head ? head - 1 : 0, type, false) : rec;
+    /* The parent of the repeated element (only with '*': without one, the
+     * path is made whole below, and a path cut one character short would
+     * leave a stray empty element). */
+    xmlNodePtr base = star && head ? make_path(w, rec, m->path, head - 1, type, false) : rec;
     char buf[512];
     for (uint32_t s = 0; s < f->n_subfields; s++) {
         /* The repeated element (or, without '*', the whole path). */
