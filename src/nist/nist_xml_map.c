@@ -125,6 +125,15 @@ static const xml_map maps[] = {
     {10, 29, XK_TEXT, "@/*FaceImageFeaturePoint",
      "FeaturePointCategoryCode,FeaturePointIdentification/nc:IdentificationID,"
      "FeaturePointHorizontalCoordinateValue,FeaturePointVerticalCoordinateValue"},
+    /* SMT images (2-2008 PhysicalFeatureImage, the "@" of Type-10 when no
+     * FaceImage): 10.040 NCIC codes, 10.041 size (HGT, WID), 10.042
+     * descriptors (SMT, TAC, TSC, TDS). 10.043 colours stay unread: their
+     * secondary colours repeat one element name inside an item list. */
+    {10, 40, XK_TEXT, "@/*PhysicalFeatureNCICCode", NULL},
+    {10, 41, XK_TEXT, "@/PhysicalFeatureSize", "PhysicalFeatureHeightMeasure,PhysicalFeatureWidthMeasure"},
+    {10, 42, XK_TEXT, "@/*PhysicalFeatureDescriptionDetail",
+     "PhysicalFeatureCategoryCode,PhysicalFeatureClassCode,PhysicalFeatureSubClassCode,"
+     "PhysicalFeatureDescriptionText"},
     IMG_TAGGED(10),
     {13, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},
     {13, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},

@@ -328,7 +328,8 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
                 tern_buf_u8(&b, TERN_NIST_US);
             ok = ok && put_item(&b, m, follow(c, ip, strcspn(ip, ","), type));
         }
-        c->_private = CONSUMED;
+        /* c itself is not marked: a child no item names (10.043 colours
+         * inside 10.042's element) must still be counted as not read. */
     }
     if (!ok || !any) {
         tern_buf_free(&b);
