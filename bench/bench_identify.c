@@ -56,15 +56,13 @@ static void die(const char *what, const tern_error *err)
     exit(1);
 }
 
-/* Ten fingers of synthetic identity `index`, capture `imp` (jitter 0.5 px:
- * see tests/ident_fixture.c for why not the default). */
+/* Ten fingers of synthetic identity `index`, capture `imp`. */
 static void ten(uint64_t index, unsigned imp, tern_template *t[10])
 {
     tern_synth_identity id;
     tern_synth_identity_make(SEED, index, &id);
     tern_synth_timpression_opts o;
     tern_synth_timpression_defaults(&o);
-    o.jitter = 0.5;
     for (unsigned k = 0; k < 10; k++) {
         tern_synth_tfinger *f;
         tern_error err;

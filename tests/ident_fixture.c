@@ -9,13 +9,8 @@ void ix_fingers(uint64_t seed, uint64_t index, unsigned imp, tern_template *t[10
 {
     tern_synth_identity id;
     tern_synth_identity_make(seed, index, &id);
-    /* Position jitter below the default 2 px: src/synth/tmpl.c computes a
-     * minutia's angle from its jittered position to an unjittered point
-     * 4 px along it, so 2 px of jitter turns angles by ~27 degrees (sd) and
-     * genuine scores fall to impostor level (reported to the synth owner). */
     tern_synth_timpression_opts o;
     tern_synth_timpression_defaults(&o);
-    o.jitter = 0.5;
     for (unsigned k = 0; k < 10; k++) {
         tern_synth_tfinger *f;
         tern_error err;

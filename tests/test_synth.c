@@ -320,6 +320,44 @@ Test(synth_template, impressions_of_a_finger_are_mates)
     tern_synth_tfinger_free(f[1]);
 }
 
+/* Position noise must move a minutia, not turn it: with no displacement,
+ * rotation or distortion, a minutia found again in another impression keeps
+ * its direction within the direction noise, however large the jitter. */
+Test(synth_template, position_jitter_leaves_directions_alone)
+{
+    tern_error err;
+    tern_synth_tfinger *f;
+    cr_assert_eq(tern_synth_tfinger_create(21, TERN_SYNTH_WHORL, &f, &err), TERN_OK);
+    tern_synth_timpression_opts o;
+    tern_synth_timpression_defaults(&o);
+    o.translation = o.rotation_deg = o.distortion = o.dropout = o.spurious = 0;
+    o.jitter = 3;
+    tern_template *a, *b;
+    cr_assert_eq(tern_synth_tfinger_impression(f, 1, &o, &a, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_synth_tfinger_impression(f, 2, &o, &b, &err), TERN_OK, "%s", err.message);
+    uint32_t paired = 0, turned = 0;
+    for (uint32_t i = 0; i < a->n_minutiae; i++) {
+        double best = 1e9, diff = 0;
+        for (uint32_t j = 0; j < b->n_minutiae; j++) {
+            double dx = a->minutiae[i].x - b->minutiae[j].x, dy = a->minutiae[i].y - b->minutiae[j].y;
+            double d2 = dx * dx + dy * dy;
+            if (d2 < best) {
+                best = d2;
+                diff = fabs(remainder(a->minutiae[i].angle - b->minutiae[j].angle, 2 * M_PI));
+            }
+        }
+        if (best > 12.0 * 12.0)
+            continue;
+        paired++;
+        turned += diff > 0.5; /* over 6 sd of the 0.08 rad direction noise per impression */
+    }
+    cr_assert_gt(paired, a->n_minutiae / 2, "only %u of %u minutiae found again", paired, a->n_minutiae);
+    cr_assert_leq(turned * 10, paired, "%u of %u paired minutiae turned by more than 0.5 rad", turned, paired);
+    tern_template_free(a);
+    tern_template_free(b);
+    tern_synth_tfinger_free(f);
+}
+
 /* ---- identities ------------------------------------------------------------ */
 
 Test(synth_identity, fictitious_and_deterministic)

@@ -149,12 +149,14 @@ static bool add_minutia(tern_template *t, const tmap *map, tern_synth_rng *r, do
     double fx, fy, ex, ey;
     map_point(map, x, y, &fx, &fy);
     map_point(map, x + 4 * dir_x, y + 4 * dir_y, &ex, &ey);
+    /* The direction is the mapped one; position jitter is added after it, so
+     * that it moves the minutia without turning it. */
+    double a = atan2(ey - fy, ex - fx) + 0.08 * tern_synth_rng_normal(r);
     fx += jitter * tern_synth_rng_normal(r);
     fy += jitter * tern_synth_rng_normal(r);
     if (fx < 4 || fy < 4 || fx > t->width - 5 || fy > t->height - 5 ||
         t->n_minutiae >= TERN_TEMPLATE_MAX_MINUTIAE)
         return false;
-    double a = atan2(ey - fy, ex - fx) + 0.08 * tern_synth_rng_normal(r);
     tern_minutia *m = &t->minutiae[t->n_minutiae++];
     m->x = (float)fx;
     m->y = (float)fy;
