@@ -109,6 +109,9 @@ FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -ffp-
                $(WARN) -Iinclude -Isrc $(PKG_CFLAGS)
 FUZZ_OBJ    := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
 FUZZ_SECONDS ?= 300
+# Keep the fuzz objects: they are reached only through a pattern chain, and
+# make would otherwise delete them as intermediates after every link.
+.SECONDARY: $(FUZZ_OBJ)
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c $< -o $@
