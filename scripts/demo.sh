@@ -1,63 +1,135 @@
 #!/usr/bin/env bash
-# make demo: Tern's main job on the embedded default. Grows with the project.
-# For now: the image pipeline on Tern's own synthetic test pattern - write it,
-# convert it to every format Tern writes, decode each back and say how close
-# it came - then read a reference fingerprint whose file has no resolution.
-# Work happens in build/demo/ (a fresh temporary directory each run).
+# make demo: Tern's main job on the embedded default. A node (ternd) on
+# 127.0.0.1 with SQLite in build/demo/node/; a few hundred synthetic
+# identities enrolled over HTTP; one put on a "transnational organised crime"
+# watchlist (nominated by an analyst, approved by a supervisor); an officer
+# at a partner airport sends an encounter for that same person (another
+# impression); the alert arrives on the live stream and in the response; an
+# examiner confirms it and the officer's answer turns red; the same person
+# presented under another name and residence status gets a yellow link.
+# The node is left running with its address and credentials.
+# (The image pipeline demo is `tern image` - see docs/images.md.)
 set -eu
 cd "$(dirname "$0")/.."
-tern=$PWD/build/bin/tern
-data=$(realpath -m "${TERN_SHARED_DATA:-../shared/data}")
-$tern version
-mkdir -p build/demo
-work=$(mktemp -d build/demo/run.XXXXXX)
-cd "$work"
-echo
-echo "== Image pipeline (work directory: $work)"
-$tern image pattern "pattern.png" --size 512x512 --ppi 500
-$tern image info "pattern.png" | sed 's/^/   /'
-echo
-echo "-- convert to each format, decode back, compare with the original"
-convert_and_compare() { # OUT [convert options...]
-  local out=$1; shift
-  local msg
-  if msg=$($tern image convert "pattern.png" "$out" "$@" 2>&1); then
-    echo "   $msg"
-    echo "      decoded back: $($tern image compare "pattern.png" "$out")"
+root=$PWD
+tern=$root/build/bin/tern
+ternd=$root/build/bin/ternd
+N=${TERN_DEMO_IDENTITIES:-300}
+command -v curl >/dev/null || { echo "demo: curl is needed (scripts/deps.sh installs it)" >&2; exit 1; }
+demo=$root/build/demo/node
+if [ -f "$demo/ternd.pid" ] && kill -0 "$(cat "$demo/ternd.pid")" 2>/dev/null; then
+  echo "== stopping the previous demo node (pid $(cat "$demo/ternd.pid"))"
+  kill -TERM "$(cat "$demo/ternd.pid")"; sleep 1
+fi
+rm -rf "$demo"; mkdir -p "$demo/data" "$demo/keys"; chmod 700 "$demo/keys"
+step() { echo; echo "== $*"; }
+hexkey() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+(umask 077; hexkey > "$demo/keys/data.key"; hexkey > "$demo/keys/node.key")
+cat > "$demo/ternd.conf" <<EOF
+listen = 127.0.0.1
+port = 0
+data_dir = $demo/data
+data_key_file = $demo/keys/data.key
+node_key_file = $demo/keys/node.key
+port_file = $demo/port
+target_fpir = 0.001
+log_requests = true
+EOF
+
+step "1. A new node: keys outside the data directory, SQLite store, first admin"
+admin=$($ternd -c "$demo/ternd.conf" --bootstrap admin1:CL-PDI:admin,auditor --retention border-control:3650)
+setsid "$ternd" -c "$demo/ternd.conf" < /dev/null > /dev/null 2> "$demo/ternd.log" &
+echo $! > "$demo/ternd.pid"
+for _ in $(seq 100); do [ -s "$demo/port" ] && break; sleep 0.1; done
+url="http://127.0.0.1:$(cat "$demo/port")"
+echo "   ternd pid $(cat "$demo/ternd.pid") listening on $url (log: $demo/ternd.log)"
+curl -s "$url/healthz"; echo
+
+api() { # TOKEN METHOD PATH [JSON]
+  local tok=$1 m=$2 p=$3; shift 3
+  if [ $# -gt 0 ]; then
+    curl -s -X "$m" -H "Authorization: Bearer $tok" -H "X-Tern-Purpose: demo" \
+         -H "Content-Type: application/json" --data-binary "$1" "$url$p"
   else
-    echo "   $out: not written: ${msg#tern: }"
+    curl -s -X "$m" -H "Authorization: Bearer $tok" -H "X-Tern-Purpose: demo" "$url$p"
   fi
 }
-convert_and_compare pattern.pgm
-convert_and_compare pattern-lossless.jp2
-convert_and_compare pattern-15to1.jp2 --ratio 15
-convert_and_compare pattern.j2k --ratio 10
-convert_and_compare pattern.jpg --quality 90
-convert_and_compare pattern.wsq --bitrate 0.75
-if [ -f pattern.wsq ]; then
-  echo
-  echo "-- what the WSQ file says about itself (NISTCOM comment written by Tern)"
-  $tern image info pattern.wsq | sed -n '/wsq bitrate/,$p' | sed 's/^/   /'
-fi
-echo
-echo "-- resolution survives the round trip; resampling changes it"
-$tern image convert "pattern.png" "pattern-1000ppi.png" --resample 1000 | sed 's/^/   /'
-$tern image info "pattern-1000ppi.png" | grep -E 'size|resolution' | sed 's/^/   /'
-wsq=$data/wsq/sample.wsq
-if [ -f "$wsq" ]; then
-  echo
-  echo "-- a reference WSQ fingerprint, decoded by Tern and compared with NIST's decoder (NBIS dwsq)"
-  $tern image info "$wsq" | grep -E 'size|resolution|wsq bitrate' | sed 's/^/   /'
-  echo "   against sample.nbis.pgm: $($tern image compare "$wsq" "$data/wsq/sample.nbis.pgm")"
-fi
-tif=$data/fvc2002/DB2_B/101_1.tif
-if [ -f "$tif" ]; then
-  echo
-  echo "-- a reference fingerprint (FVC2002 DB2): its TIFF carries no resolution"
-  $tern image info "$tif" | grep -E 'format|size|resolution' | sed 's/^/   /'
-  echo "   supplied from the database's ppi file ($(cat "$(dirname "$tif")/ppi") ppi) and resampled to 500 ppi:"
-  $tern image convert "$tif" "fvc-db2-101_1-500ppi.png" --ppi "$(cat "$(dirname "$tif")/ppi")" \
-      --resample 500 | sed 's/^/   /'
-fi
-echo
-echo "demo: done (outputs in $work)"
+field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -1; }
+
+step "2. Agencies and users (admin): Chile's PDI and Argentina's PFA (the partner)"
+api "$admin" POST /v1/agencies '{"id":"AR-PFA","name":"Policia Federal Argentina","country":"ARG"}'; echo
+declare -A tok
+for u in officer1:CL-PDI:officer analyst1:CL-PDI:analyst supervisor1:CL-PDI:supervisor \
+         examiner1:CL-PDI:examiner officer-eze:AR-PFA:officer; do
+  IFS=: read -r id ag role <<< "$u"
+  api "$admin" POST /v1/users "{\"id\":\"$id\",\"agency_id\":\"$ag\",\"roles\":[\"$role\"]}" > /dev/null
+  tok[$id]=$(api "$admin" POST "/v1/users/$id/keys" '{"days":30}' | field token)
+  echo "   $id ($role, $ag): key issued"
+done
+
+step "3. Enroll $N synthetic identities (ten fingers each, templates) as officer1"
+$tern synth --identities "$N" --impressions 2 --seed 7 --out "$demo/synth" --templates > /dev/null
+fingers() { # DIR IMPRESSION -> JSON array
+  local out="" pos f
+  for pos in 01 02 03 04 05 06 07 08 09 10; do
+    f="$1/${pos}_$2.tern"; [ -f "$f" ] || continue
+    out="$out${out:+,}{\"position\":$((10#$pos)),\"template\":\"$(base64 -w0 "$f")\"}"
+  done
+  echo "[$out]"
+}
+declare -a subj dirs
+i=0
+for d in "$demo"/synth/[0-9]*; do
+  dirs[$i]=$d
+  fam=$(field family_name < "$d/identity.json"); giv=$(field given_name < "$d/identity.json")
+  body="{\"family_name\":\"$fam\",\"given_names\":\"$giv\",\"residence_status\":\"citizen\",\"category\":\"border-control\",\"location\":\"SCL\",\"fingers\":$(fingers "$d" 1)}"
+  subj[$i]=$(api "${tok[officer1]}" POST /v1/identities "$body" | field subject_id)
+  i=$((i + 1))
+done
+echo "   enrolled $i identities; metrics: $(curl -s "$url/metrics" | grep '^tern_gallery_subjects')"
+
+W=$((N / 2)); wdir=${dirs[$W]}
+step "4. Watchlist \"transnational organised crime\" (supervisor1); analyst1 nominates identity $W (${subj[$W]})"
+api "${tok[supervisor1]}" POST /v1/watchlists '{"id":"toc","name":"TOC - regional","category":"transnational organised crime","handling":"Detain for secondary inspection; call the PDI duty desk +56 2 0000 0000; do not disclose the alert to the traveller."}' > /dev/null
+now=$(($(date +%s) * 1000))
+entry=$(api "${tok[analyst1]}" POST /v1/watchlists/toc/entries \
+  "{\"subject_id\":\"${subj[$W]}\",\"basis\":\"Warrant 2026/118, Santiago 4th court\",\"review_ms\":$((now + 30*86400000)),\"expires_ms\":$((now + 365*86400000))}" | field id)
+echo "   entry $entry: proposed"
+echo "   analyst1 tries to approve it himself: $(api "${tok[analyst1]}" POST "/v1/entries/$entry/approve" | field code)"
+echo "   supervisor1 approves: status $(api "${tok[supervisor1]}" POST "/v1/entries/$entry/approve" | field status)"
+
+step "5. examiner1 opens the live alert stream (server-sent events)"
+curl -sN -H "Authorization: Bearer ${tok[examiner1]}" -H "X-Tern-Purpose: duty" "$url/v1/alerts/stream" > "$demo/stream.log" &
+sse=$!
+sleep 0.5
+
+step "6. Officer at Buenos Aires-Ezeiza (AR-PFA, partner) sends an encounter: another impression of identity $W"
+enc=$(api "${tok[officer-eze]}" POST /v1/encounters "{\"location\":\"EZE\",\"purpose\":\"border-control\",\"fingers\":$(fingers "$wdir" 2)}")
+echo "   response: $enc"
+alert=$(echo "$enc" | field alert_id)
+sleep 1
+echo "   live stream of examiner1:"; sed 's/^/      /' "$demo/stream.log"
+
+step "7. examiner1 reviews the evidence and confirms; the officer's notice turns red"
+api "${tok[examiner1]}" GET "/v1/alerts/$alert" | cut -c1-300; echo " ..."
+api "${tok[examiner1]}" POST "/v1/alerts/$alert/decision" '{"decision":"confirmed","reasons":"ten fingers agree; pattern classes match"}' > /dev/null
+sleep 0.5
+echo "   officer-eze now reads: $(api "${tok[officer-eze]}" GET "/v1/alerts/$alert")"
+kill "$sse" 2>/dev/null || true
+
+step "8. The same person, presented at EZE under another name and residence status, is enrolled: a yellow link, never a merge"
+api "${tok[officer-eze]}" POST /v1/identities "{\"family_name\":\"SYNTH-Alvarez\",\"given_names\":\"SYNTH-Martin\",\"residence_status\":\"legal resident\",\"category\":\"border-control\",\"location\":\"EZE\",\"fingers\":$(fingers "$wdir" 2)}"; echo
+
+step "9. The audit trail verifies"
+api "$admin" GET /v1/audit/verify; echo
+
+cat > "$demo/credentials" <<EOF
+url=$url
+admin1=$admin
+$(for k in "${!tok[@]}"; do echo "$k=${tok[$k]}"; done)
+EOF
+chmod 600 "$demo/credentials"
+step "The node keeps running"
+echo "   address:     $url   (pid $(cat "$demo/ternd.pid"); stop: kill -TERM \$(cat $demo/ternd.pid))"
+echo "   credentials: $demo/credentials  (Authorization: Bearer <token>, X-Tern-Purpose: <why>)"
+echo "   try:         curl -s -H \"Authorization: Bearer ${tok[examiner1]}\" -H 'X-Tern-Purpose: demo' $url/v1/alerts"

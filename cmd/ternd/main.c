@@ -158,21 +158,54 @@ static int bootstrap(const tern_api_config *cfg, const char *spec)
     return 0;
 }
 
+/* CATEGORY:DAYS - a retention rule, created if absent (setup only). */
+static int add_retention(const tern_api_config *cfg, const char *spec)
+{
+    char cat[TERN_ID_MAX];
+    long days = 0;
+    const char *colon = strchr(spec, ':');
+    if (!colon || (size_t)(colon - spec) >= sizeof cat || (days = strtol(colon + 1, NULL, 10)) <= 0) {
+        fprintf(stderr, "ternd: --retention CATEGORY:DAYS\n");
+        return 2;
+    }
+    snprintf(cat, sizeof cat, "%.*s", (int)(colon - spec), spec);
+    tern_error err;
+    tern_error_clear(&err);
+    tern_store *s = NULL;
+    tern_status rc = tern_store_open(cfg->store_url, &cfg->data_key, &s, &err);
+    tern_retention_rule r = {.days = days, .description = "set at node setup"};
+    snprintf(r.id, sizeof r.id, "%s", cat);
+    tern_retention_rule old;
+    memset(&old, 0, sizeof old);
+    if (rc == TERN_OK && tern_store_retention_rule_get(s, cat, &old, NULL) == TERN_OK)
+        tern_retention_rule_clear(&old);
+    else if (rc == TERN_OK)
+        rc = tern_store_retention_rule_insert(s, &r, &err);
+    tern_store_close(s);
+    if (rc != TERN_OK) {
+        fprintf(stderr, "ternd: retention: %s\n", err.message);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *conf_path = NULL, *boot = NULL;
+    const char *conf_path = NULL, *boot = NULL, *retention = NULL;
     for (int i = 1; i < argc; i++) {
         if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc)
             conf_path = argv[++i];
         else if (strcmp(argv[i], "--bootstrap") == 0 && i + 1 < argc)
             boot = argv[++i];
+        else if (strcmp(argv[i], "--retention") == 0 && i + 1 < argc)
+            retention = argv[++i];
         else {
-            fprintf(stderr, "usage: ternd -c FILE [--bootstrap USER:AGENCY:ROLE[,ROLE...]]\n");
+            fprintf(stderr, "usage: ternd -c FILE [--bootstrap USER:AGENCY:ROLE[,ROLE...]] [--retention CAT:DAYS]\n");
             return 2;
         }
     }
     if (!conf_path) {
-        fprintf(stderr, "usage: ternd -c FILE [--bootstrap USER:AGENCY:ROLE[,ROLE...]]\n");
+        fprintf(stderr, "usage: ternd -c FILE [--bootstrap USER:AGENCY:ROLE[,ROLE...]] [--retention CAT:DAYS]\n");
         return 2;
     }
     conf c = {.listen = "127.0.0.1", .port = 8443, .log_requests = true};
@@ -200,8 +233,10 @@ int main(int argc, char **argv)
         logj("error", "cannot load keys", err.message);
         return 1;
     }
-    if (boot) {
-        int rc = bootstrap(&cfg, boot);
+    if (boot || retention) {
+        int rc = boot ? bootstrap(&cfg, boot) : 0;
+        if (rc == 0 && retention)
+            rc = add_retention(&cfg, retention);
         tern_key_wipe(&cfg, sizeof cfg);
         return rc;
     }
