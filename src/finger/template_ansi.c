@@ -83,29 +83,8 @@ tern_status tpl_ansi2004_decode(const uint8_t *data, size_t len, tern_template_r
     rec->cbeff_type = type;
     rec->capture_equipment_compliance = (uint8_t)(equipment >> 12);
     rec->capture_equipment_id = equipment & 0x0fff;
-    for (uint32_t v = 0; v < n_views && !s; v++) {
-        uint8_t pos, view_imp, quality, n_min;
-        if ((s = tern_reader_u8(&r, &pos)) || (s = tern_reader_u8(&r, &view_imp)) ||
-            (s = tern_reader_u8(&r, &quality)) || (s = tern_reader_u8(&r, &n_min))) {
-            tern_error_prefix(err, "view %u header: ", v);
-            break;
-        }
-        tern_template *t;
-        if ((s = tpl_add_view(rec, n_min, &t, err)))
-            break;
-        t->width = width;
-        t->height = height;
-        t->ppi_x = tpl_ppi_from_pxcm(xres);
-        t->ppi_y = tpl_ppi_from_pxcm(yres);
-        t->finger_position = pos;
-        t->view_number = view_imp >> 4;
-        t->impression_type = view_imp & 0x0f;
-        t->quality = tpl_quality_from_record(quality, TPL_QUALITY_ZERO_UNSET);
-        s = tpl_read_minutiae(&r, t, n_min, 6, TPL_ANSI_ANGLE_UNITS, TPL_QUALITY_ZERO_UNSET, rec,
-                              v);
-        if (!s)
-            s = tpl_read_extended(&r, len, t, TPL_FAMILY_ANSI, rec, v);
-    }
+    const tpl_frame_2004 frame = {width, height, xres, yres};
+    s = tpl_read_views_2004(&r, len, rec, n_views, &frame, TPL_ANSI_ANGLE_UNITS, TPL_FAMILY_ANSI);
     if (s) {
         tern_template_record_free(rec);
         return s;

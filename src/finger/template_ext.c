@@ -632,3 +632,34 @@ tern_status tpl_frame_fields(const tern_template *t, uint32_t view, uint16_t f[4
                               view);
     return TERN_OK;
 }
+
+tern_status tpl_read_views_2004(tern_reader *r, size_t len, tern_template_record *rec,
+                                uint32_t n_views, const tpl_frame_2004 *frame,
+                                unsigned angle_units, tpl_family family)
+{
+    tern_error *err = r->err;
+    tern_status s = TERN_OK;
+    for (uint32_t v = 0; v < n_views && !s; v++) {
+        uint8_t pos, view_imp, quality, n_min;
+        if ((s = tern_reader_u8(r, &pos)) || (s = tern_reader_u8(r, &view_imp)) ||
+            (s = tern_reader_u8(r, &quality)) || (s = tern_reader_u8(r, &n_min))) {
+            tern_error_prefix(err, "view %u header: ", v);
+            break;
+        }
+        tern_template *t;
+        if ((s = tpl_add_view(rec, n_min, &t, err)))
+            break;
+        t->width = frame->width;
+        t->height = frame->height;
+        t->ppi_x = tpl_ppi_from_pxcm(frame->xres);
+        t->ppi_y = tpl_ppi_from_pxcm(frame->yres);
+        t->finger_position = pos;
+        t->view_number = view_imp >> 4;
+        t->impression_type = view_imp & 0x0f;
+        t->quality = tpl_quality_from_record(quality, TPL_QUALITY_ZERO_UNSET);
+        s = tpl_read_minutiae(r, t, n_min, 6, angle_units, TPL_QUALITY_ZERO_UNSET, rec, v);
+        if (!s)
+            s = tpl_read_extended(r, len, t, family, rec, v);
+    }
+    return s;
+}

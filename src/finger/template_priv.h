@@ -73,6 +73,20 @@ tern_status tpl_write_minutiae(tern_buf *b, const tern_template *t, unsigned siz
  * and cores/deltas (type 2) fill t; other types are kept in t->blocks. */
 tern_status tpl_read_extended(tern_reader *r, size_t limit, tern_template *t, tpl_family family,
                               tern_template_record *rec, uint32_t view);
+
+/* The common frame of a first-generation record (ISO/IEC 19794-2:2005 and
+ * INCITS 378-2004): image size and resolution in pixels per centimetre. */
+typedef struct tpl_frame_2004 {
+    uint16_t width, height, xres, yres;
+} tpl_frame_2004;
+
+/* Reads the n_views finger views of a first-generation record at r (each a
+ * 4-byte header - position, view and impression, quality, minutia count -
+ * then its minutiae and extended data) into rec. The two standards lay them
+ * out alike and differ only in the angle unit and the extended-data family. */
+tern_status tpl_read_views_2004(tern_reader *r, size_t len, tern_template_record *rec,
+                                uint32_t n_views, const tpl_frame_2004 *frame,
+                                unsigned angle_units, tpl_family family);
 /* Bytes tpl_write_extended will write (the 2-byte length included). */
 tern_status tpl_extended_size(const tern_template *t, tpl_family family, size_t *size,
                               uint32_t view, tern_error *err);
