@@ -107,3 +107,23 @@ Test(image, create_refuses_oversized_and_grey_view_uses_luma)
     tern_image_free(grey);
     tern_image_free(img);
 }
+
+Test(array, reserve_doubles_and_refuses_overflow_unchanged)
+{
+    int *items = NULL;
+    size_t cap = 0, n = 0;
+    for (int i = 0; i < 100; i++) {
+        cr_assert(tern_array_reserve(&items, &cap, n, sizeof *items, 4));
+        items[n++] = i;
+    }
+    cr_assert_eq(cap, 128, "4 doubled to 128, got %zu", cap);
+    cr_assert_eq(items[99], 99);
+    cr_assert(tern_array_reserve(&items, &cap, 5, sizeof *items, 4), "room left: no change");
+    cr_assert_eq(cap, 128);
+    size_t huge = SIZE_MAX / 2 + 1;
+    int *before = items;
+    cr_assert_not(tern_array_reserve(&items, &huge, huge, sizeof *items, 4));
+    cr_assert_eq(items, before);
+    cr_assert_eq(huge, SIZE_MAX / 2 + 1);
+    free(items);
+}

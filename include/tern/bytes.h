@@ -80,6 +80,14 @@ tern_status tern_buf_status(const tern_buf *b, tern_error *err);
 uint8_t *tern_buf_take(tern_buf *b, size_t *len);
 void tern_buf_free(tern_buf *b);
 
+/* ---- growable arrays ----------------------------------------------------- */
+
+/* Makes room for one more element in the malloc'd array *items, which holds
+ * *cap elements of elem_size bytes of which n are used: when n == *cap it
+ * doubles the capacity (first_cap for an empty array), overflow-checked.
+ * Returns false, leaving *items and *cap as they were, if it cannot. */
+bool tern_array_reserve(void *items, size_t *cap, size_t n, size_t elem_size, size_t first_cap);
+
 /* ---- files --------------------------------------------------------------- */
 
 /* Reads a whole file into a malloc'd buffer (free() it). Files larger than

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tern/bytes.h"
 #include "img/wsq_internal.h"
 #include "tern/wsq.h"
 
@@ -90,14 +91,8 @@ static tern_status open_segment(tern_reader *r, uint16_t marker, size_t at, tern
 static tern_status add_comment(wsq_state *st, const tern_reader *seg, tern_error *err)
 {
     size_t off = seg->pos, len = tern_reader_left(seg);
-    if (st->ncom == st->com_cap) {
-        size_t cap = st->com_cap ? st->com_cap * 2 : 4;
-        com_ref *c = realloc(st->com, cap * sizeof *c);
-        if (!c)
-            return tern_error_set(err, TERN_E_NOMEM, "WSQ: out of memory for comments");
-        st->com = c;
-        st->com_cap = cap;
-    }
+    if (!tern_array_reserve(&st->com, &st->com_cap, st->ncom, sizeof *st->com, 4))
+        return tern_error_set(err, TERN_E_NOMEM, "WSQ: out of memory for comments");
     st->com[st->ncom++] = (com_ref){off, len};
     if (!st->have_nistcom) {
         double ppi = wsq_nistcom_ppi(seg->data + off, len);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tern/bytes.h"
 #include "img/wsq_internal.h"
 #include "tern/wsq.h"
 
@@ -76,15 +77,9 @@ static void push(symbuf *b, uint8_t code, uint8_t nbits, uint32_t bits)
 {
     if (b->failed)
         return;
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        sym *p = realloc(b->s, cap * sizeof *p);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
+    if (!tern_array_reserve(&b->s, &b->cap, b->n, sizeof *b->s, 1024)) {
+        b->failed = true;
+        return;
     }
     b->s[b->n++] = (sym){code, nbits, (uint16_t)bits};
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tern/bytes.h"
 #include "nist/nist_internal.h"
 
 bool tern_nist_type_is_binary(uint32_t type) { return type >= 3 && type <= 8; }
@@ -114,15 +115,9 @@ tern_nist_field *nist_record_append(tern_nist_record *r, tern_error *err)
                        TERN_NIST_MAX_FIELDS);
         return NULL;
     }
-    if (r->n_fields == r->cap_fields) {
-        size_t cap = r->cap_fields ? r->cap_fields * 2 : 8;
-        tern_nist_field *p = realloc(r->fields, cap * sizeof *p);
-        if (!p) {
-            tern_error_set(err, TERN_E_NOMEM, "out of memory for fields");
-            return NULL;
-        }
-        r->fields = p;
-        r->cap_fields = cap;
+    if (!tern_array_reserve(&r->fields, &r->cap_fields, r->n_fields, sizeof *r->fields, 8)) {
+        tern_error_set(err, TERN_E_NOMEM, "out of memory for fields");
+        return NULL;
     }
     tern_nist_field *f = &r->fields[r->n_fields++];
     memset(f, 0, sizeof *f);
@@ -136,15 +131,9 @@ tern_nist_record *nist_append_record(tern_nist *t, uint32_t type, tern_error *er
                        TERN_NIST_MAX_RECORDS);
         return NULL;
     }
-    if (t->n_records == t->cap_records) {
-        size_t cap = t->cap_records ? t->cap_records * 2 : 8;
-        tern_nist_record *p = realloc(t->records, cap * sizeof *p);
-        if (!p) {
-            tern_error_set(err, TERN_E_NOMEM, "out of memory for records");
-            return NULL;
-        }
-        t->records = p;
-        t->cap_records = cap;
+    if (!tern_array_reserve(&t->records, &t->cap_records, t->n_records, sizeof *t->records, 8)) {
+        tern_error_set(err, TERN_E_NOMEM, "out of memory for records");
+        return NULL;
     }
     tern_nist_record *r = &t->records[t->n_records++];
     memset(r, 0, sizeof *r);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tern/bytes.h"
 #include "nist/nist_profiles.h"
 #include "nist/nist_utf8.h"
 #include "tern/nist_profile.h"
@@ -26,15 +27,9 @@ static void add(vctx *c, size_t rec, uint32_t type, uint32_t field, const char *
 {
     if (c->oom || c->n >= TERN_NIST_MAX_VIOLATIONS)
         return;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        tern_nist_violation *p = realloc(c->v, cap * sizeof *p);
-        if (!p) {
-            c->oom = true;
-            return;
-        }
-        c->v = p;
-        c->cap = cap;
+    if (!tern_array_reserve(&c->v, &c->cap, c->n, sizeof *c->v, 16)) {
+        c->oom = true;
+        return;
     }
     tern_nist_violation *v = &c->v[c->n++];
     v->record = rec;

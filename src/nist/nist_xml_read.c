@@ -80,15 +80,9 @@ static char *text_of(xmlNodePtr n)
 static tern_status add_pending(reader *rd, uint32_t number, bool binary, uint8_t *value,
                                size_t len)
 {
-    if (rd->n_fields == rd->cap_fields) {
-        size_t cap = rd->cap_fields ? rd->cap_fields * 2 : 16;
-        pending *p = realloc(rd->fields, cap * sizeof *p);
-        if (!p) {
-            free(value);
-            return tern_error_set(rd->err, TERN_E_NOMEM, "ANSI/NIST XML: out of memory");
-        }
-        rd->fields = p;
-        rd->cap_fields = cap;
+    if (!tern_array_reserve(&rd->fields, &rd->cap_fields, rd->n_fields, sizeof *rd->fields, 16)) {
+        free(value);
+        return tern_error_set(rd->err, TERN_E_NOMEM, "ANSI/NIST XML: out of memory");
     }
     rd->fields[rd->n_fields] = (pending){number, binary, rd->n_fields, value, len};
     rd->n_fields++;

@@ -104,3 +104,23 @@ void tern_buf_free(tern_buf *b)
     free(b->data);
     memset(b, 0, sizeof *b);
 }
+
+bool tern_array_reserve(void *items, size_t *cap, size_t n, size_t elem_size, size_t first_cap)
+{
+    if (n < *cap)
+        return true;
+    size_t want, bytes;
+    if (*cap == 0)
+        want = first_cap ? first_cap : 1;
+    else if (!tern_size_mul(*cap, 2, &want))
+        return false;
+    if (!tern_size_mul(want, elem_size, &bytes))
+        return false;
+    void **slot = items;
+    void *p = realloc(*slot, bytes);
+    if (!p)
+        return false;
+    *slot = p;
+    *cap = want;
+    return true;
+}
