@@ -27,16 +27,6 @@ static const char MAGIC_AM1[8] = {'F', 'M', 'R', 0, '0', '3', '5', 0};
 #define ANSI2004_MIN_VIEW 6u
 #define ANSI2009_MIN_VIEW 19u
 
-static tern_status check_views(tern_reader *r, unsigned n, size_t min_view)
-{
-    if (n == 0)
-        return tern_reader_fail(r, TERN_E_FORMAT, "finger view count is 0");
-    if ((size_t)n * min_view > tern_reader_left(r))
-        return tern_reader_fail(r, TERN_E_FORMAT,
-                                "finger view count %u needs at least %zu bytes, only %zu remain", n,
-                                (size_t)n * min_view, tern_reader_left(r));
-    return TERN_OK;
-}
 
 /* ---- 2004 ----------------------------------------------------------------- */
 
@@ -74,7 +64,7 @@ tern_status tpl_ansi2004_decode(const uint8_t *data, size_t len, tern_template_r
         return tern_error_set(err, TERN_E_FORMAT,
                               "INCITS 378-2004 record: resolution field at byte offset %zu is 0",
                               header - (xres ? 4 : 6));
-    if ((s = check_views(&r, n_views, ANSI2004_MIN_VIEW)))
+    if ((s = tpl_check_views(&r, n_views, ANSI2004_MIN_VIEW, "finger view")))
         return s;
     tern_template_record *rec;
     if ((s = tpl_record_new(TERN_TEMPLATE_FORMAT_ANSI_2004, n_views, &rec, err)))
@@ -223,7 +213,7 @@ static tern_status decode_2009_layout(const uint8_t *data, size_t len, tern_temp
         compliance = (uint8_t)(equipment >> 12);
         equipment &= 0x0fff;
     }
-    if ((s = check_views(&r, n_views, ANSI2009_MIN_VIEW)))
+    if ((s = tpl_check_views(&r, n_views, ANSI2009_MIN_VIEW, "finger view")))
         return s;
     tern_template_record *rec;
     if ((s = tpl_record_new(format, n_views, &rec, err)))

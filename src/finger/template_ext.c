@@ -663,3 +663,14 @@ tern_status tpl_read_views_2004(tern_reader *r, size_t len, tern_template_record
     }
     return s;
 }
+
+tern_status tpl_check_views(tern_reader *r, unsigned n, size_t min_view, const char *what)
+{
+    if (n == 0)
+        return tern_reader_fail(r, TERN_E_FORMAT, "%s count is 0", what);
+    if ((size_t)n * min_view > tern_reader_left(r))
+        return tern_reader_fail(r, TERN_E_FORMAT,
+                                "%s count %u needs at least %zu bytes, only %zu remain", what, n,
+                                (size_t)n * min_view, tern_reader_left(r));
+    return TERN_OK;
+}

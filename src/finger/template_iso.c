@@ -25,16 +25,6 @@ static const char MAGIC_2011[8] = {'F', 'M', 'R', 0, '0', '3', '0', 0};
 #define ISO2005_MIN_VIEW 6u
 #define ISO2011_MIN_REP 34u
 
-static tern_status check_views(tern_reader *r, unsigned n, size_t min_view, const char *what)
-{
-    if (n == 0)
-        return tern_reader_fail(r, TERN_E_FORMAT, "%s count is 0", what);
-    if ((size_t)n * min_view > tern_reader_left(r))
-        return tern_reader_fail(r, TERN_E_FORMAT,
-                                "%s count %u needs at least %zu bytes, only %zu remain", what, n,
-                                (size_t)n * min_view, tern_reader_left(r));
-    return TERN_OK;
-}
 
 /* ---- 2005 ----------------------------------------------------------------- */
 
@@ -67,7 +57,7 @@ tern_status tpl_iso2005_decode(const uint8_t *data, size_t len, tern_template_re
                               "ISO/IEC 19794-2:2005 record: resolution field at byte offset %u "
                               "is 0", xres ? 20u : 18u);
     r.pos = 22;
-    if ((s = check_views(&r, n_views, ISO2005_MIN_VIEW, "finger view")))
+    if ((s = tpl_check_views(&r, n_views, ISO2005_MIN_VIEW, "finger view")))
         return s;
     r.pos = 24;
     tern_template_record *rec;
@@ -260,7 +250,7 @@ tern_status tpl_iso2011_decode(const uint8_t *data, size_t len, tern_template_re
         return tern_error_set(err, TERN_E_FORMAT,
                               "ISO/IEC 19794-2:2011 record: certification flag at byte offset 14 "
                               "is %u (0 or 1)", cert);
-    if ((s = check_views(&r, n_reps, ISO2011_MIN_REP, "finger representation")))
+    if ((s = tpl_check_views(&r, n_reps, ISO2011_MIN_REP, "finger representation")))
         return s;
     tern_template_record *rec;
     if ((s = tpl_record_new(TERN_TEMPLATE_FORMAT_ISO_2011, n_reps, &rec, err)))

@@ -74,6 +74,11 @@ tern_status tpl_write_minutiae(tern_buf *b, const tern_template *t, unsigned siz
 tern_status tpl_read_extended(tern_reader *r, size_t limit, tern_template *t, tpl_family family,
                               tern_template_record *rec, uint32_t view);
 
+/* Checks a record's count of views (`what`, e.g. "finger view") read at r:
+ * not zero, and not more than the bytes left can hold at min_view bytes
+ * each. Fails with TERN_E_FORMAT at r's offset. */
+tern_status tpl_check_views(tern_reader *r, unsigned n, size_t min_view, const char *what);
+
 /* The common frame of a first-generation record (ISO/IEC 19794-2:2005 and
  * INCITS 378-2004): image size and resolution in pixels per centimetre. */
 typedef struct tpl_frame_2004 {
