@@ -474,6 +474,95 @@ STORE_TEST(store, gallery_iteration_follows_engine_version_and_entry_status)
     fx_teardown(&f);
 }
 
+static int collect_alert_ids(void *ctx, const void *row)
+{
+    char *ids = ctx;
+    const tern_alert *al = row;
+    strcat(ids, al->id);
+    strcat(ids, " ");
+    return 0;
+}
+
+/* Enum columns are stored as names: a filter takes the name or the
+ * enumerator's number, either backend, and refuses anything else rather than
+ * silently matching nothing; integer filters refuse text that is not an
+ * integer. */
+STORE_TEST(store, enum_and_integer_filters_take_names_or_numbers_and_refuse_the_rest)
+{
+    fx f;
+    fx_setup(&f, backend);
+    tern_error err;
+    tern_store *s = fx_open(&f);
+    fx_seed(s);
+    char a[TERN_ID_MAX], b[TERN_ID_MAX];
+    fx_subject(s, "A", a);
+    fx_subject(s, "B", b);
+    tern_encounter enc = {.at_ms = 1, .location = "SCL", .agency_id = "CL-PDI",
+                          .officer_id = "officer1", .purpose = "border-control",
+                          .captured = "10 flat", .result = "hit"};
+    OK(tern_store_encounter_insert(s, &enc, &err));
+    const int64_t statuses[] = {TERN_ALERT_PENDING, TERN_ALERT_CONFIRMED, TERN_ALERT_CONFIRMED,
+                                TERN_ALERT_REJECTED};
+    char confirmed_ids[256] = "";
+    for (size_t i = 0; i < 4; i++) {
+        tern_alert al = {.score = 1.0, .evidence = (uint8_t *)"{}", .evidence_len = 2,
+                         .status = statuses[i]};
+        memcpy(al.encounter_id, enc.id, TERN_ID_MAX);
+        memcpy(al.subject_id, i % 2 ? a : b, TERN_ID_MAX);
+        if (statuses[i] != TERN_ALERT_PENDING)
+            strcpy(al.examiner_id, "examiner1");
+        OK(tern_store_alert_insert(s, &al, &err));
+        if (statuses[i] == TERN_ALERT_CONFIRMED) {
+            strcat(confirmed_ids, al.id);
+            strcat(confirmed_ids, " ");
+        }
+    }
+    tern_link ln = {.colour = TERN_LINK_RED, .reason = "r", .created_by = "examiner1"};
+    memcpy(ln.subject_a, a, TERN_ID_MAX);
+    memcpy(ln.subject_b, b, TERN_ID_MAX);
+    OK(tern_store_link_insert(s, &ln, &err));
+
+    /* by name and by number, count and each agree */
+    cr_assert_eq(count(s, TERN_ENT_ALERT, "status", "confirmed"), 2);
+    cr_assert_eq(count(s, TERN_ENT_ALERT, "status", "1"), 2, "TERN_ALERT_CONFIRMED as a number");
+    cr_assert_eq(count(s, TERN_ENT_ALERT, "status", "0"), 1);
+    cr_assert_eq(count(s, TERN_ENT_ALERT, "status", "3"), 0);
+    cr_assert_eq(count(s, TERN_ENT_LINK, "colour", "2"), 1, "TERN_LINK_RED as a number");
+    cr_assert_eq(count(s, TERN_ENT_LINK, "colour", "red"), 1);
+    cr_assert_eq(count(s, TERN_ENT_LINK, "colour", "yellow"), 0);
+    char by_name[256] = "", by_number[256] = "";
+    OK(tern_store_each(s, TERN_ENT_ALERT, "status", "confirmed", collect_alert_ids, by_name,
+                       &err));
+    OK(tern_store_each(s, TERN_ENT_ALERT, "status", "1", collect_alert_ids, by_number, &err));
+    cr_assert_eq(strlen(by_name), strlen(confirmed_ids));
+    cr_assert_str_eq(by_number, by_name);
+    /* integer columns still compare as integers */
+    cr_assert_eq(count(s, TERN_ENT_ENCOUNTER, "at_ms", "1"), 1);
+    cr_assert_eq(count(s, TERN_ENT_ENCOUNTER, "at_ms", "-1"), 0);
+
+    /* values that can never match are refused, not silently empty */
+    const char *bad_enum[] = {"bogus", "4",         "-1",
+                              "",      " 1",        "1x",
+                              "CONFIRMED", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad_enum / sizeof bad_enum[0]; i++) {
+        FAILS(TERN_E_ARG, tern_store_count(s, TERN_ENT_ALERT, "status", bad_enum[i],
+                                           &(int64_t){0}, &err));
+        cr_assert(strstr(err.message, "status"), "%s", err.message);
+        FAILS(TERN_E_ARG, tern_store_each(s, TERN_ENT_ALERT, "status", bad_enum[i], noop_row,
+                                          NULL, &err));
+    }
+    FAILS(TERN_E_ARG, tern_store_count(s, TERN_ENT_LINK, "colour", "4", &(int64_t){0}, &err));
+    FAILS(TERN_E_ARG, tern_store_count(s, TERN_ENT_ALERT, "status", NULL, &(int64_t){0}, &err));
+    const char *bad_int[] = {"", "abc", "12abc", "1.5", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad_int / sizeof bad_int[0]; i++) {
+        FAILS(TERN_E_ARG, tern_store_count(s, TERN_ENT_ENCOUNTER, "at_ms", bad_int[i],
+                                           &(int64_t){0}, &err));
+        cr_assert(strstr(err.message, "at_ms"), "%s", err.message);
+    }
+    tern_store_close(s);
+    fx_teardown(&f);
+}
+
 STORE_TEST(store, deleting_a_subject_cascades_to_its_records)
 {
     fx f;

@@ -336,8 +336,12 @@ void tern_store_row_clear(tern_entity e, void *row);
  * every row), in id order (audit: seq order). The row passed to fn is
  * borrowed for the call. fn returns 0 to go on, non-zero to stop (the call
  * then returns TERN_OK). field must be a column name of the entity
- * (TERN_E_ARG otherwise); value is compared as text, or as an integer for
- * integer columns. */
+ * (TERN_E_ARG otherwise) and not a sealed, blob or hash column. value is
+ * compared as text for text and id columns; for integer columns it must be a
+ * decimal integer; for enum columns (status, colour) it is the stored name
+ * ("confirmed") or the enumerator's number ("1", as TERN_ALERT_CONFIRMED).
+ * A NULL value with a field, or a value the column can never hold, is
+ * refused with TERN_E_ARG naming the field, rather than matching nothing. */
 typedef int (*tern_store_row_fn)(void *ctx, const void *row);
 tern_status tern_store_each(tern_store *s, tern_entity e, const char *field, const char *value,
                             tern_store_row_fn fn, void *ctx, tern_error *err);

@@ -539,14 +539,73 @@ static tern_status filter_col(const table *t, const char *field, const col **out
     return tern_error_set(err, TERN_E_ARG, "%s: no field named \"%.40s\"", t->what, field);
 }
 
-static void bind_filter(tern_store *s, store_stmt *st, const col *c, const char *value)
+/* A decimal integer, the whole of text, in range; no sign but '-', no
+ * blanks. */
+static bool parse_i64(const char *text, int64_t *out)
 {
-    if (c->kind == K_I64)
-        s->ops->bind_i64(st, 1, strtoll(value, NULL, 10));
-    else if (c->kind == K_F64)
-        s->ops->bind_f64(st, 1, strtod(value, NULL));
-    else
+    const char *p = text;
+    bool neg = *p == '-';
+    if (neg)
+        p++;
+    if (*p < '0' || *p > '9')
+        return false;
+    uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (lim - d) / 10u)
+            return false;
+        v = v * 10u + d;
+    }
+    *out = neg ? (int64_t)(0u - v) : (int64_t)v;
+    return true;
+}
+
+/* Binds the filter value of column c as the column stores it. Integer
+ * columns take a decimal integer; enum columns (stored as names) take the
+ * name ("confirmed") or the enumerator's number ("1"); a value no row can
+ * hold is refused (TERN_E_ARG) instead of silently matching nothing. */
+static tern_status bind_filter(tern_store *s, store_stmt *st, const table *t, const col *c,
+                               const char *value, tern_error *err)
+{
+    int64_t v = 0;
+    if (!value)
+        return tern_error_set(err, TERN_E_ARG, "%s: filter on %s without a value", t->what,
+                              c->name);
+    switch (c->kind) {
+    case K_I64:
+        if (!parse_i64(value, &v))
+            return tern_error_set(err, TERN_E_ARG,
+                                  "%s: filter on %s: \"%.40s\" is not a decimal integer",
+                                  t->what, c->name, value);
+        s->ops->bind_i64(st, 1, v);
+        return TERN_OK;
+    case K_F64: {
+        char *end = NULL;
+        double d = strtod(value, &end);
+        if (!*value || *end)
+            return tern_error_set(err, TERN_E_ARG, "%s: filter on %s: \"%.40s\" is not a number",
+                                  t->what, c->name, value);
+        s->ops->bind_f64(st, 1, d);
+        return TERN_OK;
+    }
+    case K_ENUM: {
+        const char *name = NULL;
+        if (enum_parse(c, value, strlen(value), &v) == TERN_OK || parse_i64(value, &v))
+            name = v >= 0 ? c->enum_name(v) : NULL;
+        if (!name)
+            return tern_error_set(err, TERN_E_ARG,
+                                  "%s: filter on %s: \"%.40s\" is neither a value name nor its "
+                                  "number",
+                                  t->what, c->name, value);
+        s->ops->bind_text(st, 1, name, strlen(name));
+        return TERN_OK;
+    }
+    default:
         s->ops->bind_text(st, 1, value, strlen(value));
+        return TERN_OK;
+    }
 }
 
 static tern_status each_rows(tern_store *s, const table *t, store_stmt *st, tern_store_row_fn fn,
@@ -591,8 +650,9 @@ tern_status tern_store_each(tern_store *s, tern_entity e, const char *field, con
     if (rc != TERN_OK)
         return rc;
     if (c)
-        bind_filter(s, st, c, value ? value : "");
-    rc = each_rows(s, t, st, fn, ctx, err);
+        rc = bind_filter(s, st, t, c, value, err);
+    if (rc == TERN_OK)
+        rc = each_rows(s, t, st, fn, ctx, err);
     s->ops->finalize(st);
     return rc;
 }
@@ -641,9 +701,10 @@ tern_status tern_store_count(tern_store *s, tern_entity e, const char *field, co
     if (rc != TERN_OK)
         return rc;
     if (c)
-        bind_filter(s, st, c, value ? value : "");
+        rc = bind_filter(s, st, t, c, value, err);
     bool have = false;
-    rc = run_one(s, st, &have, err);
+    if (rc == TERN_OK)
+        rc = run_one(s, st, &have, err);
     if (rc == TERN_OK && have)
         *count = s->ops->col_i64(st, 0);
     s->ops->finalize(st);
