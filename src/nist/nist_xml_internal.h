@@ -22,8 +22,10 @@ typedef struct xml_map {
     uint32_t type;
     uint32_t field;
     xml_kind kind;
-    const char *path;   /* '/'-separated local names; '@' = image element; '*' marks repetition */
-    const char *items;  /* ','-separated child paths per item, or NULL */
+    const char *path;   /* '/'-separated local names; '@' = image element; '*' marks
+                         * repetition, '#' the n-th existing element for subfield n */
+    const char *items;  /* ','-separated child paths per item, or NULL; '+' before
+                         * an item starts a repeating group of items */
 } xml_map;
 
 /* Namespaces written (1-2011) and recognised. */
@@ -38,6 +40,8 @@ const xml_map *nist_xml_map_at(size_t i);
 const char *nist_xml_record_name(uint32_t type);
 uint32_t nist_xml_record_type(const char *name);
 const char *nist_xml_image_name(uint32_t type);
+const char *nist_xml_palm_alias(uint32_t type, const char *local);
+bool nist_xml_is_palm_code(const char *s, size_t len);
 /* Converts one item between the encodings; false if it does not fit the
  * kind (the writer then uses Tern's extension element instead). */
 bool nist_xml_to_xml(xml_kind kind, const char *in, char *out, size_t size);

@@ -7,9 +7,24 @@
  * ("@" stands for the record's image element, e.g. itl:FingerprintImage).
  * The component marked '*' repeats once per subfield; a field without '*'
  * has one subfield. `items`, when set, names per information item the
- * child (relative to the repeated element) that holds it. Element names
- * were taken from NIST's 2-2008 sample (All-Supported-Records-test-comp.xml);
- * 1-2011 keeps these local names in the biom namespace. */
+ * child (relative to the repeated element) that holds it. An item path
+ * starting with '+' opens a group: the items from there on repeat, each
+ * repetition in a new element named by the group's first component (14.025
+ * polygon vertices, 10.028 hair colours, 10.043 secondary colours). A path
+ * component marked '#' is the n-th existing element for subfield n (10.043
+ * lives inside 10.042's elements). Element names were taken from NIST's
+ * 2-2008 sample (All-Supported-Records-test-comp.xml); 1-2011 keeps these
+ * local names in the biom namespace.
+ *
+ * Field numbers follow ANSI/NIST-ITL 1-2011 Update 2013 (NIST SP 500-290
+ * rev. 2): clause 8.10 (Type-10: 10.022 PXS photo description, 10.025 SPA
+ * pose angles, 10.026 SXS subject facial description, 10.028 SHC hair
+ * colour, 10.040-10.043 SMT, SMS, SMD, COL), 8.13/8.14 (13.014 SPD and
+ * 14.014 PPD print position descriptors, 13.015 / 14.015 PPC print position
+ * coordinates, 14.025 ASEG alternate segment positions) and 8.17 (Type-17:
+ * 17.016 IPC, 17.017 DUI, 17.018 GUI, 17.019 MMS, 17.025 EAS effective
+ * acquisition spectrum (ALS in 1-2007), 17.026 IRD iris diameter, 17.027
+ * SSV; Table 88 and 8.17.24). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +36,10 @@
      pos ",QualityValue,QualityAlgorithmVendorIdentification/nc:IdentificationID,"        \
          "QualityAlgorithmProductIdentification/nc:IdentificationID"}
 
-#define IMG_TAGGED(t)                                                                     \
+/* SHPS/SVPS (scanned pixel scale): x.016/x.017, but 17.022/17.023 in
+ * Type-17, whose 17.016-17.019 are IPC, DUI, GUI and MMS (8.17.15-8.17.22). */
+#define IMG_TAGGED(t) IMG_TAGGED_SCAN(t, 16, 17)
+#define IMG_TAGGED_SCAN(t, shps, svps)                                                    \
     {t, 4, XK_TEXT, "@/ImageCaptureDetail/CaptureOrganization/nc:OrganizationIdentification/" \
                     "nc:IdentificationID", NULL},                                          \
     {t, 5, XK_DATE, "@/ImageCaptureDetail/CaptureDate/nc:Date", NULL},                    \
@@ -31,8 +49,8 @@
     {t, 9, XK_TEXT, "@/ImageHorizontalPixelDensityValue", NULL},                          \
     {t, 10, XK_TEXT, "@/ImageVerticalPixelDensityValue", NULL},                           \
     {t, 11, XK_TEXT, "@/ImageCompressionAlgorithmText", NULL},                            \
-    {t, 16, XK_TEXT, "@/ImageCaptureDetail/CaptureHorizontalPixelDensityValue", NULL},    \
-    {t, 17, XK_TEXT, "@/ImageCaptureDetail/CaptureVerticalPixelDensityValue", NULL},      \
+    {t, shps, XK_TEXT, "@/ImageCaptureDetail/CaptureHorizontalPixelDensityValue", NULL}, \
+    {t, svps, XK_TEXT, "@/ImageCaptureDetail/CaptureVerticalPixelDensityValue", NULL},   \
     {t, 30, XK_TEXT, "@/ImageCaptureDetail/CaptureDeviceMonitoringModeCode", NULL},       \
     {t, 999, XK_BASE64, "@/nc:BinaryBase64Object", NULL}
 
@@ -114,26 +132,34 @@ static const xml_map maps[] = {
      "PoseYawAngleMeasure,PosePitchAngleMeasure,PoseRollAngleMeasure,PoseYawUncertaintyValue,"
      "PosePitchUncertaintyValue,PoseRollUncertaintyValue"},
     {10, 21, XK_TEXT, "@/FaceImagePoseOffsetAngleMeasure", NULL},
-    {10, 22, XK_TEXT, "@/*FaceImageDescriptionCode", NULL},
+    /* 10.022 PXS (code US text) is FaceImageAttribute; 10.026 SXS (a list of
+     * codes) is FaceImageDescriptionCode: the sample's GLASSES / OTHER "SKI
+     * MASK" / PHYSICAL "ART EYE" are PXS codes, its MOUTH OPEN / TEETH
+     * VISIBLE / NO EAR are SXS codes (Tern had them the other way round). */
+    {10, 22, XK_TEXT, "@/*FaceImageAttribute", "FaceImageAttributeCode,FaceImageAttributeText"},
     {10, 23, XK_TEXT, "@/FaceImageAcquisitionSource",
      "CaptureSourceCode,CaptureSourceDescriptionText"},
     {10, 24, XK_TEXT, "@/*ImageQuality",
      "QualityValue,QualityMeasureVendorIdentification/nc:IdentificationID,"
      "QualityAlgorithmProductIdentification/nc:IdentificationID"},
-    {10, 26, XK_TEXT, "@/*FaceImageAttribute", "FaceImageAttributeCode,FaceImageAttributeText"},
+    {10, 26, XK_TEXT, "@/*FaceImageDescriptionCode", NULL},
     {10, 27, XK_TEXT, "@/FaceImageEyeColorAttributeCode", NULL},
+    /* 10.028 SHC: HC1 US HC2, one element per item. */
+    {10, 28, XK_TEXT, "@", "+FaceImageHairColorAttributeCode"},
     {10, 29, XK_TEXT, "@/*FaceImageFeaturePoint",
      "FeaturePointCategoryCode,FeaturePointIdentification/nc:IdentificationID,"
      "FeaturePointHorizontalCoordinateValue,FeaturePointVerticalCoordinateValue"},
     /* SMT images (2-2008 PhysicalFeatureImage, the "@" of Type-10 when no
      * FaceImage): 10.040 NCIC codes, 10.041 size (HGT, WID), 10.042
-     * descriptors (SMT, TAC, TSC, TDS). 10.043 colours stay unread: their
-     * secondary colours repeat one element name inside an item list. */
+     * descriptors (SMT, TAC, TSC, TDS), 10.043 colours (TC1 primary, TC2-TC6
+     * secondary), subfield n inside 10.042's n-th element. */
     {10, 40, XK_TEXT, "@/*PhysicalFeatureNCICCode", NULL},
     {10, 41, XK_TEXT, "@/PhysicalFeatureSize", "PhysicalFeatureHeightMeasure,PhysicalFeatureWidthMeasure"},
     {10, 42, XK_TEXT, "@/*PhysicalFeatureDescriptionDetail",
      "PhysicalFeatureCategoryCode,PhysicalFeatureClassCode,PhysicalFeatureSubClassCode,"
      "PhysicalFeatureDescriptionText"},
+    {10, 43, XK_TEXT, "@/#PhysicalFeatureDescriptionDetail/PhysicalFeatureColorDetail",
+     "PhysicalFeaturePrimaryColorCode,+PhysicalFeatureSecondaryColorCode"},
     IMG_TAGGED(10),
     {13, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},
     {13, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
@@ -157,6 +183,11 @@ static const xml_map maps[] = {
      "FingerPositionCode,QualityValue,QualityAlgorithmVendorIdentification/nc:IdentificationID,"
      "QualityAlgorithmProductIdentification/nc:IdentificationID"},
     FRICTION_QUALITY(14, "FingerPositionCode", "itl:FingerprintImageQuality"),
+    /* 14.025 ASEG: FGP US NOP US (HPO US VPO) x NOP. */
+    {14, 25, XK_TEXT, "@/*itl:FingerprintImageSegmentPositionPolygon",
+     "FingerPositionCode,itl:PositionPolygonVertexQuantity,"
+     "+itl:PositionPolygonVertex/PositionHorizontalCoordinateValue,"
+     "itl:PositionPolygonVertex/PositionVerticalCoordinateValue"},
     IMG_TAGGED(14),
     {15, 3, XK_TEXT, "@/FingerprintImageImpressionCaptureCategoryCode", NULL},
     {15, 12, XK_TEXT, "@/ImageBitsPerPixelQuantity", NULL},
@@ -182,7 +213,17 @@ static const xml_map maps[] = {
     {17, 24, XK_TEXT, "@/*ImageQuality",
      "QualityValue,QualityMeasureVendorIdentification/nc:IdentificationID,"
      "QualityAlgorithmProductIdentification/nc:IdentificationID"},
-    {17, 27, XK_TEXT, "@/IrisDiameterPixelQuantity", NULL},
+    /* 17.016 IPC: IHO US IVO US IST; 17.019 MMS: make US model US serial. */
+    {17, 16, XK_TEXT, "@/IrisImageCapture",
+     "IrisImageHorizontalOrientationCode,IrisImageVerticalOrientationCode,"
+     "IrisImageScanCategoryCode"},
+    {17, 17, XK_TEXT, "@/IrisImageCapture/CaptureDeviceIdentification/nc:IdentificationID", NULL},
+    {17, 18, XK_TEXT, "@/IrisImageCapture/CaptureDeviceGlobalIdentification/nc:IdentificationID",
+     NULL},
+    {17, 19, XK_TEXT, "@/IrisImageCapture",
+     "CaptureDeviceMakeText,CaptureDeviceModelText,CaptureDeviceSerialNumberText"},
+    {17, 25, XK_TEXT, "@/IrisImageAcquisitionLightingSpectrumValue", NULL},
+    {17, 26, XK_TEXT, "@/itl:IrisDiameterPixelQuantity", NULL},
     {99, 4, XK_TEXT, "@/ImageCaptureDetail/CaptureOrganization/nc:OrganizationIdentification/"
                      "nc:IdentificationID", NULL},
     {99, 5, XK_GMT, "@/ImageCaptureDetail/CaptureDate/nc:DateTime", NULL},
@@ -194,7 +235,7 @@ static const xml_map maps[] = {
     {99, 103, XK_TEXT, "@/CBEFFFormatOwnerIdentification/nc:IdentificationID", NULL},
     {99, 104, XK_TEXT, "@/CBEFFFormatCategoryIdentification/nc:IdentificationID", NULL},
     {99, 999, XK_BASE64, "@/nc:BinaryBase64Object", NULL},
-    IMG_TAGGED(17),
+    IMG_TAGGED_SCAN(17, 22, 23),
 };
 
 const xml_map *nist_xml_find_map(uint32_t type, uint32_t field)
@@ -260,6 +301,39 @@ const char *nist_xml_image_name(uint32_t type)
         if (records[i].type == type)
             return records[i].image;
     return NULL;
+}
+
+/* NIST's 2-2008 sample writes a latent palm (Type-13 with a palm position)
+ * and a Type-9 palm position with palm elements where the mapping names
+ * finger ones. Returns the palm name for a finger name (local, no prefix),
+ * or NULL. */
+const char *nist_xml_palm_alias(uint32_t type, const char *local)
+{
+    static const struct {
+        uint32_t type;
+        const char *finger, *palm;
+    } pairs[] = {{13, "FingerprintImage", "PalmprintImage"},
+                 {13, "FingerPositionCode", "PalmPositionCode"},
+                 {13, "FingerprintImageQuality", "PalmprintImageQuality"},
+                 {9, "MinutiaeFingerPositionCode", "MinutiaePalmPositionCode"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (pairs[i].type == type && strcmp(local, pairs[i].finger) == 0)
+            return pairs[i].palm;
+    return NULL;
+}
+
+/* Palm positions: 20-38 and 81-86 (ANSI/NIST-ITL 1-2011, Table 8). */
+bool nist_xml_is_palm_code(const char *s, size_t len)
+{
+    unsigned v = 0;
+    if (len == 0 || len > 3)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    return (v >= 20 && v <= 38) || (v >= 81 && v <= 86);
 }
 
 /* ---- value conversions ----------------------------------------------------- */

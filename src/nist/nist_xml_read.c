@@ -95,18 +95,9 @@ static tern_status bad_value(reader *rd, uint32_t type, uint32_t field, const ch
                           "%u.%03u: %s", rd->rec_no, type, type, field, what);
 }
 
-/* NIST's 2-2008 sample writes a latent palm (Type-13 with a palm position)
- * with palm elements where the mapping names finger ones: the palm name
- * stands in when the finger one is absent. */
 static const char *palm_alias(uint32_t type, const char *name)
 {
-    static const char *const pairs[][2] = {{"FingerprintImage", "PalmprintImage"},
-                                           {"FingerPositionCode", "PalmPositionCode"},
-                                           {"FingerprintImageQuality", "PalmprintImageQuality"}};
-    for (size_t i = 0; type == 13 && i < sizeof pairs / sizeof pairs[0]; i++)
-        if (strcmp(name, pairs[i][0]) == 0)
-            return pairs[i][1];
-    return NULL;
+    return nist_xml_palm_alias(type, name);
 }
 
 /* Follows a '/'-separated path of local names (first match at each step);
@@ -122,7 +113,7 @@ static xmlNodePtr follow(xmlNodePtr node, const char *path, size_t n, uint32_t t
         size_t len = j - i < sizeof comp - 1 ? j - i : sizeof comp - 1;
         memcpy(comp, path + i, len);
         comp[len] = 0;
-        const char *name = comp[0] == '*' ? comp + 1 : comp;
+        const char *name = comp[0] == '*' || comp[0] == '#' ? comp + 1 : comp;
         if (strcmp(name, "@") == 0) {
             name = nist_xml_image_name(type);
             if (!name)
@@ -150,6 +141,70 @@ static bool put_item(tern_buf *b, const xml_map *m, xmlNodePtr leaf)
     if (raw && ok)
         tern_buf_put(b, out, strlen(out));
     free(raw);
+    return ok;
+}
+
+/* The local name of an item path's first component ("itl:A/B" -> "A"),
+ * into buf. */
+static const char *first_local(const char *path, size_t n, char *buf, size_t size)
+{
+    size_t k = 0;
+    while (k < n && path[k] != '/')
+        k++;
+    const char *colon = memchr(path, ':', k);
+    const char *start = colon ? colon + 1 : path;
+    snprintf(buf, size, "%.*s", (int)(path + k - start), start);
+    return buf;
+}
+
+/* Appends the items of m->items read under node (US-separated): the fixed
+ * items up to the last present (or all of them if a group follows), then
+ * one set of group items per group element. False if a value does not
+ * convert. */
+static bool put_items(tern_buf *b, const xml_map *m, xmlNodePtr node, uint32_t type,
+                      bool *found)
+{
+    const char *plus = strchr(m->items, '+');
+    size_t fixed_end = plus ? (size_t)(plus - m->items) : strlen(m->items);
+    int last = -1, n_fixed = 0;
+    for (const char *ip = m->items; ip < m->items + fixed_end; n_fixed++) {
+        size_t n = strcspn(ip, ",");
+        if (follow(node, ip, n, type))
+            last = n_fixed;
+        ip += n + (ip[n] == ',');
+    }
+    char group[128] = "";
+    size_t n_groups = 0;
+    if (plus)
+        first_local(plus + 1, strcspn(plus + 1, ","), group, sizeof group);
+    for (xmlNodePtr c = plus ? node->children : NULL; c; c = c->next)
+        n_groups += is(c, group);
+    if (n_groups)
+        last = n_fixed - 1;
+    *found = last >= 0 || n_groups > 0;
+    bool ok = true;
+    int emitted = 0;
+    const char *ip = m->items;
+    for (int k = 0; k <= last; k++, emitted++) {
+        size_t n = strcspn(ip, ",");
+        if (emitted)
+            tern_buf_u8(b, TERN_NIST_US);
+        ok = ok && put_item(b, m, follow(node, ip, n, type));
+        ip += n + (ip[n] == ',');
+    }
+    for (xmlNodePtr g = n_groups ? node->children : NULL; g && ok; g = g->next) {
+        if (!is(g, group))
+            continue;
+        for (const char *gp = plus + 1; *gp && ok; emitted++) {
+            size_t n = strcspn(gp, ","), k = 0;
+            while (k < n && gp[k] != '/')
+                k++;
+            if (emitted)
+                tern_buf_u8(b, TERN_NIST_US);
+            ok = put_item(b, m, k < n ? follow(g, gp + k + 1, n - k - 1, type) : g);
+            gp += n + (gp[n] == ',');
+        }
+    }
     return ok;
 }
 
@@ -222,16 +277,30 @@ static tern_status read_mrc(reader *rd, xmlNodePtr rec)
     return add_pending(rd, 12, false, v, len);
 }
 
+static tern_status take_field(reader *rd, tern_buf *b, bool ok, bool any, uint32_t type,
+                              uint32_t field)
+{
+    if (!ok || !any) {
+        tern_buf_free(b);
+        return ok ? TERN_OK : bad_value(rd, type, field, "element value does not convert");
+    }
+    if (tern_buf_status(b, rd->err))
+        return TERN_E_NOMEM;
+    size_t len;
+    uint8_t *v = tern_buf_take(b, &len);
+    return add_pending(rd, field, false, v, len);
+}
+
 static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const xml_map *m)
 {
-    const char *star = strchr(m->path, '*');
+    const char *star = strpbrk(m->path, "*#");
     size_t plen = strlen(m->path);
+    tern_buf b = {0};
+    bool ok = true;
     if (m->kind == XK_BASE64 || m->kind == XK_VERSION || !star) {
         xmlNodePtr node = follow(rec, m->path, plen, type);
         if (!node)
             return TERN_OK;
-        tern_buf b = {0};
-        bool ok = true;
         if (m->kind == XK_BASE64) {
             char *s = text_of(node);
             size_t len = 0;
@@ -250,27 +319,12 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
         } else if (!m->items) {
             ok = put_item(&b, m, node);
         } else {
-            int last = -1, k = 0;
-            for (const char *ip = m->items; ip; ip = strchr(ip, ','), ip = ip ? ip + 1 : NULL, k++)
-                if (follow(node, ip, strcspn(ip, ","), type))
-                    last = k;
-            k = 0;
-            for (const char *ip = m->items; ip && k <= last;
-                 ip = strchr(ip, ','), ip = ip ? ip + 1 : NULL, k++) {
-                if (k)
-                    tern_buf_u8(&b, TERN_NIST_US);
-                ok = ok && put_item(&b, m, follow(node, ip, strcspn(ip, ","), type));
-            }
+            bool found;
+            ok = put_items(&b, m, node, type, &found);
+            if (ok && !found) /* none of the items is there */
+                return take_field(rd, &b, true, false, type, m->field);
         }
-        if (!ok) {
-            tern_buf_free(&b);
-            return bad_value(rd, type, m->field, "element value does not convert");
-        }
-        size_t len;
-        if (tern_buf_status(&b, rd->err))
-            return TERN_E_NOMEM;
-        uint8_t *v = tern_buf_take(&b, &len);
-        return add_pending(rd, m->field, false, v, len);
+        return take_field(rd, &b, ok, true, type, m->field);
     }
     /* One subfield per repeated element. */
     xmlNodePtr parent = star == m->path ? rec : follow(rec, m->path, (size_t)(star - m->path) - 1, type);
@@ -281,13 +335,10 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
     snprintf(rep_name, sizeof rep_name, "%.*s", (int)(slash ? (size_t)(slash - rep) : strlen(rep)),
              rep);
     const char *colon = strchr(rep_name, ':');
-    const char *local = colon ? colon + 1 : rep_name;
-    if (!first_child(parent, local) && palm_alias(type, local))
-        local = palm_alias(type, local);
-    tern_buf b = {0};
-    bool ok = true, any = false;
+    const char *local = colon ? colon + 1 : rep_name, *alt = palm_alias(type, local);
+    bool any = false, content = false;
     for (xmlNodePtr c = parent->children; c && ok; c = c->next) {
-        if (!is(c, local))
+        if (!is(c, local) && !(alt && is(c, alt)))
             continue;
         xmlNodePtr leaf = slash ? follow(c, slash + 1, strlen(slash + 1), type) : c;
         if (type >= 3 && type <= 6 && m->field == 4 && leaf) {
@@ -300,40 +351,61 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
         if (any)
             tern_buf_u8(&b, TERN_NIST_RS);
         any = true;
+        content |= leaf != NULL;
         if (!m->items) {
             ok = put_item(&b, m, leaf);
-            continue;
-        }
-        if (m->kind == XK_XY) {
+        } else if (m->kind == XK_XY) {
             const char *comma = strchr(m->items, ',');
             ok = put_number(&b, follow(c, m->items, (size_t)(comma - m->items), type), 4) &&
                  put_number(&b, follow(c, comma + 1, strlen(comma + 1), type), 4);
             c->_private = CONSUMED;
-            continue;
+        } else if (leaf) {
+            bool found;
+            ok = put_items(&b, m, leaf, type, &found);
         }
-        int last = -1, k = 0;
-        for (const char *ip = m->items; ip; ip = strchr(ip, ','), ip = ip ? ip + 1 : NULL, k++)
-            if (follow(c, ip, strcspn(ip, ","), type))
-                last = k;
-        k = 0;
-        for (const char *ip = m->items; ip && k <= last;
-             ip = strchr(ip, ','), ip = ip ? ip + 1 : NULL, k++) {
-            if (k)
-                tern_buf_u8(&b, TERN_NIST_US);
-            ok = ok && put_item(&b, m, follow(c, ip, strcspn(ip, ","), type));
-        }
-        /* c itself is not marked: a child no item names (10.043 colours
-         * inside 10.042's element) must still be counted as not read. */
+        /* c itself is not marked: a child no item names must still be
+         * counted as not read. */
     }
-    if (!ok || !any) {
-        tern_buf_free(&b);
-        return ok ? TERN_OK : bad_value(rd, type, m->field, "element value does not convert");
+    return take_field(rd, &b, ok, any && content, type, m->field);
+}
+
+/* 8.008 of a pen-vector signature (8.004 SRT 2) from SignatureImageVector
+ * elements: 5 bytes per vector, X and Y big-endian in 2 bytes each, then
+ * the pen pressure (ANSI/NIST-ITL 1-2011, 8.8.8). Only when the record has
+ * no BinaryBase64Object. */
+static tern_status read_vectors(reader *rd, xmlNodePtr rec)
+{
+    xmlNodePtr img = follow(rec, "@", 1, 8);
+    xmlNodePtr list = img ? first_child(img, "SignatureImageVectorRepresentation") : NULL;
+    if (!list || first_child(img, "BinaryBase64Object"))
+        return TERN_OK;
+    tern_buf b = {0};
+    static const char *const names[] = {"VectorPositionHorizontalCoordinateValue",
+                                        "VectorPositionVerticalCoordinateValue",
+                                        "VectorPenPressureValue"};
+    for (xmlNodePtr v = list->children; v; v = v->next) {
+        if (!is(v, "SignatureImageVector"))
+            continue;
+        for (int k = 0; k < 3; k++) {
+            xmlNodePtr e = first_child(v, names[k]);
+            char *s = e ? text_of(e) : NULL, *end = NULL;
+            long x = s ? strtol(s, &end, 10) : -1;
+            bool ok = s && end != s && *end == 0 && x >= 0 && x <= (k < 2 ? 65535 : 255);
+            free(s);
+            if (!ok) {
+                tern_buf_free(&b);
+                return bad_value(rd, 8, 8, "SignatureImageVector without a number in range");
+            }
+            if (k < 2)
+                tern_buf_u8(&b, (uint8_t)(x >> 8));
+            tern_buf_u8(&b, (uint8_t)x);
+        }
     }
     if (tern_buf_status(&b, rd->err))
         return TERN_E_NOMEM;
     size_t len;
-    uint8_t *v = tern_buf_take(&b, &len);
-    return add_pending(rd, m->field, false, v, len);
+    uint8_t *data = tern_buf_take(&b, &len);
+    return data ? add_pending(rd, 8, true, data, len) : TERN_OK;
 }
 
 /* 1.003 from Transaction/TransactionContentSummary. */
@@ -538,6 +610,8 @@ static tern_status read_record(reader *rd, xmlNodePtr rec)
         s = read_cnt(rd, rec);
     if (!s && type == 9)
         s = read_mrc(rd, rec);
+    if (!s && type == 8)
+        s = read_vectors(rd, rec);
     for (size_t i = 0; !s; i++) {
         const xml_map *m = nist_xml_map_at(i);
         if (!m)

@@ -23,6 +23,9 @@ typedef struct writer {
     xmlDocPtr doc;
     xmlNsPtr itl, biom, nc, tern;
     bool failed;
+    bool palm;    /* write palm element names (a latent palm, a Type-9 palm position) */
+    bool smt;     /* a Type-10 scar, mark or tattoo: PhysicalFeatureImage, not FaceImage */
+    uint32_t nth; /* the subfield being written, for '#' path components */
 } writer;
 
 static xmlNsPtr ns_of(writer *w, const char **name)
@@ -54,9 +57,44 @@ static xmlNodePtr child(writer *w, xmlNodePtr parent, const char *name, bool fre
     return n;
 }
 
+/* The n-th child `name` of parent (0-based), created (with any missing
+ * before it) if there are fewer. */
+static xmlNodePtr nth_child(writer *w, xmlNodePtr parent, const char *name, uint32_t n)
+{
+    const char *local = name;
+    xmlNsPtr ns = ns_of(w, &local);
+    uint32_t k = 0;
+    for (xmlNodePtr c = parent->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && c->ns == ns && strcmp((const char *)c->name, local) == 0 &&
+            k++ == n)
+            return c;
+    xmlNodePtr made = NULL;
+    for (; k <= n && !w->failed; k++)
+        made = child(w, parent, name, true);
+    return made;
+}
+
+/* The element name to write for a path component: '@' is the record's
+ * image element; palm names stand in for finger ones when w->palm. */
+static const char *element_name(writer *w, const char *comp, uint32_t type, char *buf, size_t size)
+{
+    const char *name = comp;
+    if (strcmp(name, "@") == 0)
+        name = type == 10 && w->smt ? "PhysicalFeatureImage" : nist_xml_image_name(type);
+    if (!name || !w->palm)
+        return name;
+    const char *colon = strchr(name, ':');
+    const char *alias = nist_xml_palm_alias(type, colon ? colon + 1 : name);
+    if (!alias)
+        return name;
+    snprintf(buf, size, "%.*s%s", colon ? (int)(colon - name + 1) : 0, name, alias);
+    return buf;
+}
+
 /* Walks or creates the '/'-separated path under node. Components before
- * the last are reused; the last is new if `fresh_leaf`. A '*' prefix is
- * ignored here (the caller creates one repetition per call). */
+ * the last are reused; the last is new if `fresh_leaf`. A '*' component is
+ * always new (the caller creates one repetition per call); a '#' component
+ * is the w->nth existing one. */
 static xmlNodePtr make_path(writer *w, xmlNodePtr node, const char *path, size_t n,
                             uint32_t type, bool fresh_leaf)
 {
@@ -69,15 +107,13 @@ static xmlNodePtr make_path(writer *w, xmlNodePtr node, const char *path, size_t
         size_t len = j - i < sizeof comp - 1 ? j - i : sizeof comp - 1;
         memcpy(comp, path + i, len);
         comp[len] = 0;
-        const char *name = comp;
-        bool star = name[0] == '*';
-        if (star)
-            name++;
-        if (strcmp(name, "@") == 0)
-            name = nist_xml_image_name(type);
+        bool star = comp[0] == '*', nth = comp[0] == '#';
+        char alias[160];
+        const char *name = element_name(w, comp + (star || nth), type, alias, sizeof alias);
         if (!name)
             return NULL;
-        node = child(w, node, name, star || (j >= n && fresh_leaf));
+        node = nth ? nth_child(w, node, name, w->nth)
+                   : child(w, node, name, star || (j >= n && fresh_leaf));
         i = j + 1;
     }
     return node;
@@ -116,12 +152,31 @@ static bool convert_item(const xml_map *m, const tern_nist_field *f, uint32_t s,
     return nist_xml_to_xml(m->kind, raw, buf, size);
 }
 
-static size_t count_items(const char *items)
+/* The item list's shape: items before the group, and items per group. */
+static void count_items(const char *items, size_t *fixed, size_t *group)
 {
+    const char *plus = strchr(items, '+');
     size_t n = 1;
     for (const char *c = items; *c; c++)
         n += *c == ',';
-    return n;
+    *fixed = n;
+    *group = 0;
+    if (plus) {
+        *fixed = 0;
+        for (const char *c = items; c < plus; c++)
+            *fixed += *c == ',';
+        *group = n - *fixed;
+    }
+}
+
+/* True if a subfield of n items fits the item list. */
+static bool items_fit(const char *items, size_t n)
+{
+    size_t fixed, group;
+    if (!items)
+        return n <= 1;
+    count_items(items, &fixed, &group);
+    return n <= fixed || (group && (n - fixed) % group == 0);
 }
 
 static bool repeated(const tern_nist_record *r, uint32_t number)
@@ -142,7 +197,7 @@ static bool mappable(const xml_map *m, const tern_nist_field *f)
     if (m->kind == XK_VERSION)
         return f->n_subfields == 1 && f->n_items == 1 && f->len == 4 &&
                xml_safe(f->value, f->len);
-    if (!strchr(m->path, '*') && f->n_subfields != 1)
+    if (!strpbrk(m->path, "*#") && f->n_subfields != 1)
         return false;
     if (m->kind == XK_XY) {
         char x[5], y[5], buf[16];
@@ -152,17 +207,45 @@ static bool mappable(const xml_map *m, const tern_nist_field *f)
                 return false;
         return true;
     }
-    size_t max_items = m->items ? count_items(m->items) : 1;
     char buf[512];
     for (uint32_t s = 0; s < f->n_subfields; s++) {
         uint32_t n = tern_nist_item_count(f, s);
-        if (n > max_items)
+        if (!items_fit(m->items, n))
             return false;
         for (uint32_t i = 0; i < n; i++)
             if (!convert_item(m, f, s, i, buf, sizeof buf))
                 return false;
     }
     return true;
+}
+
+/* The items of subfield s under rep: fixed items by their paths, then each
+ * group of items in a new element named by the group's first component. */
+static void write_items(writer *w, xmlNodePtr rep, uint32_t type, const xml_map *m,
+                        const tern_nist_field *f, uint32_t s)
+{
+    size_t fixed, group;
+    count_items(m->items, &fixed, &group);
+    const char *plus = strchr(m->items, '+'), *ip = m->items;
+    xmlNodePtr g = NULL;
+    char buf[512];
+    for (uint32_t i = 0; rep && i < tern_nist_item_count(f, s); i++) {
+        if (i == fixed && plus)
+            ip = plus + 1;
+        size_t n = strcspn(ip, ",");
+        convert_item(m, f, s, i, buf, sizeof buf);
+        if (i < fixed) {
+            set_text(w, make_path(w, rep, ip, n, type, true), buf);
+        } else {
+            size_t k = strcspn(ip, "/,");
+            if ((i - fixed) % group == 0) /* a new repetition of the group */
+                g = make_path(w, rep, plus + 1, strcspn(plus + 1, "/,"), type, true);
+            set_text(w, g && k < n ? make_path(w, g, ip + k + 1, n - k - 1, type, true) : g, buf);
+        }
+        ip += n + (ip[n] == ',');
+        if (i >= fixed && (i - fixed) % group == group - 1)
+            ip = plus + 1;
+    }
 }
 
 static void write_mapped(writer *w, xmlNodePtr rec, uint32_t type, const xml_map *m,
@@ -187,7 +270,7 @@ static void write_mapped(writer *w, xmlNodePtr rec, uint32_t type, const xml_map
                  (const char *)f->value + 2);
         return;
     }
-    const char *star = strchr(m->path, '*');
+    const char *star = strpbrk(m->path, "*#");
     size_t head = star ? (size_t)(star - m->path) : plen;
     /* The parent of the repeated element (only with '*': without one, the
      * path is made whole below, and a path cut one character short would
@@ -195,6 +278,12 @@ static void write_mapped(writer *w, xmlNodePtr rec, uint32_t type, const xml_map
     xmlNodePtr base = star && head ? make_path(w, rec, m->path, head - 1, type, false) : rec;
     char buf[512];
     for (uint32_t s = 0; s < f->n_subfields; s++) {
+        w->nth = s;
+        if (type == 9 && m->field == 6) { /* a palm position has its own element */
+            size_t len;
+            const uint8_t *p = tern_nist_item(f, s, 0, &len);
+            w->palm = p && nist_xml_is_palm_code((const char *)p, len);
+        }
         /* The repeated element (or, without '*', the whole path). */
         xmlNodePtr rep = star ? make_path(w, base, star, strlen(star), type, !m->items)
                               : make_path(w, rec, m->path, plen, type, !m->items);
@@ -214,15 +303,13 @@ static void write_mapped(writer *w, xmlNodePtr rec, uint32_t type, const xml_map
                      y);
             continue;
         }
-        const char *ip = m->items;
-        for (uint32_t i = 0; i < tern_nist_item_count(f, s); i++) {
-            const char *end = strchr(ip, ',');
-            size_t n = end ? (size_t)(end - ip) : strlen(ip);
-            convert_item(m, f, s, i, buf, sizeof buf);
-            set_text(w, rep ? make_path(w, rep, ip, n, type, true) : NULL, buf);
-            ip = end ? end + 1 : ip + n;
-        }
+        write_items(w, rep, type, m, f, s);
     }
+    if (type == 9)
+        w->palm = false;
+    /* 2-2008 lists all six FGP bytes of Types 3-6, 255 for unused. */
+    for (uint32_t s = f->n_subfields; type >= 3 && type <= 6 && m->field == 4 && s < 6; s++)
+        set_text(w, make_path(w, base, star, strlen(star), type, true), "255");
 }
 
 static void write_fallback(writer *w, xmlNodePtr rec, const tern_nist_field *f)
@@ -335,6 +422,41 @@ static void write_mrc(writer *w, xmlNodePtr rec, const tern_nist_field *f)
     }
 }
 
+/* True if the record's field `number` has first item `value`. */
+static bool first_item_is(const tern_nist_record *r, uint32_t number, const char *value)
+{
+    const tern_nist_field *f = tern_nist_find(r, number);
+    size_t len;
+    const uint8_t *p = f && !f->binary ? tern_nist_item(f, 0, 0, &len) : NULL;
+    return p && len == strlen(value) && memcmp(p, value, len) == 0;
+}
+
+/* 8.008 of a pen-vector signature (8.004 SRT 2): five bytes per vector, X
+ * and Y big-endian, then pen pressure (ANSI/NIST-ITL 1-2011, 8.8.8), as
+ * SignatureImageVector elements. False (base64 instead) if it is not. */
+static bool write_vectors(writer *w, xmlNodePtr rec, const tern_nist_record *r,
+                          const tern_nist_field *f)
+{
+    if (!f->binary || f->len == 0 || f->len % 5 != 0 || !first_item_is(r, 4, "2") ||
+        repeated(r, 8))
+        return false;
+    xmlNodePtr list = make_path(w, rec, "@/SignatureImageVectorRepresentation", 36, 8, false);
+    for (size_t i = 0; list && i < f->len; i += 5) {
+        const uint8_t *v = f->value + i;
+        char x[8], y[8], p[8];
+        snprintf(x, sizeof x, "%u", (unsigned)v[0] << 8 | v[1]);
+        snprintf(y, sizeof y, "%u", (unsigned)v[2] << 8 | v[3]);
+        snprintf(p, sizeof p, "%u", v[4]);
+        xmlNodePtr e = child(w, list, "SignatureImageVector", true);
+        if (!e)
+            return true;
+        set_text(w, child(w, e, "VectorPenPressureValue", true), p);
+        set_text(w, child(w, e, "VectorPositionVerticalCoordinateValue", true), y);
+        set_text(w, child(w, e, "VectorPositionHorizontalCoordinateValue", true), x);
+    }
+    return true;
+}
+
 /* 1.003 CNT: the first subfield as ContentFirstRecordCategoryCode and
  * ContentRecordCount, then one ContentRecordSummary per record. */
 static bool write_cnt(writer *w, xmlNodePtr rec, const tern_nist_field *f)
@@ -400,6 +522,13 @@ static void write_record(writer *w, xmlNodePtr root, const tern_nist_record *r)
         w->failed = true;
         return;
     }
+    /* Element names that depend on content: a latent palm (13.013 a palm
+     * position) and a scar, mark or tattoo (10.003 not FACE). */
+    const tern_nist_field *fgp = r->type == 13 ? tern_nist_find(r, 13) : NULL;
+    size_t fgp_len;
+    const uint8_t *fgp0 = fgp && !fgp->binary ? tern_nist_item(fgp, 0, 0, &fgp_len) : NULL;
+    w->palm = fgp0 && nist_xml_is_palm_code((const char *)fgp0, fgp_len);
+    w->smt = r->type == 10 && tern_nist_find(r, 3) && !first_item_is(r, 3, "FACE");
     char code[8];
     snprintf(code, sizeof code, "%02u", r->type);
     set_text(w, child(w, rec, "RecordCategoryCode", true), code);
@@ -415,6 +544,8 @@ static void write_record(writer *w, xmlNodePtr root, const tern_nist_record *r)
             continue;
         }
         if (r->type == 1 && f->number == 3 && tern_nist_find(r, 3) == f && write_cnt(w, rec, f))
+            continue;
+        if (r->type == 8 && f->number == 8 && write_vectors(w, rec, r, f))
             continue;
         if (r->type == 9 && f->number == 12 && !repeated(r, 12) && !f->binary && mrc_shape(f)) {
             write_mrc(w, rec, f);
