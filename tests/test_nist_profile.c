@@ -148,3 +148,102 @@ Test(nist_profile, nist_reference_files)
     tern_nist_free(car);
     tern_nist_free(sex);
 }
+
+/* Conditional rules, one transaction breaking each kind: mandatory when a
+ * field has a value, not allowed when it has one, not allowed when it has
+ * none of some values, mandatory when a field is present. */
+static tern_nist *response(const char *res, bool with_can)
+{
+    tern_nist *t;
+    tern_error err;
+    size_t r2;
+    cr_assert_eq(tern_nist_create("0500", &t, &err), TERN_OK);
+    static const char *t1[][2] = {{"4", "TSRR"}, {"5", "20260101"}, {"7", "NODE-A"},
+                                  {"8", "NODE-B"}, {"9", "TCN-2"},  {"10", "TCN-1"},
+                                  {"11", "19.69"}, {"12", "19.69"}};
+    for (size_t i = 0; i < sizeof t1 / sizeof t1[0]; i++)
+        cr_assert_eq(tern_nist_set_text(t, 0, (uint32_t)atoi(t1[i][0]), t1[i][1], &err), TERN_OK);
+    cr_assert_eq(tern_nist_add_record(t, 2, &r2, &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, r2, 10, "ENC-42", &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, r2, 40, res, &err), TERN_OK);
+    if (with_can)
+        cr_assert_eq(tern_nist_set_text(t, r2, 41, "SUBJ-7\x1f" "0.93\x1f" "2", &err), TERN_OK);
+    return t;
+}
+
+Test(nist_profile_conditional, a_hit_needs_candidates_and_a_no_hit_has_none)
+{
+    char lines[8][256];
+    tern_nist *good_hit = response("HIT", true), *good_none = response("NOHIT", false);
+    size_t n = violations(good_hit, NULL, lines, 8);
+    cr_assert_eq(n, 0, "%s", n ? lines[0] : "");
+    n = violations(good_none, NULL, lines, 8);
+    cr_assert_eq(n, 0, "%s", n ? lines[0] : "");
+    tern_nist *hit = response("HIT", false), *none = response("NOHIT", true);
+    n = violations(hit, NULL, lines, 8);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(lines[0], "record 2 (Type-2, IDC 0), field 2.041: CAN: mandatory when "
+                               "2.040 is HIT (tern-response, Tern TSRR)");
+    n = violations(none, NULL, lines, 8);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(lines[0], "record 2 (Type-2, IDC 0), field 2.041: CAN: not allowed when "
+                               "2.040 is NOHIT (tern-response, Tern TSRR)");
+    tern_nist_free(good_hit);
+    tern_nist_free(good_none);
+    tern_nist_free(hit);
+    tern_nist_free(none);
+}
+
+Test(nist_profile_conditional, ebts_srt_candidates_follow_srf)
+{
+    tern_nist *t = response("HIT", false);
+    tern_error err;
+    cr_assert_eq(tern_nist_set_text(t, 0, 4, "SRT", &err), TERN_OK);
+    tern_nist_remove_field(t, 1, 40);
+    cr_assert_eq(tern_nist_set_text(t, 1, 59, "I", &err), TERN_OK);
+    char lines[8][256];
+    size_t n = violations(t, NULL, lines, 8); /* ebts-srt, by TOT */
+    cr_assert(has_line(lines, n, "record 2 (Type-2, IDC 0), field 2.064: CAN: mandatory when "
+                                 "2.059 is I (ebts-srt, EBTS SRT)"));
+    cr_assert_eq(tern_nist_set_text(t, 1, 59, "N", &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, 1, 64, "1234567", &err), TERN_OK);
+    n = violations(t, NULL, lines, 8);
+    cr_assert(has_line(lines, n, "field 2.064: CAN: not allowed when 2.059 is N"));
+    tern_nist_free(t);
+}
+
+Test(nist_profile_conditional, base_rules_image_fields_smt_and_spectrum)
+{
+    tern_nist *t = enrollment();
+    tern_error err;
+    size_t r10, r17;
+    /* An image without HLL; a face with an SMT code; DEFINED spectrum
+     * without SSV. */
+    tern_nist_remove_field(t, 2, 6);
+    cr_assert_eq(tern_nist_add_record(t, 10, &r10, &err), TERN_OK);
+    static const char *t10[][2] = {{"3", "FACE"}, {"4", "NODE-A"}, {"5", "20260101"},
+                                   {"40", "TAT L ARM"}};
+    for (size_t i = 0; i < sizeof t10 / sizeof t10[0]; i++)
+        cr_assert_eq(tern_nist_set_text(t, r10, (uint32_t)atoi(t10[i][0]), t10[i][1], &err),
+                     TERN_OK);
+    cr_assert_eq(tern_nist_add_record(t, 17, &r17, &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, r17, 25, "DEFINED", &err), TERN_OK);
+    char lines[32][256];
+    size_t n = violations(t, "ansi-nist", lines, 32);
+    for (size_t i = 0; i < n; i++)
+        cr_log_info("%s", lines[i]);
+    cr_assert(has_line(lines, n, "record 3 (Type-14, IDC 1), field 14.006: HLL: mandatory when "
+                                 "14.999 is present (ansi-nist, ANSI/NIST-ITL 1-2011 clause 8.14"));
+    cr_assert(has_line(lines, n, "record 4 (Type-10, IDC 2), field 10.040: SMT: not allowed when "
+                                 "10.003 is not SCAR|MARK|TATTOO (ansi-nist, ANSI/NIST-ITL 1-2011 "
+                                 "clause 8.10.36)"));
+    cr_assert(has_line(lines, n, "record 5 (Type-17, IDC 3), field 17.027: SSV: mandatory when "
+                                 "17.025 is DEFINED"));
+    /* The Type-10 has no image: its HLL is not asked for. */
+    cr_assert(!has_line(lines, n, "field 10.006"));
+    /* A tattoo may have its SMT code. */
+    cr_assert_eq(tern_nist_set_text(t, r10, 3, "TATTOO", &err), TERN_OK);
+    n = violations(t, "ansi-nist", lines, 32);
+    cr_assert(!has_line(lines, n, "field 10.040"));
+    tern_nist_free(t);
+}

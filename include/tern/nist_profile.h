@@ -50,6 +50,28 @@ typedef struct tern_nist_field_rule {
     const char *values;     /* allowed values of the first item, "|"-separated, or NULL */
 } tern_nist_field_rule;
 
+/* When a conditional rule applies, judged on the record's field if_field
+ * (its first item of the first subfield). */
+typedef enum tern_nist_when {
+    TERN_NIST_WHEN_PRESENT = 0, /* if_field is present (and, if values is set, is one of them) */
+    TERN_NIST_WHEN_NOT_VALUE,   /* if_field is absent or is none of values */
+} tern_nist_when;
+
+/* A conditional rule: a field mandatory (or forbidden) in a record when
+ * another field of that record has, or lacks, a value, e.g. EBTS's "CAN is
+ * present when SRF is I" or ANSI/NIST-ITL's "HLL is mandatory if an image
+ * is present in x.999". Data, like the other rules. */
+typedef struct tern_nist_cond_rule {
+    uint32_t type;            /* record type */
+    uint32_t if_field;
+    tern_nist_when when;
+    const char *values;       /* "|"-separated, or NULL */
+    bool forbids;             /* false: then_field is mandatory; true: it must be absent */
+    uint32_t then_field;
+    const char *mnemonic;     /* then_field's, e.g. "CAN" */
+    const char *source;       /* the clause the rule comes from, shown in violations */
+} tern_nist_cond_rule;
+
 typedef struct tern_nist_record_rule {
     uint32_t type;
     uint16_t min;           /* records of this type required */
@@ -65,6 +87,8 @@ typedef struct tern_nist_profile {
     const tern_nist_field_rule *fields;
     size_t n_fields;
     bool closed;             /* Type-2 fields the profile does not list are violations */
+    const tern_nist_cond_rule *conds; /* conditional rules, or NULL */
+    size_t n_conds;
 } tern_nist_profile;
 
 /* The profiles shipped, in a fixed order; i >= count gives NULL. */
@@ -95,7 +119,8 @@ tern_status tern_nist_validate(const tern_nist *t, const tern_nist_profile *prof
                                tern_nist_violation **out, size_t *n, tern_error *err);
 
 /* Formats a violation as one line: "record 2 (Type-2, IDC 0), field
- * 2.018 NAM: mandatory field missing". */
+ * 2.018 NAM: mandatory field missing". A conditional rule's violation says
+ * why: "field 2.041: CAN: mandatory when 2.040 is HIT (tern-response)". */
 void tern_nist_violation_format(const tern_nist *t, const tern_nist_violation *v, char *buf,
                                 size_t size);
 

@@ -2,8 +2,8 @@
  * base rules of ANSI/NIST-ITL 1-2011 (NIST SP 500-290: LEN first, IDC in
  * every record but Type-1, 1.003 listing the records as they are, each
  * field once) and against an application profile's record and field rules
- * (tern/nist_profile.h). Every violation is collected, none stops the
- * check. */
+ * (tern/nist_profile.h), unconditional and conditional. Every violation is
+ * collected, none stops the check. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +172,47 @@ static void check_rules(vctx *c, size_t ri, const tern_nist_field_rule *rules, s
     }
 }
 
+/* Describes a rule's condition for the message, e.g. "2.040 is HIT". */
+static void describe_when(const tern_nist_cond_rule *c, char *buf, size_t size)
+{
+    switch (c->when) {
+    case TERN_NIST_WHEN_NOT_VALUE:
+        snprintf(buf, size, "%u.%03u is not %s", c->type, c->if_field, c->values);
+        break;
+    default:
+        if (c->values)
+            snprintf(buf, size, "%u.%03u is %s", c->type, c->if_field, c->values);
+        else
+            snprintf(buf, size, "%u.%03u is present", c->type, c->if_field);
+    }
+}
+
+/* Applies conditional rules to record ri. */
+static void check_conds(vctx *c, size_t ri, const tern_nist_cond_rule *conds, size_t n,
+                        const char *profile)
+{
+    const tern_nist_record *r = &c->t->records[ri];
+    for (size_t k = 0; k < n; k++) {
+        const tern_nist_cond_rule *cr = &conds[k];
+        if (cr->type != r->type)
+            continue;
+        const tern_nist_field *f = tern_nist_find(r, cr->if_field);
+        size_t len = 0;
+        const uint8_t *p = f && !f->binary ? tern_nist_item(f, 0, 0, &len) : NULL;
+        bool matches = p && cr->values && value_allowed(cr->values, p, len);
+        bool applies = cr->when == TERN_NIST_WHEN_NOT_VALUE ? !matches
+                                                            : f && (!cr->values || matches);
+        bool present = tern_nist_find(r, cr->then_field) != NULL;
+        if (!applies || present != cr->forbids)
+            continue;
+        char why[96];
+        describe_when(cr, why, sizeof why);
+        add(c, ri, r->type, cr->then_field, "%s: %s when %s (%s, %s)",
+            cr->mnemonic ? cr->mnemonic : "", cr->forbids ? "not allowed" : "mandatory", why,
+            profile, cr->source ? cr->source : "profile");
+    }
+}
+
 /* The structure every transaction must have, whatever its profile. */
 static void check_structure(vctx *c)
 {
@@ -256,8 +297,11 @@ tern_status tern_nist_validate(const tern_nist *t, const tern_nist_profile *prof
         check_records(&c, profile);
     for (size_t ri = 0; ri < t->n_records; ri++) {
         check_rules(&c, ri, base->fields, base->n_fields, false);
-        if (profile && profile != base)
+        check_conds(&c, ri, base->conds, base->n_conds, base->name);
+        if (profile && profile != base) {
             check_rules(&c, ri, profile->fields, profile->n_fields, profile->closed);
+            check_conds(&c, ri, profile->conds, profile->n_conds, profile->name);
+        }
     }
     if (c.oom) {
         free(c.v);

@@ -6,14 +6,23 @@
  * transactions are not faulted for what their version did not require. */
 #include "nist/nist_profiles.h"
 
+/* HLL..CGA (and BPX) are "D" fields: mandatory if an image is present in
+ * x.999 (e.g. 1-2011 8.17.6-8.17.12), see IMAGE_CONDS. */
 #define IMAGE_RULES(t)                                                                       \
-    {t, 6, "HLL", NP_M, TERN_NIST_N, 1, 5, 1, NULL},                                         \
-    {t, 7, "VLL", NP_M, TERN_NIST_N, 1, 5, 1, NULL},                                         \
-    {t, 8, "SLC", NP_M, TERN_NIST_N, 1, 1, 1, "0|1|2"},                                      \
-    {t, 9, "THPS", NP_M, TERN_NIST_N, 1, 5, 1, NULL},                                        \
-    {t, 10, "TVPS", NP_M, TERN_NIST_N, 1, 5, 1, NULL},                                       \
-    {t, 11, "CGA", NP_M, TERN_NIST_AN, 1, 5, 1, NULL},                                       \
+    {t, 6, "HLL", NP_O, TERN_NIST_N, 1, 5, 1, NULL},                                         \
+    {t, 7, "VLL", NP_O, TERN_NIST_N, 1, 5, 1, NULL},                                         \
+    {t, 8, "SLC", NP_O, TERN_NIST_N, 1, 1, 1, "0|1|2"},                                      \
+    {t, 9, "THPS", NP_O, TERN_NIST_N, 1, 5, 1, NULL},                                        \
+    {t, 10, "TVPS", NP_O, TERN_NIST_N, 1, 5, 1, NULL},                                       \
+    {t, 11, "CGA", NP_O, TERN_NIST_AN, 1, 5, 1, NULL},                                       \
     {t, 999, "DATA", NP_M, TERN_NIST_BINARY, 0, 0, 0, NULL}
+
+#define WITH_IMAGE(t, f, mn)                                                                 \
+    {t, 999, TERN_NIST_WHEN_PRESENT, NULL, false, f, mn,                                     \
+     "ANSI/NIST-ITL 1-2011 clause 8." #t ": mandatory if an image is present in " #t ".999"}
+#define IMAGE_CONDS(t)                                                                       \
+    WITH_IMAGE(t, 6, "HLL"), WITH_IMAGE(t, 7, "VLL"), WITH_IMAGE(t, 8, "SLC"),              \
+    WITH_IMAGE(t, 9, "THPS"), WITH_IMAGE(t, 10, "TVPS"), WITH_IMAGE(t, 11, "CGA")
 
 #define BINARY_IMAGE_RULES(t)                                                                \
     {t, 3, "IMP", NP_M, TERN_NIST_N, 1, 3, 1, NULL},                                         \
@@ -60,9 +69,25 @@ static const tern_nist_field_rule base_fields[] = {
     IMAGE_RULES(17),
 };
 
+static const tern_nist_cond_rule base_conds[] = {
+    IMAGE_CONDS(10),
+    IMAGE_CONDS(13), WITH_IMAGE(13, 12, "BPX"),
+    IMAGE_CONDS(14), WITH_IMAGE(14, 12, "BPX"),
+    IMAGE_CONDS(15), WITH_IMAGE(15, 12, "BPX"),
+    IMAGE_CONDS(16), WITH_IMAGE(16, 12, "BPX"),
+    IMAGE_CONDS(17), WITH_IMAGE(17, 12, "BPX"),
+    /* 8.10.36: SMT "shall be used only when 10.003 IMT = SCAR, MARK or TATTOO". */
+    {10, 3, TERN_NIST_WHEN_NOT_VALUE, "SCAR|MARK|TATTOO", true, 40, "SMT",
+     "ANSI/NIST-ITL 1-2011 clause 8.10.36"},
+    /* 8.17.24: with EAS = DEFINED, 17.027 SSV "shall accompany it". */
+    {17, 25, TERN_NIST_WHEN_PRESENT, "DEFINED", false, 27, "SSV",
+     "ANSI/NIST-ITL 1-2011 clause 8.17.24"},
+};
+
 const tern_nist_profile nist_profile_base = {
     "ansi-nist", NULL, "ANSI/NIST-ITL 1-2011 base rules, checked for every transaction",
     NULL, 0, base_fields, sizeof base_fields / sizeof base_fields[0], false,
+    base_conds, sizeof base_conds / sizeof base_conds[0],
 };
 
 const tern_nist_profile *const nist_profile_list[] = {

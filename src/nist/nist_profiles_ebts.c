@@ -36,7 +36,7 @@ static const tern_nist_field_rule car_fields[] = {
 const tern_nist_profile nist_profile_ebts_car = {
     "ebts-car", "CAR", "FBI EBTS CAR: criminal ten-print submission (answer required), subset",
     car_records, sizeof car_records / sizeof car_records[0],
-    car_fields, sizeof car_fields / sizeof car_fields[0], false,
+    car_fields, sizeof car_fields / sizeof car_fields[0], false, NULL, 0,
 };
 
 static const tern_nist_record_rule tpis_records[] = {
@@ -51,7 +51,7 @@ static const tern_nist_field_rule tpis_fields[] = {
 const tern_nist_profile nist_profile_ebts_tpis = {
     "ebts-tpis", "TPIS", "FBI EBTS TPIS: ten-print fingerprint image search, subset",
     tpis_records, sizeof tpis_records / sizeof tpis_records[0],
-    tpis_fields, sizeof tpis_fields / sizeof tpis_fields[0], false,
+    tpis_fields, sizeof tpis_fields / sizeof tpis_fields[0], false, NULL, 0,
 };
 
 static const tern_nist_record_rule srt_records[] = {{1, 1, 1}, {2, 1, 1}, {4, 0, 140},
@@ -61,10 +61,18 @@ static const tern_nist_field_rule srt_fields[] = {
     {2, 59, "SRF", NP_M, TERN_NIST_A, 1, 1, 1, "I|N"},
     {2, 64, "CAN", NP_O, TERN_NIST_ANS, 1, 40, 99, NULL},
 };
+/* SRF I (identification) comes with the candidate list, N (no
+ * identification) without. Tern's reading of EBTS's SRT layout: the
+ * EBTS text was not at hand to check the condition's wording. */
+static const tern_nist_cond_rule srt_conds[] = {
+    {2, 59, TERN_NIST_WHEN_PRESENT, "I", false, 64, "CAN", "EBTS SRT"},
+    {2, 59, TERN_NIST_WHEN_PRESENT, "N", true, 64, "CAN", "EBTS SRT"},
+};
 const tern_nist_profile nist_profile_ebts_srt = {
     "ebts-srt", "SRT", "FBI EBTS SRT: search result, ten-print (the response to TPIS), subset",
     srt_records, sizeof srt_records / sizeof srt_records[0],
     srt_fields, sizeof srt_fields / sizeof srt_fields[0], false,
+    srt_conds, sizeof srt_conds / sizeof srt_conds[0],
 };
 
 static const tern_nist_record_rule sre_records[] = {{1, 1, 1}, {2, 1, 1}};
@@ -77,7 +85,7 @@ const tern_nist_profile nist_profile_ebts_sre = {
     "ebts-sre", "SRE", "FBI EBTS SRE: submission results, electronic (the response to CAR), "
     "subset",
     sre_records, sizeof sre_records / sizeof sre_records[0],
-    sre_fields, sizeof sre_fields / sizeof sre_fields[0], false,
+    sre_fields, sizeof sre_fields / sizeof sre_fields[0], false, NULL, 0,
 };
 
 static const tern_nist_record_rule errt_records[] = {{1, 1, 1}, {2, 1, 1}};
@@ -88,5 +96,5 @@ static const tern_nist_field_rule errt_fields[] = {
 const tern_nist_profile nist_profile_ebts_errt = {
     "ebts-errt", "ERRT", "FBI EBTS ERRT: ten-print transaction error, subset",
     errt_records, sizeof errt_records / sizeof errt_records[0],
-    errt_fields, sizeof errt_fields / sizeof errt_fields[0], false,
+    errt_fields, sizeof errt_fields / sizeof errt_fields[0], false, NULL, 0,
 };

@@ -29,7 +29,7 @@ static const tern_nist_field_rule enrol_fields[] = {
 const tern_nist_profile nist_profile_tern_enrollment = {
     "tern-enrollment", "TENR", "Tern enrollment: a subject's fingerprints (and face) to store",
     enrol_records, sizeof enrol_records / sizeof enrol_records[0],
-    enrol_fields, sizeof enrol_fields / sizeof enrol_fields[0], true,
+    enrol_fields, sizeof enrol_fields / sizeof enrol_fields[0], true, NULL, 0,
 };
 
 static const tern_nist_record_rule search_records[] = {
@@ -44,7 +44,7 @@ static const tern_nist_field_rule search_fields[] = {
 const tern_nist_profile nist_profile_tern_search = {
     "tern-search", "TSRC", "Tern encounter search: identify a person 1:N (images or templates)",
     search_records, sizeof search_records / sizeof search_records[0],
-    search_fields, sizeof search_fields / sizeof search_fields[0], true,
+    search_fields, sizeof search_fields / sizeof search_fields[0], true, NULL, 0,
 };
 
 static const tern_nist_record_rule response_records[] = {{1, 1, 1}, {2, 1, 1}};
@@ -54,10 +54,16 @@ static const tern_nist_field_rule response_fields[] = {
     {2, 40, "RES", NP_M, TERN_NIST_A, 3, 5, 1, "HIT|NOHIT"},
     {2, 41, "CAN", NP_O, TERN_NIST_ANS, 1, 64, 20, NULL},
 };
+/* A hit names its candidates; a no-hit has none. */
+static const tern_nist_cond_rule response_conds[] = {
+    {2, 40, TERN_NIST_WHEN_PRESENT, "HIT", false, 41, "CAN", "Tern TSRR"},
+    {2, 40, TERN_NIST_WHEN_PRESENT, "NOHIT", true, 41, "CAN", "Tern TSRR"},
+};
 const tern_nist_profile nist_profile_tern_response = {
     "tern-response", "TSRR", "Tern search response: hit or no hit, with candidates",
     response_records, sizeof response_records / sizeof response_records[0],
     response_fields, sizeof response_fields / sizeof response_fields[0], true,
+    response_conds, sizeof response_conds / sizeof response_conds[0],
 };
 
 static const tern_nist_record_rule notify_records[] = {{1, 1, 1}, {2, 1, 1}, {10, 0, 1},
@@ -78,7 +84,7 @@ const tern_nist_profile nist_profile_tern_notification = {
     "Tern watchlist notification: an alert to the nominating agency (pending verification "
     "until an examiner confirms it)",
     notify_records, sizeof notify_records / sizeof notify_records[0],
-    notify_fields, sizeof notify_fields / sizeof notify_fields[0], true,
+    notify_fields, sizeof notify_fields / sizeof notify_fields[0], true, NULL, 0,
 };
 
 static const tern_nist_record_rule error_records[] = {{1, 1, 1}, {2, 1, 1}};
@@ -90,5 +96,5 @@ static const tern_nist_field_rule error_fields[] = {
 const tern_nist_profile nist_profile_tern_error = {
     "tern-error", "TERR", "Tern error: why a transaction was refused",
     error_records, sizeof error_records / sizeof error_records[0],
-    error_fields, sizeof error_fields / sizeof error_fields[0], true,
+    error_fields, sizeof error_fields / sizeof error_fields[0], true, NULL, 0,
 };
