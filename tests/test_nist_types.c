@@ -193,9 +193,74 @@ Test(nist_types, standard_iafis_and_incits_blocks_agree)
     cr_assert_eq(std->height, 768); /* the frame of the Type-14 image with the same IDC */
     expect_same_minutiae(std, m1, 1.5, 1.5);
     expect_same_minutiae(iafis, m1, 1.5, 1.5);
+    /* Quality: "00" (encoded by hand) in the standard and IAFIS blocks is
+     * the INCITS block's 100, minutia by minutia (same order in all three). */
+    for (uint32_t i = 0; i < m1->n_minutiae; i++) {
+        cr_expect_eq(m1->minutiae[i].quality, 100, "minutia %u", i + 1);
+        cr_expect_eq(std->minutiae[i].quality, m1->minutiae[i].quality, "minutia %u", i + 1);
+        cr_expect_eq(iafis->minutiae[i].quality, m1->minutiae[i].quality, "minutia %u", i + 1);
+    }
     tern_template_free(m1);
     tern_template_free(std);
     tern_template_free(iafis);
+}
+
+/* Standard (9.012) and IAFIS (9.023) minutia quality QMS: 0 by hand, 1 no
+ * confidence method, 2..63 decreasing confidence; carried into the
+ * template and through the INCITS 378 block written from it. */
+static void check_legacy_quality(bool iafis)
+{
+    static const struct {
+        const char *qms;
+        uint8_t want;
+    } q[] = {{"00", 100}, {"1", 0}, {"02", 100}, {"33", 50}, {"63", 1}, {"64", 0}, {"x", 0}};
+    size_t n = sizeof q / sizeof q[0];
+    tern_nist *t;
+    tern_error err;
+    size_t at;
+    cr_assert_eq(tern_nist_create(NULL, &t, &err), TERN_OK);
+    cr_assert_eq(tern_nist_add_record(t, 9, &at, &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, at, 3, "0", &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, at, 4, "S", &err), TERN_OK);
+    char mrc[512] = "";
+    for (size_t i = 0; i < n; i++) {
+        size_t o = strlen(mrc);
+        /* IAFIS: X, Y from the top left, theta as INCITS; standard: from the
+         * bottom left, theta the other way. Either way 1 mm apart. */
+        snprintf(mrc + o, sizeof mrc - o, "%s%03zu\x1f%04zu%04d%03d\x1f%s\x1f%s",
+                 i ? "\x1e" : "", i + 1, 100 + i * 100, 500, 90, q[i].qms, iafis ? "A" : "B");
+    }
+    cr_assert_eq(tern_nist_set_text(t, at, iafis ? 23 : 12, mrc, &err), TERN_OK);
+    tern_template *tpl;
+    cr_assert_eq(tern_nist_template_get(t, at, iafis ? TERN_NIST_MIN_IAFIS : TERN_NIST_MIN_STANDARD,
+                                        &tpl, &err),
+                 TERN_OK, "%s", err.message);
+    cr_assert_eq(tpl->n_minutiae, n);
+    for (size_t i = 0; i < n; i++)
+        cr_expect_eq(tpl->minutiae[i].quality, q[i].want, "%s QMS %s", iafis ? "IAFIS" : "standard",
+                     q[i].qms);
+    /* Written as an INCITS 378 block and read back, the qualities stay. */
+    size_t m1;
+    cr_assert_eq(tern_nist_add_template(t, tpl, &m1, &err), TERN_OK, "%s", err.message);
+    tern_template *back;
+    cr_assert_eq(tern_nist_template_get(t, m1, TERN_NIST_MIN_INCITS378, &back, &err), TERN_OK,
+                 "%s", err.message);
+    cr_assert_eq(back->n_minutiae, n);
+    for (size_t i = 0; i < n; i++)
+        cr_expect_eq(back->minutiae[i].quality, q[i].want, "INCITS 378 block, minutia %zu", i + 1);
+    tern_template_free(back);
+    tern_template_free(tpl);
+    tern_nist_free(t);
+}
+
+Test(nist_types, standard_minutia_quality_is_carried)
+{
+    check_legacy_quality(false);
+}
+
+Test(nist_types, iafis_minutia_quality_is_carried)
+{
+    check_legacy_quality(true);
 }
 
 Test(nist_types, incits378_block_written_reads_back)

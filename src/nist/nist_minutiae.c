@@ -195,6 +195,22 @@ static frame find_frame(const tern_nist *t, size_t index)
     return fr;
 }
 
+/* The quality measure (QMS) of a standard (9.012) or IAFIS (9.023)
+ * minutia, item 3, into Tern's 0..100 (0 = not reported), as ANSI/NIST-ITL
+ * 1-2007 9.012 and EBTS Appendix J define it: 0 = encoded by hand (taken
+ * as certain: 100), 1 = no method of indicating confidence (not reported),
+ * 2..63 decreasing confidence, 2 the greatest (100 down to 1, linearly).
+ * NIST's reference pair type-9-14-std / type-9-14-m1 encodes the same
+ * minutiae with 00 and with INCITS 378 quality 100. */
+static uint8_t legacy_quality(long q)
+{
+    if (q == 0)
+        return 100;
+    if (q < 2 || q > 63)
+        return 0;
+    return (uint8_t)lround(100.0 - (double)(q - 2) * 99.0 / 61.0);
+}
+
 static tern_status read_legacy(const tern_nist *t, size_t index, bool iafis, tern_template **out,
                                tern_error *err)
 {
@@ -233,7 +249,8 @@ static tern_status read_legacy(const tern_nist *t, size_t index, bool iafis, ter
         tpl->minutiae[i] = (tern_minutia){(float)(mm[i][0] / 100 * fr.ppmm),
                                           (float)(iafis ? y : h - 1 - y),
                                           rad(mm[i][2] + (iafis ? 0.0 : 180.0)),
-                                          minutia_type(type), 0};
+                                          minutia_type(type),
+                                          legacy_quality(num(mrc, i, 2, 1))};
     }
     free(mm);
     tpl->ridge_count_method = 0;
