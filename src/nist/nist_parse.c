@@ -153,17 +153,18 @@ static tern_status parse_tagged(parser *p, size_t *pos)
         return fail(p, TERN_E_FORMAT, after, "LEN (%u.001) is not a decimal number ended by GS",
                     type);
     if (rec_len < j + 1 - start)
-        return fail(p, TERN_E_FORMAT, after, "LEN %llu is shorter than the LEN field itself",
+        return fail(p, TERN_E_FORMAT, after,
+                    "LEN (%u.001) %llu is shorter than the LEN field itself", type,
                     (unsigned long long)rec_len);
     if (rec_len > p->len - start)
         return fail(p, TERN_E_TRUNCATED, after,
-                    "LEN %llu runs past the end of the input (%zu bytes left)",
+                    "LEN (%u.001) %llu runs past the end of the input (%zu bytes left)", type,
                     (unsigned long long)rec_len, p->len - start);
     end = start + (size_t)rec_len; /* the FS is at end - 1 */
     if (p->data[end - 1] != TERN_NIST_FS)
         return fail(p, TERN_E_FORMAT, end - 1,
-                    "LEN %llu puts the record's end here, but byte 0x%02x is not FS (0x1c)",
-                    (unsigned long long)rec_len, p->data[end - 1]);
+                    "LEN (%u.001) %llu puts the record's end here, but byte 0x%02x is not FS "
+                    "(0x1c)", type, (unsigned long long)rec_len, p->data[end - 1]);
     tern_nist_record *r = nist_append_record(p->t, p->rec_type, p->err);
     if (!r)
         return fail(p, p->err ? p->err->status : TERN_E_LIMIT, start, "cannot add the record");
@@ -268,15 +269,15 @@ static tern_status parse_binary(parser *p, size_t *pos)
                     p->len - start, hdr);
     uint32_t rec_len = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
     if (rec_len < hdr)
-        return fail(p, TERN_E_FORMAT, start, "LEN %u is shorter than the %zu-byte header",
-                    rec_len, hdr);
+        return fail(p, TERN_E_FORMAT, start, "LEN (%u.001) %u is shorter than the %zu-byte "
+                    "header", p->rec_type, rec_len, hdr);
     if (rec_len > p->len - start)
         return fail(p, TERN_E_TRUNCATED, start,
-                    "LEN %u runs past the end of the input (%zu bytes left)", rec_len,
-                    p->len - start);
+                    "LEN (%u.001) %u runs past the end of the input (%zu bytes left)",
+                    p->rec_type, rec_len, p->len - start);
     if (p->rec_idc >= 0 && d[4] != p->rec_idc)
-        return fail(p, TERN_E_FORMAT, start + 4, "IDC %u differs from the IDC %ld in 1.003",
-                    d[4], p->rec_idc);
+        return fail(p, TERN_E_FORMAT, start + 4, "IDC (%u.002) %u differs from the IDC %ld in "
+                    "1.003", p->rec_type, d[4], p->rec_idc);
     tern_nist_record *r = nist_append_record(p->t, p->rec_type, p->err);
     if (!r)
         return fail(p, p->err ? p->err->status : TERN_E_LIMIT, start, "cannot add the record");

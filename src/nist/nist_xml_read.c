@@ -661,13 +661,14 @@ static bool within_limits(xmlNodePtr n, int depth, size_t *count)
     return true;
 }
 
-static bool declares(const uint8_t *data, size_t len, const char *what)
+/* The byte offset of the first `what` ("<!DOCTYPE", "<!ENTITY"), or len. */
+static size_t declares(const uint8_t *data, size_t len, const char *what)
 {
     size_t n = strlen(what);
     for (size_t i = 0; i + n <= len; i++)
         if (data[i] == '<' && memcmp(data + i, what, n) == 0)
-            return true;
-    return false;
+            return i;
+    return len;
 }
 
 tern_status tern_nist_xml_read(const uint8_t *data, size_t len, tern_nist **out,
@@ -681,9 +682,12 @@ tern_status tern_nist_xml_read(const uint8_t *data, size_t len, tern_nist **out,
     if (len > TERN_NIST_MAX_BYTES || len > INT32_MAX)
         return tern_error_set(err, TERN_E_LIMIT, "ANSI/NIST XML: %zu bytes (at most %u)", len,
                               TERN_NIST_MAX_BYTES);
-    if (declares(data, len, "<!DOCTYPE") || declares(data, len, "<!ENTITY"))
-        return tern_error_set(err, TERN_E_FORMAT,
-                              "ANSI/NIST XML: a DOCTYPE or entity declaration is not allowed");
+    size_t decl = declares(data, len, "<!DOCTYPE"), ent = declares(data, len, "<!ENTITY");
+    if (ent < decl)
+        decl = ent;
+    if (decl < len)
+        return tern_error_set(err, TERN_E_FORMAT, "ANSI/NIST XML at byte offset %zu: a DOCTYPE "
+                              "or entity declaration is not allowed", decl);
     xmlInitParser();
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt)
