@@ -1,8 +1,12 @@
 /* ident_fixture.c - synthetic ten-print identities (see ident_fixture.h). */
 #include "ident_fixture.h"
 
+#include <math.h>
+#include <string.h>
+
 #include <criterion/criterion.h>
 
+#include "tern/slap.h"
 #include "tern/synth.h"
 
 void ix_fingers(uint64_t seed, uint64_t index, unsigned imp, tern_template *t[10])
@@ -32,4 +36,112 @@ void ix_free(tern_template *t[10])
         tern_template_free(t[k]);
         t[k] = NULL;
     }
+}
+
+tern_image *ix_finger_image(uint64_t seed, uint64_t index, int position, uint64_t imp,
+                            bool rolled)
+{
+    tern_synth_identity id;
+    tern_synth_identity_make(seed, index, &id);
+    tern_synth_master_opts mo;
+    tern_synth_master_defaults(&mo);
+    mo.finger_class = (int)id.finger_class[position - 1];
+    mo.period = id.finger_period[position - 1];
+    tern_synth_master *m;
+    tern_error err;
+    cr_assert_eq(tern_synth_master_create(id.finger_seed[position - 1], &mo, &m, &err), TERN_OK,
+                 "%s", err.message);
+    tern_synth_impression_opts io;
+    tern_synth_impression_defaults(&io);
+    io.rolled = rolled;
+    tern_image *img;
+    cr_assert_eq(tern_synth_impression(m, tern_synth_seed_mix(seed, index * 16 + position, imp),
+                                       &io, &img, &err),
+                 TERN_OK, "%s", err.message);
+    tern_synth_master_free(m);
+    return img;
+}
+
+/* Darkest-wins: the impression f, turned clockwise by deg about its centre,
+ * laid with that centre at (cx, cy). */
+static void lay(tern_image *canvas, const tern_image *f, double cx, double cy, double deg)
+{
+    /* the impression's frame is grey: stretch its border level to white, as
+     * on a slap scanner's glass */
+    unsigned hist[256] = {0}, n = 0, half = f->width + f->height - 2, level = 255;
+    for (uint32_t x = 0; x < f->width; x++)
+        hist[f->pixels[x]]++, hist[f->pixels[(size_t)(f->height - 1) * f->width + x]]++;
+    for (uint32_t y = 1; y + 1 < f->height; y++)
+        hist[f->pixels[(size_t)y * f->width]]++, hist[f->pixels[(size_t)y * f->width + f->width - 1]]++;
+    for (unsigned v = 0; v < 256; v++)
+        if ((n += hist[v]) >= half) {
+            level = v ? v : 1;
+            break;
+        }
+    double a = deg * 3.14159265358979323846 / 180.0, c = cos(a), s = sin(a);
+    double hw = f->width / 2.0, hh = f->height / 2.0;
+    for (uint32_t y = 0; y < canvas->height; y++)
+        for (uint32_t x = 0; x < canvas->width; x++) {
+            double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+            double lx = dx * c + dy * s + hw - 0.5, ly = -dx * s + dy * c + hh - 0.5;
+            if (lx < 0 || ly < 0 || lx >= f->width - 1 || ly >= f->height - 1)
+                continue;
+            int x0 = (int)lx, y0 = (int)ly;
+            double fx = lx - x0, fy = ly - y0;
+            const uint8_t *p = f->pixels + (size_t)y0 * f->width + x0;
+            double v = (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) +
+                       (p[f->width] * (1 - fx) + p[f->width + 1] * fx) * fy;
+            v = v * 255.0 / (level - 8);
+            v = v > 255 ? 255 : v;
+            uint8_t *q = canvas->pixels + (size_t)y * canvas->width + x;
+            if (v + 0.5 < *q)
+                *q = (uint8_t)(v + 0.5);
+        }
+}
+
+void ix_slap_make(uint64_t seed, uint64_t index, int slap, double hand_deg, unsigned absent,
+                  ix_slap *out)
+{
+    /* hand upright, left to right: offset from the hand's centre and splay */
+    static const double four_dx[4] = {-390, -130, 130, 390}, four_deg[4] = {-8, -3, 3, 8};
+    static const double right_dy[4] = {40, 0, 30, 150}; /* index, middle, ring, little */
+    static const double thumb_dx[2] = {-200, 200}, thumb_deg[2] = {14, -14};
+    int pos[4];
+    unsigned total = tern_slap_positions(slap, pos);
+    cr_assert(total > 0, "ix_slap_make: %d is not a slap", slap);
+    memset(out, 0, sizeof *out);
+    uint32_t w = slap == 15 ? 900 : 1600, h = 1000;
+    cr_assert_eq(tern_image_create(w, h, 1, &out->image, NULL), TERN_OK);
+    out->image->ppi_x = out->image->ppi_y = 500;
+    tern_synth_rng rng;
+    tern_synth_rng_seed(&rng, tern_synth_seed_mix(seed, index, (uint64_t)slap));
+    for (size_t i = 0; i < (size_t)w * h; i++)
+        out->image->pixels[i] = (uint8_t)(235 + tern_synth_rng_below(&rng, 16));
+    double a = hand_deg * 3.14159265358979323846 / 180.0, c = cos(a), s = sin(a);
+    for (unsigned i = 0; i < total; i++) {
+        if (absent & (1u << (pos[i] - 1)))
+            continue;
+        double dx, dy, deg;
+        if (slap == 15) {
+            dx = thumb_dx[i], dy = 60, deg = thumb_deg[i];
+        } else {
+            dx = four_dx[i], dy = right_dy[slap == 13 ? i : 3 - i], deg = four_deg[i];
+        }
+        dy -= 120; /* the fingertips sit in the upper part of the slap */
+        unsigned k = out->n++;
+        out->position[k] = pos[i];
+        out->finger[k] = ix_finger_image(seed, index, pos[i], 1, false);
+        out->cx[k] = w / 2.0 + dx * c - dy * s;
+        out->cy[k] = h / 2.0 + dx * s + dy * c;
+        out->angle_deg[k] = deg + hand_deg;
+        lay(out->image, out->finger[k], out->cx[k], out->cy[k], out->angle_deg[k]);
+    }
+}
+
+void ix_slap_free(ix_slap *s)
+{
+    tern_image_free(s->image);
+    for (unsigned i = 0; i < 4; i++)
+        tern_image_free(s->finger[i]);
+    memset(s, 0, sizeof *s);
 }

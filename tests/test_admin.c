@@ -206,3 +206,31 @@ Test(admin, keys_never_inside_the_data_directory)
     cr_assert_neq(WEXITSTATUS(st), 0, "keys inside the data directory were accepted");
     env_down(&e);
 }
+
+/* NIST's ink ten-print card (rolled 1-10, plain thumbs 11-12, slaps 13-14)
+ * enrolls ten fingers with its slaps sequence-checked against the rolled
+ * prints; NIST's slap-only transaction of the same person (Type-4 slaps
+ * 13, 14 and a Type-14 two-thumb slap 15) enrolls ten fingers cut from the
+ * three slaps, and is linked yellow to the card's subject. */
+Test(admin, nist_card_and_slaps_enroll_one_person, .timeout = 120)
+{
+    TERN_REQUIRE_DATA(card, "an2k/nist-reference/type-14-tpcard-nqm.an2");
+    TERN_REQUIRE_DATA(slaps, "an2k/nist-reference/type-4-14-slaps.an2");
+    env e;
+    env_up(&e);
+    RUN_OK(&e, "init --agency CL-PDI --country CHL");
+    RUN_OK(&e, "user add off1 --roles officer");
+    char bio[256], s1[64];
+    snprintf(bio, sizeof bio, "%s/bio.json", e.dir);
+    FILE *f = fopen(bio, "w");
+    fputs("{\"family_name\": \"NIST-Card\"}", f);
+    fclose(f);
+    RUN_OK(&e, "--as off1 enroll --bio %s --nist %s", bio, card);
+    cr_assert(strstr(e.out, "10 fingers") != NULL, "%s", e.out);
+    subject_of(e.out, s1);
+    RUN_OK(&e, "--as off1 enroll --bio %s --nist %s", bio, slaps);
+    cr_assert(strstr(e.out, "10 fingers") != NULL, "%s", e.out);
+    cr_assert(strstr(e.out, "possible duplicate of subject") && strstr(e.out, s1), "%s", e.out);
+    RUN_OK(&e, "audit verify");
+    env_down(&e);
+}

@@ -216,9 +216,14 @@ typedef enum tern_finger_state {
 /* One finger of an enrollment or an encounter: an image (stored as WSQ,
  * extracted with tern_extract) or a template (from an exchange record or
  * the synthetic generator; no sample is stored), or neither with a state
- * saying why. position is the ANSI/NIST FGP 1..10; 13-15 (four-finger slaps)
- * are refused with TERN_E_UNSUPPORTED (segmentation is not implemented).
- * impression is the ANSI/NIST IMP (0 plain live-scan, 1 rolled ...). */
+ * saying why. position is the ANSI/NIST FGP: 1..10; 11 and 12 (the plain
+ * thumbs of a ten-print card) are taken as plain prints of 1 and 6; 13, 14
+ * and 15 (right four fingers, left four fingers, both thumbs) are slaps,
+ * given as an image (tern/slap.h): core cuts them into fingertips, each a
+ * plain print of its own position (fingers marked missing or amputated in
+ * the same request are not looked for), and keeps the slap image as a
+ * sample. impression is the ANSI/NIST IMP (0 plain live-scan, 1 rolled,
+ * 2 plain non-live-scan, 3 rolled non-live-scan; a slap is plain). */
 typedef struct tern_core_finger {
     int position;
     int impression;
@@ -266,11 +271,17 @@ typedef struct tern_enroll_result {
 
 /* Enrolls a new subject: officer, analyst, supervisor or admin. Checks every
  * field first (typed errors, nothing stored): biographic text (UTF-8, limits:
- * TERN_E_FORMAT, TERN_E_LIMIT), finger positions 1..10 each at most once
- * per impression class (TERN_E_ARG), the finger sequence where rolled and
- * plain prints of one position both exist (the plain must match the rolled
- * one, else TERN_E_STATE: a sequence error), images the engine cannot
- * enroll (TERN_E_QUALITY), at least one finger present. Then searches the
+ * TERN_E_FORMAT, TERN_E_LIMIT), finger positions each at most once per
+ * impression class, a slap at most once and only as a plain image, and no
+ * fingertip of a slap also given as a single plain print (TERN_E_ARG); the
+ * finger sequence where rolled and plain prints of one position both exist
+ * (the plain must match the rolled one, else TERN_E_STATE: a sequence
+ * error) and where a slap and rolled prints of its hand both exist (no
+ * fingertip may match another position's rolled print better than its own
+ * at FMR <= 1e-3, and at least one must match its own at that rate, else
+ * TERN_E_STATE naming the slap and positions); slaps whose fingers cannot
+ * be found and images the engine cannot enroll (TERN_E_QUALITY), at least
+ * one finger present. Then searches the
  * gallery for the person (de-duplication) and, in one transaction, stores
  * the subject, identity record, an encounter ("captured" lists the fingers
  * and the missing and amputated ones), samples (WSQ) and templates (engine

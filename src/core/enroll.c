@@ -53,15 +53,22 @@ static tern_status finger_template(const tern_core_finger *f, size_t i, tern_tem
     return rc == TERN_OK ? rc : tern_error_prefix(err, "finger %zu (position %d): ", i, f->position);
 }
 
+static bool is_slap(int position) { return position >= 13 && position <= 15; }
+
 static tern_status check_finger(const tern_core_finger *f, size_t i, tern_error *err)
 {
-    if (f->position >= 13 && f->position <= 15)
-        return tern_error_set(err, TERN_E_UNSUPPORTED,
-                              "finger %zu: position %d is a four-finger slap; segmentation into "
-                              "single fingers is not implemented", i, f->position);
-    if (f->position < 1 || f->position > 10)
-        return tern_error_set(err, TERN_E_ARG, "finger %zu: position %d (1..10 allowed)", i,
-                              f->position);
+    if (is_slap(f->position)) {
+        if (f->state != TERN_FINGER_PRESENT || !f->image || f->tmpl)
+            return tern_error_set(err, TERN_E_ARG,
+                                  "finger %zu: slap position %d needs an image (and only one: "
+                                  "mark missing or amputated fingers by their own positions)",
+                                  i, f->position);
+    } else if (f->position < 1 || f->position > 10) {
+        return tern_error_set(err, TERN_E_ARG,
+                              "finger %zu: position %d (1..10, 11 and 12 plain thumbs, 13..15 "
+                              "slaps)",
+                              i, f->position);
+    }
     if (f->impression < 0 || f->impression > 3)
         return tern_error_set(err, TERN_E_ARG,
                               "finger %zu: impression type %d (0..3: plain or rolled)", i,
@@ -77,15 +84,18 @@ static tern_status check_finger(const tern_core_finger *f, size_t i, tern_error 
     return TERN_OK;
 }
 
-static tern_status add_sample(ident_fingers *out, const tern_core_finger *f, size_t i,
-                              tern_error *err)
+tern_status ident_add_sample(ident_fingers *out, const tern_image *image, int position,
+                             int impression, tern_error *err)
 {
+    if (out->n_samples == sizeof out->samples / sizeof out->samples[0])
+        return tern_error_set(err, TERN_E_LIMIT, "more than %zu images",
+                              sizeof out->samples / sizeof out->samples[0]);
     ident_sample *s = &out->samples[out->n_samples];
-    tern_status rc = tern_wsq_encode(f->image, 0, NULL, &s->wsq, &s->len, err);
+    tern_status rc = tern_wsq_encode(image, 0, NULL, &s->wsq, &s->len, err);
     if (rc != TERN_OK)
-        return tern_error_prefix(err, "finger %zu: WSQ: ", i);
-    s->position = f->position;
-    s->impression = f->impression;
+        return tern_error_prefix(err, "position %d: WSQ: ", position);
+    s->position = position;
+    s->impression = impression;
     out->n_samples++;
     return TERN_OK;
 }
@@ -118,10 +128,15 @@ tern_status ident_fingers_load(const tern_core_finger *fingers, size_t n, bool s
     unsigned seen[2] = {0, 0}; /* plain, rolled */
     tern_status rc = TERN_OK;
     for (size_t i = 0; rc == TERN_OK && i < n; i++) {
-        const tern_core_finger *f = &fingers[i];
+        /* ANSI/NIST 11 and 12, the plain thumbs of a ten-print card, are
+         * plain prints of positions 1 and 6 */
+        tern_core_finger thumb = fingers[i];
+        if (thumb.position == 11 || thumb.position == 12)
+            thumb.position = thumb.position == 11 ? 1 : 6;
+        const tern_core_finger *f = &thumb;
         rc = check_finger(f, i, err);
-        if (rc != TERN_OK)
-            break;
+        if (rc != TERN_OK || is_slap(f->position))
+            continue; /* slaps after every single finger is known */
         unsigned bit = 1u << (f->position - 1), cls = is_rolled(f->impression);
         if ((seen[cls] & bit) || (f->state != TERN_FINGER_PRESENT && (out->present & bit)) ||
             (f->state == TERN_FINGER_PRESENT && ((out->missing | out->amputated) & bit))) {
@@ -140,8 +155,11 @@ tern_status ident_fingers_load(const tern_core_finger *fingers, size_t n, bool s
         }
         tern_template *t = NULL;
         rc = finger_template(f, i, &t, err);
-        if (rc == TERN_OK && f->image)
-            rc = add_sample(out, f, i, err);
+        if (rc == TERN_OK && f->image) {
+            rc = ident_add_sample(out, f->image, f->position, f->impression, err);
+            if (rc != TERN_OK)
+                tern_error_prefix(err, "finger %zu: ", i);
+        }
         if (rc != TERN_OK) {
             tern_template_free(t);
             break;
@@ -161,9 +179,14 @@ tern_status ident_fingers_load(const tern_core_finger *fingers, size_t n, bool s
         if (keep) {
             out->t[k] = keep;
             out->t_sample[k] = f->image ? (int)out->n_samples - 1 : -1;
+            if (cls)
+                out->rolled |= bit;
         }
         out->present |= bit;
     }
+    for (size_t i = 0; rc == TERN_OK && i < n; i++)
+        if (is_slap(fingers[i].position))
+            rc = ident_slap_load(out, &fingers[i], i, sequence, seen[0], err);
     if (rc == TERN_OK && !out->present)
         rc = tern_error_set(err, TERN_E_ARG, "no finger with a print was given");
     if (rc != TERN_OK)
@@ -186,6 +209,11 @@ void ident_captured(const ident_fingers *f, char *buf, size_t size)
 {
     buf[0] = 0;
     size_t n = list_mask(buf, size, 0, "fingers", f->present);
+    n = list_mask(buf, size, n, "from slaps", f->slap_tips);
+    for (int s = 0; s < 3 && n < size; s++)
+        if (f->slaps & (1u << s))
+            n += (size_t)snprintf(buf + n, size - n, "%s%d", (f->slaps & ((1u << s) - 1)) ? ","
+                                                                : "; slaps ", 13 + s);
     n = list_mask(buf, size, n, "missing", f->missing);
     list_mask(buf, size, n, "amputated", f->amputated);
 }

@@ -25,9 +25,13 @@ typedef struct ident_fingers {
     tern_template *t[TERN_GALLERY_FINGERS]; /* the template kept per position (rolled first) */
     tern_gallery_finger *prepared[TERN_GALLERY_FINGERS]; /* ident_gallery_prepare */
     int t_sample[TERN_GALLERY_FINGERS];     /* index into samples, or -1 */
-    ident_sample samples[TERN_CORE_MAX_FINGERS];
+    /* one per image given, plus one per fingertip cut from a slap */
+    ident_sample samples[TERN_CORE_MAX_FINGERS + TERN_GALLERY_FINGERS];
     size_t n_samples;
     unsigned present, missing, amputated;   /* masks, bit position - 1 */
+    unsigned rolled;                        /* positions whose kept print is rolled */
+    unsigned slap_tips;                     /* positions cut from a slap */
+    unsigned slaps;                         /* slaps given, bit slap position - 13 */
 } ident_fingers;
 
 /* Checks and extracts the fingers (see tern_core_enroll for the rules);
@@ -35,6 +39,18 @@ typedef struct ident_fingers {
 tern_status ident_fingers_load(const tern_core_finger *f, size_t n, bool sequence,
                                ident_fingers *out, tern_error *err);
 void ident_fingers_free(ident_fingers *f);
+/* Compresses image as WSQ into the next sample of out. */
+tern_status ident_add_sample(ident_fingers *out, const struct tern_image *image, int position,
+                             int impression, tern_error *err);
+/* Cuts slap finger f (position 13..15, an image) into fingertips
+ * (tern/slap.h; the fingers already marked missing or amputated are not
+ * looked for), extracts and samples each, and, with sequence, checks them
+ * against the rolled prints already loaded (docs/identification.md,
+ * "Slaps"). plain: positions given as single plain prints (a fingertip of
+ * one of them is TERN_E_ARG). Fingertips of positions with a rolled print
+ * are not kept (the rolled print is). */
+tern_status ident_slap_load(ident_fingers *out, const tern_core_finger *f, size_t i,
+                            bool sequence, unsigned plain, tern_error *err);
 /* "rolled/plain 1,2,...; missing 9; amputated 4" for the encounter row. */
 void ident_captured(const ident_fingers *f, char *buf, size_t size);
 /* A probe of the kept templates. */
