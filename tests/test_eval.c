@@ -20,12 +20,13 @@ typedef struct bar {
     double avg_eer, max_eer, avg_fmr1000;
 } bar;
 
-/* Measured 2026-11-28 (FVC2002 images, Tern extractor of that day):
- * average EER 2.53 %, worst DB 3.20 % (DB2_B), average FMR1000 5.36 %. */
-static const bar images_ratchet = {0.028, 0.036, 0.059};
-/* Measured 2026-11-28 (SecuGen templates): average EER 2.24 %, worst DB
- * 5.07 % (DB3_B), average FMR1000 6.88 %. */
-static const bar secugen_ratchet = {0.025, 0.056, 0.075};
+/* Measured 2026-11-28 after the global pass (FVC2002 images, Tern extractor
+ * of that day): average EER 2.42 %, worst DB 3.20 % (DB3_B), average
+ * FMR1000 5.54 %. */
+static const bar images_ratchet = {0.027, 0.036, 0.059};
+/* Measured 2026-11-28 after the global pass (SecuGen templates): average EER
+ * 1.96 %, worst DB 3.93 % (DB3_B), average FMR1000 6.16 %. */
+static const bar secugen_ratchet = {0.022, 0.044, 0.067};
 /* The bar, printed for the record. */
 static const bar target = {0.015, 0.030, 0.040};
 

@@ -402,7 +402,8 @@ STORE_TEST(identify, verify_reload_delete_and_missing_fingers)
     cr_assert_eq(loaded, 17);
     cr_assert_eq(skipped, 0);
     cr_assert_eq(tern_core_gallery_subjects(g2), 2);
-    cr_assert_eq(tern_core_gallery_bytes(g2), tern_core_gallery_bytes(w.g));
+    cr_assert_eq(tern_core_gallery_fingers(g2), tern_core_gallery_fingers(w.g));
+    cr_assert_gt(tern_core_gallery_bytes(g2), 0); /* packed: sizes follow content */
 
     /* delete: gone from the store and this gallery; sync mends the other */
     FAILS(TERN_E_DENIED, tern_core_subject_delete(w.c, w.g, &officer1, b, &err));

@@ -2,8 +2,8 @@
  *
  * Two nouns: a tern_match_template is a tern_template prepared for fast
  * comparison (coordinates converted to millimetres with the template's
- * ppi_x / ppi_y, Minutia Cylinder-Code bit cylinders, pairwise distance and
- * angle tables, the minutiae's convex hull); a comparison of two prepared
+ * ppi_x / ppi_y and quantised to 1/4000 inch, Minutia Cylinder-Code bit
+ * cylinders, the minutiae's convex hull); a comparison of two prepared
  * templates gives a score. Prepare each template once and compare it many
  * times: comparing one probe with a gallery of prepared templates costs only
  * the comparison (see bench/bench_match.c).
@@ -13,8 +13,9 @@
  * minutiae; a distortion-tolerant graph step in the spirit of SourceAFIS
  * grows, from the best root pairs, a set of mutually consistent pairs (edge
  * lengths and edge-relative angles agree within tolerances that grow with
- * the edge length); the score counts the consistent pairs against the
- * minutiae that lie in the two prints' common area.
+ * the edge length); a global pass pairs the remaining minutiae under the
+ * graph's fit with distortion-tolerant tolerances; the score weighs the
+ * pairs against the minutiae that lie in the two prints' common area.
  *
  * The score
  * - is invariant to translation and rotation (any angle) and to resolution
@@ -75,6 +76,37 @@ void tern_match_context_free(tern_match_context *ctx);
  * comparable. ctx must not be used by another thread at the same time. */
 double tern_match_compare(tern_match_context *ctx, const tern_match_template *a,
                           const tern_match_template *b);
+
+/* One pair of matched minutiae: indices into the minutiae arrays of the
+ * two tern_templates the prepared templates were made from (the same
+ * order). */
+typedef struct tern_match_minutia_pair {
+    uint16_t a, b;
+} tern_match_minutia_pair;
+
+/* The evidence of one comparison, for an examiner or an alert. */
+typedef struct tern_match_evidence {
+    double score;     /* what tern_match_compare returns for the same pair */
+    uint32_t n_pairs; /* matched pairs in pairs[] (0 when the score is 0) */
+    uint32_t n_graph; /* the first n_graph are the mutually consistent graph;
+                         the rest were paired by the global pass under its fit */
+    tern_match_minutia_pair pairs[TERN_TEMPLATE_MAX_MINUTIAE];
+    /* The rigid fit of the graph's pairs, from a's template pixels to b's:
+     * x_b = t[0] x_a + t[1] y_a + t[2], y_b = t[3] x_a + t[4] y_a + t[5]
+     * (both in pixels, y down, each template's own resolution; identity when
+     * n_pairs is 0). rotation: the turn from a to b in radians, counter-
+     * clockwise as minutia angles are (tern/template.h), in (-pi, pi]. */
+    double transform[6];
+    double rotation;
+} tern_match_evidence;
+
+/* tern_match_compare, and the matched minutiae and the fit that support the
+ * score, in the caller's order (a's indices in .a, b's in .b; the transform
+ * maps a onto b). The score is bit for bit tern_match_compare(ctx, a, b).
+ * *ev is overwritten (about 1 KB: allocate it, do not keep many). Never
+ * fails. ctx as tern_match_compare. */
+double tern_match_compare_evidence(tern_match_context *ctx, const tern_match_template *a,
+                                   const tern_match_template *b, tern_match_evidence *ev);
 
 /* Convenience: prepares a and b, compares them and frees what it made.
  * Errors as tern_match_template_create. */

@@ -43,6 +43,7 @@
 #ifndef EDGE_ANGLE_TOL
 #define EDGE_ANGLE_TOL 0.40f  /* edge angle relative to a minutia (23 degrees) */
 #endif
+#define COS_EDGE_ANGLE_TOL 0.92106099f /* cos(EDGE_ANGLE_TOL) */
 #ifndef EDGE_ANGLE_MIN_LEN
 #define EDGE_ANGLE_MIN_LEN 12.0f /* shorter edges have no reliable direction */
 #endif
@@ -52,6 +53,22 @@
 #ifndef OVERLAP_FLOOR
 #define OVERLAP_FLOOR 8.0f    /* minutiae assumed in the common area at least */
 #endif
+/* The global pass (after the graph): position tolerance T0 + TR * the
+ * distance to the nearest graph pair, direction tolerance A0, and the weight
+ * of each pair it adds, in units of local similarity. */
+#ifndef GLOBAL_T0
+#define GLOBAL_T0 10.0f
+#endif
+#ifndef GLOBAL_TR
+#define GLOBAL_TR 0.08f
+#endif
+#ifndef GLOBAL_A0
+#define GLOBAL_A0 0.45f       /* 26 degrees */
+#endif
+#ifndef GLOBAL_W
+#define GLOBAL_W 0.15
+#endif
+#define COS_GLOBAL_A0 0.90044710f /* cos(GLOBAL_A0) */
 
 tern_status tern_match_context_create(tern_match_context **out, tern_error *err)
 {
@@ -65,10 +82,13 @@ tern_status tern_match_context_create(tern_match_context **out, tern_error *err)
     c->best = malloc(2 * TERN_TEMPLATE_MAX_MINUTIAE * sizeof *c->best);
     c->used_a = malloc(TERN_TEMPLATE_MAX_MINUTIAE);
     c->used_b = malloc(TERN_TEMPLATE_MAX_MINUTIAE);
-    if (!c->pairs || !c->pairs_tmp || !c->matched || !c->best || !c->used_a || !c->used_b) {
+    c->turns = malloc(2 * TERN_TEMPLATE_MAX_MINUTIAE * sizeof(float));
+    if (!c->pairs || !c->pairs_tmp || !c->matched || !c->best || !c->used_a || !c->used_b ||
+        !c->turns) {
         tern_match_context_free(c);
         return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
     }
+    match_sqrt_table(c->sq);
     *out = c;
     return TERN_OK;
 }
@@ -83,6 +103,7 @@ void tern_match_context_free(tern_match_context *ctx)
     free(ctx->best);
     free(ctx->used_a);
     free(ctx->used_b);
+    free(ctx->turns);
     free(ctx);
 }
 
@@ -120,21 +141,42 @@ static uint32_t top_pairs(match_pair *p, match_pair *tmp, uint32_t n, uint32_t k
     return m < keep ? m : keep;
 }
 
-/* Is pair (i, j) consistent with pair (p, q): edge i-p of a against j-q of b. */
-static int consistent(const tern_match_template *a, uint32_t i, uint32_t p,
-                      const tern_match_template *b, uint32_t j, uint32_t q)
+/* cos and sin of the difference of two minutiae's directions (a's minus b's). */
+typedef struct turn {
+    float c, s;
+} turn;
+
+static inline turn turn_of(const match_minutia *ma, const match_minutia *mb)
 {
-    float da = a->dist[i * a->n + p], db = b->dist[j * b->n + q];
+    return (turn){ma->co * mb->co + ma->si * mb->si, ma->si * mb->co - ma->co * mb->si};
+}
+
+/* Is pair (i, j) consistent with pair (p, q): edge i-p of a against j-q of b.
+ * Lengths agree within LEN_TOL_ABS + LEN_TOL_REL * the longer; and the edge's
+ * direction relative to each end minutia agrees within EDGE_ANGLE_TOL. The
+ * angle test needs no arctangent: with e_a = p - i, e_b = q - j and
+ * tij = dir(i) - dir(j), the relative directions differ by the angle between
+ * e_a and e_b turned by tij, whose cosine is e_a . R(tij) e_b / (|e_a||e_b|)
+ * (at the other end, the edges reversed and turned by tpq: the same dot
+ * product). */
+static inline int consistent(const tern_match_template *a, uint32_t i, uint32_t p,
+                             const tern_match_template *b, uint32_t j, uint32_t q, turn tij,
+                             turn tpq)
+{
+    float ax = a->m[p].x - a->m[i].x, ay = a->m[p].y - a->m[i].y;
+    float bx = b->m[q].x - b->m[j].x, by = b->m[q].y - b->m[j].y;
+    float da = sqrtf(ax * ax + ay * ay), db = sqrtf(bx * bx + by * by);
     float longer = da > db ? da : db;
     if (fabsf(da - db) > LEN_TOL_ABS + LEN_TOL_REL * longer)
         return 0;
     if (longer < EDGE_ANGLE_MIN_LEN)
         return 1;
-    float ra = a->dir[i * a->n + p] - a->m[i].angle, rb = b->dir[j * b->n + q] - b->m[j].angle;
-    if (fabsf(match_wrap(ra - rb)) > EDGE_ANGLE_TOL)
+    float lim = COS_EDGE_ANGLE_TOL * da * db;
+    float d1 = ax * (tij.c * bx - tij.s * by) + ay * (tij.s * bx + tij.c * by);
+    if (d1 < lim)
         return 0;
-    ra = a->dir[p * a->n + i] - a->m[p].angle, rb = b->dir[q * b->n + j] - b->m[q].angle;
-    return fabsf(match_wrap(ra - rb)) <= EDGE_ANGLE_TOL;
+    float d2 = ax * (tpq.c * bx - tpq.s * by) + ay * (tpq.s * bx + tpq.c * by);
+    return d2 >= lim;
 }
 
 typedef struct growth {
@@ -142,7 +184,8 @@ typedef struct growth {
     uint32_t sum_q;   /* their quantised local similarities, summed */
 } growth;
 
-/* Grows the graph from candidate `root`; the pairs end in ctx->matched. */
+/* Grows the graph from candidate `root`; the pairs end in ctx->matched, the
+ * turns of the pairs in ctx->turns. */
 static growth grow(tern_match_context *ctx, const tern_match_template *a,
                    const tern_match_template *b, const match_pair *cand, uint32_t n_cand,
                    uint32_t root)
@@ -150,10 +193,12 @@ static growth grow(tern_match_context *ctx, const tern_match_template *a,
     memset(ctx->used_a, 0, a->n);
     memset(ctx->used_b, 0, b->n);
     uint16_t *mp = ctx->matched;
+    turn *tu = (turn *)ctx->turns;
     const match_pair *r = &cand[root];
     float rot = match_wrap(b->m[r->b].angle - a->m[r->a].angle);
     growth g = {1, r->q};
     mp[0] = r->a, mp[1] = r->b;
+    tu[0] = turn_of(&a->m[r->a], &b->m[r->b]);
     ctx->used_a[r->a] = ctx->used_b[r->b] = 1;
     for (uint32_t c = 0; c < n_cand; c++) {
         uint32_t i = cand[c].a, j = cand[c].b;
@@ -161,12 +206,14 @@ static growth grow(tern_match_context *ctx, const tern_match_template *a,
             continue;
         if (fabsf(match_wrap(b->m[j].angle - a->m[i].angle - rot)) > ROT_TOL)
             continue;
+        turn tij = turn_of(&a->m[i], &b->m[j]);
         uint32_t t = 0;
-        while (t < g.k && consistent(a, i, mp[2 * t], b, j, mp[2 * t + 1]))
+        while (t < g.k && consistent(a, i, mp[2 * t], b, j, mp[2 * t + 1], tij, tu[t]))
             t++;
         if (t < g.k)
             continue;
         mp[2 * g.k] = (uint16_t)i, mp[2 * g.k + 1] = (uint16_t)j;
+        tu[g.k] = tij;
         g.k++;
         g.sum_q += cand[c].q;
         ctx->used_a[i] = ctx->used_b[j] = 1;
@@ -217,16 +264,6 @@ static uint32_t count_inside(const tern_match_template *from, const tern_match_t
     return n;
 }
 
-/* The minutiae of each print inside the other's hull, under the rigid fit
- * of the k pairs in mp. */
-static void overlap(const tern_match_template *a, const tern_match_template *b, const uint16_t *mp,
-                    uint32_t k, uint32_t *ov_a, uint32_t *ov_b)
-{
-    rigid r = fit_rigid(a, b, mp, k);
-    *ov_a = count_inside(a, b, r.co, r.si, r.ca, r.cb);
-    *ov_b = count_inside(b, a, r.co, -r.si, r.cb, r.ca);
-}
-
 /* Canonical order: by content hash, then by content. Identical content
  * compares equal, and then the order does not matter. */
 static int canonical_less(const tern_match_template *a, const tern_match_template *b)
@@ -238,16 +275,78 @@ static int canonical_less(const tern_match_template *a, const tern_match_templat
     return memcmp(a->m, b->m, a->n * sizeof *a->m) < 0;
 }
 
-double tern_match_compare(tern_match_context *ctx, const tern_match_template *a,
-                          const tern_match_template *b)
+/* The global pass: under the graph's rotation, every minutia of a not in
+ * the graph is predicted in b from its nearest graph pair (that pair's
+ * position plus the rotated offset: a local translation, so elastic
+ * distortion far from the pair does not accumulate), and paired with an
+ * unpaired minutia of b within T0 + TR * (distance to that pair) and within
+ * A0 in direction. Candidates are taken best first (position error relative
+ * to the tolerance, quantised; ties in (i, j) order), each minutia once. The
+ * pairs are appended to ctx->best after the k graph pairs; returns how many. */
+static uint32_t global_pass(tern_match_context *ctx, const tern_match_template *a,
+                            const tern_match_template *b, uint32_t k, const rigid *r)
 {
-    if (!canonical_less(a, b)) {
-        const tern_match_template *t = a;
-        a = b, b = t;
+    uint16_t *mp = ctx->best;
+    memset(ctx->used_a, 0, a->n);
+    memset(ctx->used_b, 0, b->n);
+    for (uint32_t t = 0; t < k; t++)
+        ctx->used_a[mp[2 * t]] = ctx->used_b[mp[2 * t + 1]] = 1;
+    match_pair *c = ctx->pairs;
+    uint32_t nc = 0;
+    for (uint32_t i = 0; i < a->n; i++) {
+        if (ctx->used_a[i])
+            continue;
+        float best_d2 = INFINITY;
+        uint32_t anchor = 0;
+        for (uint32_t t = 0; t < k; t++) {
+            float dx = a->m[i].x - a->m[mp[2 * t]].x, dy = a->m[i].y - a->m[mp[2 * t]].y;
+            float d2 = dx * dx + dy * dy;
+            if (d2 < best_d2)
+                best_d2 = d2, anchor = t;
+        }
+        const match_minutia *pa = &a->m[mp[2 * anchor]], *pb = &b->m[mp[2 * anchor + 1]];
+        float dx = a->m[i].x - pa->x, dy = a->m[i].y - pa->y;
+        float px = pb->x + r->co * dx - r->si * dy, py = pb->y + r->si * dx + r->co * dy;
+        float tol = GLOBAL_T0 + GLOBAL_TR * sqrtf(best_d2);
+        /* the direction test without atan2: the angle between a's direction
+         * turned by the fit and b's, by its cosine */
+        float ca = a->m[i].co * r->co - a->m[i].si * r->si;
+        float sa = a->m[i].si * r->co + a->m[i].co * r->si;
+        for (uint32_t j = 0; j < b->n; j++) {
+            if (ctx->used_b[j])
+                continue;
+            float ex = b->m[j].x - px, ey = b->m[j].y - py;
+            float e2 = ex * ex + ey * ey;
+            if (e2 > tol * tol || ca * b->m[j].co + sa * b->m[j].si < COS_GLOBAL_A0)
+                continue;
+            float cost = sqrtf(e2) / tol;
+            c[nc++] = (match_pair){(uint16_t)(MATCH_Q - (uint32_t)(cost * (float)MATCH_Q)),
+                                   (uint16_t)i, (uint16_t)j};
+        }
     }
+    nc = top_pairs(c, ctx->pairs_tmp, nc, nc);
+    uint32_t extra = 0;
+    for (uint32_t x = 0; x < nc; x++) {
+        if (ctx->used_a[c[x].a] || ctx->used_b[c[x].b])
+            continue;
+        ctx->used_a[c[x].a] = ctx->used_b[c[x].b] = 1;
+        mp[2 * (k + extra)] = c[x].a, mp[2 * (k + extra) + 1] = c[x].b;
+        extra++;
+    }
+    return extra;
+}
+
+/* The comparison in canonical order (a before b); the graph's pairs are
+ * left in ctx->best[0 .. 2k), the global pass's after them; *k_out and
+ * *extra_out say how many (0 when the score is 0). */
+static double compare_canonical(tern_match_context *ctx, const tern_match_template *a,
+                                const tern_match_template *b, uint32_t *k_out,
+                                uint32_t *extra_out)
+{
+    *k_out = *extra_out = 0;
     if (a->n < 3 || b->n < 3)
         return 0.0;
-    uint32_t np = match_local_pairs(a, b, ctx->pairs);
+    uint32_t np = match_local_pairs(a, b, ctx->pairs, ctx->sq);
     if (np == 0)
         return 0.0;
     uint32_t n_cand = top_pairs(ctx->pairs, ctx->pairs_tmp, np, MAX_CANDIDATES);
@@ -268,13 +367,59 @@ double tern_match_compare(tern_match_context *ctx, const tern_match_template *a,
     }
     if (best.k < 3)
         return 0.0;
-    uint32_t ov_a, ov_b;
-    overlap(a, b, ctx->best, best.k, &ov_a, &ov_b);
+    rigid r = fit_rigid(a, b, ctx->best, best.k);
+    uint32_t ov_a = count_inside(a, b, r.co, r.si, r.ca, r.cb);
+    uint32_t ov_b = count_inside(b, a, r.co, -r.si, r.cb, r.ca);
+    uint32_t extra = global_pass(ctx, a, b, best.k, &r);
+    *k_out = best.k, *extra_out = extra;
     float fa = (float)ov_a > OVERLAP_FLOOR ? (float)ov_a : OVERLAP_FLOOR;
     float fb = (float)ov_b > OVERLAP_FLOOR ? (float)ov_b : OVERLAP_FLOOR;
-    double sum_sim = (double)best.sum_q / MATCH_Q;
-    double s = sum_sim * sum_sim / sqrt((double)fa * fb);
-    return s;
+    double evidence = (double)best.sum_q / MATCH_Q + GLOBAL_W * extra;
+    return evidence * evidence / sqrt((double)fa * fb);
+}
+
+double tern_match_compare(tern_match_context *ctx, const tern_match_template *a,
+                          const tern_match_template *b)
+{
+    uint32_t k, extra;
+    if (!canonical_less(a, b))
+        return compare_canonical(ctx, b, a, &k, &extra);
+    return compare_canonical(ctx, a, b, &k, &extra);
+}
+
+double tern_match_compare_evidence(tern_match_context *ctx, const tern_match_template *a,
+                                   const tern_match_template *b, tern_match_evidence *ev)
+{
+    uint32_t k, extra;
+    int swap = !canonical_less(a, b);
+    double score = swap ? compare_canonical(ctx, b, a, &k, &extra)
+                        : compare_canonical(ctx, a, b, &k, &extra);
+    memset(ev, 0, sizeof *ev);
+    ev->score = score;
+    ev->transform[0] = ev->transform[4] = 1;
+    if (k == 0)
+        return score;
+    ev->n_pairs = k + extra;
+    ev->n_graph = k;
+    for (uint32_t t = 0; t < k + extra; t++) {
+        uint16_t ia = ctx->best[2 * t + swap], ib = ctx->best[2 * t + !swap];
+        ev->pairs[t] = (tern_match_minutia_pair){ia, ib};
+        ctx->matched[2 * t] = ia, ctx->matched[2 * t + 1] = ib;
+    }
+    /* the fit in the caller's order (a onto b), on the graph's pairs, in
+     * 500-ppi units with y up, then expressed in the templates' pixels */
+    rigid r = fit_rigid(a, b, ctx->matched, k);
+    ev->rotation = atan2((double)r.si, (double)r.co);
+    /* u_b = cb + R (u_a - ca), u = (x * sx, -y * sy); back to b's pixels */
+    double co = r.co, si = r.si;
+    double ax = a->sx, ay = a->sy, bx = b->sx, by = b->sy;
+    ev->transform[0] = co * ax / bx;
+    ev->transform[1] = si * ay / bx;
+    ev->transform[2] = (r.cb[0] - co * r.ca[0] + si * r.ca[1]) / bx;
+    ev->transform[3] = -si * ax / by;
+    ev->transform[4] = co * ay / by;
+    ev->transform[5] = -(r.cb[1] - si * r.ca[0] - co * r.ca[1]) / by;
+    return score;
 }
 
 tern_status tern_match_compare_templates(const tern_template *a, const tern_template *b,

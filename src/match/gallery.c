@@ -3,12 +3,24 @@
  * backward-shift deletion: Knuth, TAOCP vol. 3, 6.4 Algorithm R), and the
  * read-write lock that lets searches run side by side.
  *
- * Memory: a prepared template (src/match/mcc.c) holds its minutiae, the MCC
- * bit cylinders and validity masks, the convex hull, and two n x n tables
- * (pairwise distances and directions) that dominate its size (12.8 KB of
- * its 16 KB at 40 minutiae). The gallery keeps everything but those tables
- * and rebuilds them, with the same float expressions as mcc.c, for each
- * comparison (gallery_compare), so scores equal tern_match_compare's. */
+ * Memory: a finger keeps what a prepared template (src/match/mcc.c) cannot
+ * cheaply recompute, packed; a comparison restores it into scratch memory
+ * (gallery_compare) with no arithmetic that could differ from preparation,
+ * so gallery scores equal tern_match_compare's bit for bit. Layout of the
+ * bytes after the header:
+ *   - per minutia, 8 bytes: x and y as 16-bit offsets from the origin
+ *     (ox, oy) in the 1/8-unit grid preparation quantises to, the direction
+ *     as its 16-bit step (2 pi / 65536), type, and quality (7 bits) with the
+ *     cylinder-valid flag in bit 7;
+ *   - the convex hull as n_hull minutia indices (its edges are recomputed);
+ *   - per valid cylinder (in minutia order), one bit: "valid on the whole
+ *     disc" (the usual case), then a bit stream: for each valid cylinder its
+ *     validity mask if not whole (MCC_DISC bits), its occupancy (MCC_DISC
+ *     bits: the cells with any direction bin set; about 37 % of them on
+ *     synthetic ten-prints), and the Nd bins of each occupied cell. Only the
+ *     disc's cells can be valid or set (mcc.c numbers them from bit 0), and
+ *     invalid cylinders are never compared, so nothing else is kept.
+ * The counts of set cells and the cos/sin of directions are recomputed. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +29,68 @@
 
 /* ---- compact fingers --------------------------------------------------- */
 
-static size_t align8(size_t x) { return (x + 7u) & ~(size_t)7u; }
-static void finger_layout(tern_gallery_finger *f);
+#define REC 8 /* bytes per minutia record */
+
+/* Little-endian bit stream over a byte buffer that has 8 bytes of slack. */
+static void put_bits(uint8_t *buf, size_t *pos, uint64_t v, uint32_t nbits)
+{
+    for (uint32_t b = 0; b < nbits; b++, (*pos)++)
+        if ((v >> b) & 1u)
+            buf[*pos >> 3] |= (uint8_t)(1u << (*pos & 7));
+}
+
+static uint64_t get_bits(const uint8_t *buf, size_t *pos, uint32_t nbits)
+{
+    uint64_t lo;
+    memcpy(&lo, buf + (*pos >> 3), 8);
+    uint32_t sh = (uint32_t)(*pos & 7);
+    uint64_t v = lo >> sh;
+    if (sh + nbits > 64)
+        v |= (uint64_t)buf[(*pos >> 3) + 8] << (64 - sh);
+    *pos += nbits;
+    return nbits == 64 ? v : v & ((1ull << nbits) - 1);
+}
+
+/* Bits of spatial word w of a cylinder: the disc's cells only. */
+static uint32_t word_bits(uint32_t disc, int w)
+{
+    uint32_t from = 64u * (uint32_t)w;
+    return disc <= from ? 0 : disc - from > 64 ? 64 : disc - from;
+}
+
+static int full_disc(const uint64_t *valid, uint32_t disc)
+{
+    for (int w = 0; w < MCC_SWORDS; w++) {
+        uint32_t nb = word_bits(disc, w);
+        uint64_t all = nb == 64 ? ~0ull : (1ull << nb) - 1;
+        if (valid[w] != all)
+            return 0;
+    }
+    return 1;
+}
+
+/* The cells of a cylinder with any direction bin set, per spatial word. */
+static void occupancy(const uint64_t *c, uint64_t *occ)
+{
+    for (int w = 0; w < MCC_SWORDS; w++) {
+        occ[w] = 0;
+        for (int k = 0; k < MCC_ND; k++)
+            occ[w] |= c[k * MCC_SWORDS + w];
+    }
+}
+
+static size_t stream_bits(const tern_match_template *mt, uint32_t disc)
+{
+    size_t bits = mt->n_ok;
+    for (uint32_t x = 0; x < mt->n_ok; x++) {
+        uint64_t occ[MCC_SWORDS];
+        occupancy(&mt->cyl[(size_t)mt->ok[x] * MCC_WORDS], occ);
+        bits += (size_t)disc * (1 + !full_disc(&mt->valid[(size_t)mt->ok[x] * MCC_SWORDS], disc));
+        for (int w = 0; w < MCC_SWORDS; w++)
+            bits += (size_t)MCC_ND * (size_t)__builtin_popcountll(occ[w]);
+    }
+    return bits;
+}
 
 tern_status tern_gallery_finger_prepare(const tern_template *t, tern_gallery_finger **out,
                                         tern_error *err)
@@ -28,50 +100,71 @@ tern_status tern_gallery_finger_prepare(const tern_template *t, tern_gallery_fin
     tern_status rc = tern_match_template_create(t, &mt, err);
     if (rc != TERN_OK)
         return rc;
-    size_t n = mt->n, h = mt->n_hull;
-    size_t total = align8(align8(sizeof(tern_gallery_finger)) +
-                          n * (MCC_WORDS + MCC_SWORDS) * sizeof(uint64_t) +
-                          n * sizeof(match_minutia)) +
-                   5 * h * sizeof(float) + n * sizeof(uint16_t);
-    tern_gallery_finger *f = malloc(total);
+    uint32_t n = mt->n, disc = match_disc_cells();
+    int32_t lo[2] = {0, 0}, hi[2] = {0, 0};
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t q[2] = {(int32_t)(mt->m[i].x * MATCH_POS_SCALE), (int32_t)(mt->m[i].y * MATCH_POS_SCALE)};
+        for (int d = 0; d < 2; d++) {
+            lo[d] = i == 0 || q[d] < lo[d] ? q[d] : lo[d];
+            hi[d] = i == 0 || q[d] > hi[d] ? q[d] : hi[d];
+        }
+    }
+    if ((int64_t)hi[0] - lo[0] > UINT16_MAX || (int64_t)hi[1] - lo[1] > UINT16_MAX) {
+        tern_match_template_free(mt);
+        return tern_error_set(err, TERN_E_LIMIT, "gallery: minutiae spread over more than %.1f "
+                              "inches", UINT16_MAX / MATCH_POS_SCALE / 500.0);
+    }
+    size_t bits = stream_bits(mt, disc);
+    size_t total = sizeof(tern_gallery_finger) + (size_t)n * REC + mt->n_hull + (bits + 7) / 8 + 9;
+    tern_gallery_finger *f = calloc(1, total);
     if (!f) {
         tern_match_template_free(mt);
         return tern_error_set(err, TERN_E_NOMEM, "gallery: out of memory");
     }
-    *f = (tern_gallery_finger){.n = (uint32_t)n, .n_hull = (uint32_t)h, .key = mt->key,
-                               .bytes = total};
-    finger_layout(f);
-    memcpy(f->cyl, mt->cyl, n * MCC_WORDS * sizeof(uint64_t));
-    memcpy(f->valid, mt->valid, n * MCC_SWORDS * sizeof(uint64_t));
-    memcpy(f->m, mt->m, n * sizeof(match_minutia));
-    memcpy(f->hull, mt->hull, 2 * h * sizeof(float));
-    memcpy(f->hull_edge, mt->hull_edge, 3 * h * sizeof(float));
-    memcpy(f->ones, mt->ones, n * sizeof(uint16_t));
+    f->key = mt->key, f->bytes = (uint32_t)total, f->ox = lo[0], f->oy = lo[1];
+    f->n = (uint8_t)n, f->n_hull = (uint8_t)mt->n_hull, f->n_ok = (uint8_t)mt->n_ok;
+    f->sx = mt->sx, f->sy = mt->sy;
+    uint8_t *p = f->data;
+    for (uint32_t i = 0; i < n; i++, p += REC) {
+        const match_minutia *m = &mt->m[i];
+        uint16_t dx = (uint16_t)((int32_t)(m->x * MATCH_POS_SCALE) - lo[0]);
+        uint16_t dy = (uint16_t)((int32_t)(m->y * MATCH_POS_SCALE) - lo[1]);
+        uint16_t qa = (uint16_t)((uint32_t)nearbyint((double)m->angle * (MATCH_ANGLE_STEPS / (2.0 * M_PI))) &
+                                 0xffffu);
+        p[0] = (uint8_t)dx, p[1] = (uint8_t)(dx >> 8), p[2] = (uint8_t)dy, p[3] = (uint8_t)(dy >> 8);
+        p[4] = (uint8_t)qa, p[5] = (uint8_t)(qa >> 8), p[6] = m->type;
+        p[7] = (uint8_t)(m->quality | (m->cyl_ok ? 0x80 : 0));
+    }
+    memcpy(p, mt->hull, mt->n_hull);
+    p += mt->n_hull;
+    size_t pos = 0;
+    for (uint32_t x = 0; x < mt->n_ok; x++)
+        put_bits(p, &pos, (uint64_t)full_disc(&mt->valid[(size_t)mt->ok[x] * MCC_SWORDS], disc), 1);
+    for (uint32_t x = 0; x < mt->n_ok; x++) {
+        const uint64_t *v = &mt->valid[(size_t)mt->ok[x] * MCC_SWORDS];
+        const uint64_t *c = &mt->cyl[(size_t)mt->ok[x] * MCC_WORDS];
+        uint64_t occ[MCC_SWORDS];
+        occupancy(c, occ);
+        if (!full_disc(v, disc))
+            for (int w = 0; w < MCC_SWORDS; w++)
+                put_bits(p, &pos, v[w], word_bits(disc, w));
+        for (int w = 0; w < MCC_SWORDS; w++)
+            put_bits(p, &pos, occ[w], word_bits(disc, w));
+        for (int w = 0; w < MCC_SWORDS; w++)
+            for (uint64_t o = occ[w]; o; o &= o - 1) {
+                int cell = __builtin_ctzll(o);
+                uint64_t bins = 0;
+                for (int k = 0; k < MCC_ND; k++)
+                    bins |= ((c[k * MCC_SWORDS + w] >> cell) & 1u) << k;
+                put_bits(p, &pos, bins, MCC_ND);
+            }
+    }
     tern_match_template_free(mt);
     *out = f;
     return TERN_OK;
 }
 
 void tern_gallery_finger_free(tern_gallery_finger *f) { free(f); }
-
-/* Points the arrays of a finger at the bytes that follow its header. */
-static void finger_layout(tern_gallery_finger *f)
-{
-    size_t n = f->n, h = f->n_hull;
-    uint8_t *p = (uint8_t *)f;
-    size_t o = align8(sizeof(tern_gallery_finger));
-    f->cyl = (uint64_t *)(p + o);
-    o += n * MCC_WORDS * sizeof(uint64_t);
-    f->valid = (uint64_t *)(p + o);
-    o += n * MCC_SWORDS * sizeof(uint64_t);
-    f->m = (match_minutia *)(p + o);
-    o = align8(o + n * sizeof(match_minutia));
-    f->hull = (float *)(p + o);
-    o += 2 * h * sizeof(float);
-    f->hull_edge = (float *)(p + o);
-    o += 3 * h * sizeof(float);
-    f->ones = (uint16_t *)(p + o);
-}
 
 tern_status tern_gallery_finger_clone(const tern_gallery_finger *f, tern_gallery_finger **out,
                                       tern_error *err)
@@ -80,7 +173,6 @@ tern_status tern_gallery_finger_clone(const tern_gallery_finger *f, tern_gallery
     if (!*out)
         return tern_error_set(err, TERN_E_NOMEM, "gallery: out of memory");
     memcpy(*out, f, f->bytes);
-    finger_layout(*out);
     return TERN_OK;
 }
 
@@ -89,11 +181,18 @@ size_t tern_gallery_finger_bytes(const tern_gallery_finger *f) { return f ? f->b
 tern_status gallery_scratch_init(gallery_scratch *s, tern_error *err)
 {
     memset(s, 0, sizeof *s);
-    size_t nn = (size_t)TERN_TEMPLATE_MAX_MINUTIAE * TERN_TEMPLATE_MAX_MINUTIAE;
-    s->dist = malloc(nn * sizeof *s->dist);
-    s->dir = malloc(nn * sizeof *s->dir);
-    tern_status rc = s->dist && s->dir ? tern_match_context_create(&s->ctx, err)
-                                       : tern_error_set(err, TERN_E_NOMEM, "gallery: out of memory");
+    size_t n = TERN_TEMPLATE_MAX_MINUTIAE;
+    tern_match_template *v = &s->view;
+    v->m = calloc(n, sizeof *v->m);
+    v->cyl = calloc(n * MCC_WORDS, sizeof *v->cyl);
+    v->valid = calloc(n * MCC_SWORDS, sizeof *v->valid);
+    v->ones = calloc(n, sizeof *v->ones);
+    v->ok = calloc(n, sizeof *v->ok);
+    v->hull = calloc(n + 2, sizeof *v->hull);
+    v->hull_edge = calloc(3 * (n + 2), sizeof *v->hull_edge);
+    tern_status rc = v->m && v->cyl && v->valid && v->ones && v->ok && v->hull && v->hull_edge
+                         ? tern_match_context_create(&s->ctx, err)
+                         : tern_error_set(err, TERN_E_NOMEM, "gallery: out of memory");
     if (rc != TERN_OK)
         gallery_scratch_free(s);
     return rc;
@@ -102,28 +201,69 @@ tern_status gallery_scratch_init(gallery_scratch *s, tern_error *err)
 void gallery_scratch_free(gallery_scratch *s)
 {
     tern_match_context_free(s->ctx);
-    free(s->dist);
-    free(s->dir);
+    tern_match_template *v = &s->view;
+    free(v->m);
+    free(v->cyl);
+    free(v->valid);
+    free(v->ones);
+    free(v->ok);
+    free(v->hull);
+    free(v->hull_edge);
     memset(s, 0, sizeof *s);
+}
+
+/* Restores finger f into the scratch template: the same floats and bits as
+ * tern_match_template_create made (the invalid cylinders excepted, which
+ * no comparison reads). */
+static void restore(tern_match_template *v, const tern_gallery_finger *f)
+{
+    uint32_t n = f->n, disc = match_disc_cells();
+    v->n = n, v->n_hull = f->n_hull, v->n_ok = 0, v->key = f->key, v->sx = f->sx, v->sy = f->sy;
+    const uint8_t *p = f->data;
+    for (uint32_t i = 0; i < n; i++, p += REC) {
+        match_minutia *m = &v->m[i];
+        int32_t qx = f->ox + (int32_t)(p[0] | p[1] << 8), qy = f->oy + (int32_t)(p[2] | p[3] << 8);
+        m->x = (float)((double)qx / MATCH_POS_SCALE);
+        m->y = (float)((double)qy / MATCH_POS_SCALE);
+        match_angle((uint32_t)(p[4] | p[5] << 8), &m->angle, &m->co, &m->si);
+        m->type = p[6], m->quality = p[7] & 0x7f, m->cyl_ok = p[7] >> 7, m->pad = 0;
+        if (m->cyl_ok)
+            v->ok[v->n_ok++] = (uint16_t)i;
+    }
+    memcpy(v->hull, p, f->n_hull);
+    p += f->n_hull;
+    match_hull_edges(v);
+    size_t flag = 0, pos = v->n_ok;
+    for (uint32_t x = 0; x < v->n_ok; x++) {
+        uint64_t *val = &v->valid[(size_t)v->ok[x] * MCC_SWORDS];
+        uint64_t *c = &v->cyl[(size_t)v->ok[x] * MCC_WORDS];
+        int full = (int)get_bits(p, &flag, 1);
+        for (int w = 0; w < MCC_SWORDS; w++) {
+            uint32_t nb = word_bits(disc, w);
+            val[w] = full ? (nb == 64 ? ~0ull : (1ull << nb) - 1) : get_bits(p, &pos, nb);
+        }
+        uint64_t occ[MCC_SWORDS];
+        for (int w = 0; w < MCC_SWORDS; w++)
+            occ[w] = get_bits(p, &pos, word_bits(disc, w));
+        memset(c, 0, MCC_WORDS * sizeof *c);
+        uint32_t ones = 0;
+        for (int w = 0; w < MCC_SWORDS; w++)
+            for (uint64_t o = occ[w]; o; o &= o - 1) {
+                int cell = __builtin_ctzll(o);
+                uint64_t bins = get_bits(p, &pos, MCC_ND);
+                ones += (uint32_t)__builtin_popcountll(bins);
+                for (int k = 0; k < MCC_ND; k++)
+                    c[k * MCC_SWORDS + w] |= ((bins >> k) & 1u) << cell;
+            }
+        v->ones[v->ok[x]] = (uint16_t)ones;
+    }
 }
 
 double gallery_compare(gallery_scratch *s, const tern_match_template *probe,
                        const tern_gallery_finger *f)
 {
-    tern_match_template *v = &s->view;
-    uint32_t n = f->n;
-    *v = (tern_match_template){.n = n, .m = f->m, .cyl = f->cyl, .valid = f->valid,
-                               .ones = f->ones, .dist = s->dist, .dir = s->dir,
-                               .n_hull = f->n_hull, .hull = f->hull,
-                               .hull_edge = f->hull_edge, .key = f->key};
-    /* The same expressions as tern_match_template_create (mcc.c). */
-    for (uint32_t i = 0; i < n; i++)
-        for (uint32_t j = 0; j < n; j++) {
-            float dx = f->m[j].x - f->m[i].x, dy = f->m[j].y - f->m[i].y;
-            s->dist[(size_t)i * n + j] = sqrtf(dx * dx + dy * dy);
-            s->dir[(size_t)i * n + j] = atan2f(dy, dx);
-        }
-    return tern_match_compare(s->ctx, probe, v);
+    restore(&s->view, f);
+    return tern_match_compare(s->ctx, probe, &s->view);
 }
 
 /* ---- the gallery and its id table --------------------------------------- */

@@ -9,18 +9,15 @@
 #include "match_internal.h"
 #include "tern/gallery.h"
 
-/* A prepared template without its n x n tables (dist, dir), in one
- * allocation: the arrays point into the bytes that follow the struct. */
+/* A prepared template in compact form (gallery.c says the layout), in one
+ * allocation: the packed bytes follow the struct. */
 struct tern_gallery_finger {
-    uint32_t n, n_hull;
-    uint64_t key;
-    size_t bytes;          /* the whole allocation */
-    uint64_t *cyl;         /* n * MCC_WORDS */
-    uint64_t *valid;       /* n * MCC_SWORDS */
-    match_minutia *m;      /* n */
-    float *hull;           /* 2 * n_hull */
-    float *hull_edge;      /* 3 * n_hull */
-    uint16_t *ones;        /* n */
+    uint64_t key;          /* the template's content hash */
+    uint32_t bytes;        /* the whole allocation */
+    int32_t ox, oy;        /* origin of the positions, in 1/8 units */
+    uint8_t n, n_hull, n_ok;
+    float sx, sy;          /* units per pixel */
+    uint8_t data[];        /* see gallery.c */
 };
 
 typedef struct gallery_entry {
@@ -40,17 +37,16 @@ struct tern_gallery {
 /* The entry index of id, or SIZE_MAX; caller holds the lock. */
 size_t gallery_find(const tern_gallery *g, const char *id);
 
-/* Scratch for comparisons against gallery fingers: a matcher context, the
- * rebuilt tables and the template view that points at a finger. */
+/* Scratch for comparisons against gallery fingers: a matcher context and
+ * a full prepared template that a finger is restored into. */
 typedef struct gallery_scratch {
     tern_match_context *ctx;
-    float *dist, *dir;     /* TERN_TEMPLATE_MAX_MINUTIAE^2 each */
     tern_match_template view;
 } gallery_scratch;
 
 tern_status gallery_scratch_init(gallery_scratch *s, tern_error *err);
 void gallery_scratch_free(gallery_scratch *s);
-/* tern_match_compare(probe, finger), the finger's tables rebuilt in s. */
+/* tern_match_compare(probe, finger), the finger restored in s. */
 double gallery_compare(gallery_scratch *s, const tern_match_template *probe,
                        const tern_gallery_finger *f);
 

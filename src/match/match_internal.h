@@ -19,26 +19,52 @@
 #define MCC_SWORDS ((MCC_NS * MCC_NS + 63) / 64) /* 64-bit words per spatial layer */
 #define MCC_WORDS (MCC_SWORDS * MCC_ND)        /* words per cylinder */
 
+/* A minutia as the comparator sees it. Position and direction are
+ * quantised at preparation (1/8 unit, 2 pi / 65536) so that the gallery's
+ * compact copy (gallery.c) restores exactly the same floats. No padding:
+ * the canonical order compares minutiae with memcmp. */
 typedef struct match_minutia {
     float x, y;    /* u, y up */
     float angle;   /* radians [0, 2pi), counter-clockwise */
+    float co, si;  /* cos and sin of angle */
     uint8_t type;
     uint8_t cyl_ok; /* the cylinder is valid (MCC Sec. 3.1: minVC, minM) */
+    uint8_t quality;
+    uint8_t pad;    /* 0 */
 } match_minutia;
 
 struct tern_match_template {
     uint32_t n;
     match_minutia *m;
-    uint64_t *cyl;       /* n * MCC_WORDS: layer k at [k * MCC_SWORDS] */
+    uint64_t *cyl;       /* n * MCC_WORDS: layer k at [k * MCC_SWORDS]; bit c = disc cell c */
     uint64_t *valid;     /* n * MCC_SWORDS: spatial validity mask */
-    uint16_t *ones;      /* n: set cells of each cylinder (its popcount; the gallery keeps it) */
-    float *dist;         /* n * n: distance between minutiae i and j (u) */
-    float *dir;          /* n * n: direction of the segment i -> j (radians) */
+    uint16_t *ones;      /* n: set cells of each cylinder (its popcount) */
+    uint16_t *ok;        /* n_ok: indices of the valid cylinders, ascending */
+    uint32_t n_ok;
     uint32_t n_hull;
-    float *hull;         /* 2 * n_hull: convex hull vertices, counter-clockwise */
+    uint8_t *hull;       /* n_hull: minutia index of each convex hull vertex, counter-clockwise */
     float *hull_edge;    /* 3 * n_hull: outward unit normal and offset of each edge */
+    float sx, sy;        /* units per pixel of the source template (x, y) */
     uint64_t key;        /* content hash, for the canonical order of a pair */
 };
+
+/* Quantisation of positions and directions (see match_minutia). */
+#define MATCH_POS_SCALE 8.0
+#define MATCH_ANGLE_STEPS 65536.0
+
+/* Cells of a cylinder inside its disc (the only ones that can be valid or
+ * set), numbered from bit 0 in row order: MCC_DISC of the Ns^2. */
+#define MCC_DISC match_disc_cells()
+uint32_t match_disc_cells(void);
+
+/* Finishes a template whose n, m (x, y, angle quantised, type, quality),
+ * and allocations are set: cos/sin, hull, edges, cylinders, ok list and key.
+ * Used by preparation (mcc.c); the gallery restores instead (gallery.c). */
+void match_template_finish_geometry(tern_match_template *mt);
+/* The hull's edge table from hull and m. */
+void match_hull_edges(tern_match_template *mt);
+/* cos/sin of a quantised direction step q (0..65535) and the direction. */
+void match_angle(uint32_t q, float *angle, float *co, float *si);
 
 /* A candidate pair of minutiae with its local similarity, quantised:
  * q = round(similarity * MATCH_Q), so that sorting and summing are exact. */
@@ -59,6 +85,8 @@ struct tern_match_context {
     uint16_t *matched;   /* 2 * TERN_TEMPLATE_MAX_MINUTIAE */
     uint8_t *used_a, *used_b;
     uint16_t *best;      /* 2 * TERN_TEMPLATE_MAX_MINUTIAE */
+    float *turns;        /* 2 * TERN_TEMPLATE_MAX_MINUTIAE: cos, sin per graph pair */
+    float sq[MCC_WORDS * 64 + 1]; /* match_sqrt_table */
 };
 
 /* Angle a in (-pi, pi], for a within a few turns of that range. */
@@ -85,12 +113,15 @@ int match_hull_contains(const tern_match_template *mt, float x, float y, float m
  * (Sec. 4, eq. 17 with the bit implementation of Sec. 5), or -1 when the
  * two cylinders are not matchable (too few common valid cells, minME). */
 float match_mcc_similarity(const tern_match_template *a, uint32_t i, const tern_match_template *b,
-                           uint32_t j);
+                           uint32_t j, const float *sq);
+/* Fills sq[0 .. MCC_WORDS * 64] with sqrtf of each index (the norms of
+ * eq. 17 by table: the same floats as sqrtf, no per-pair square roots). */
+void match_sqrt_table(float *sq);
 
 /* Fills out with every candidate pair (cylinders valid and matchable,
  * directions within pi/2, similarity > 0); returns how many. out has room
  * for a->n * b->n pairs. */
 uint32_t match_local_pairs(const tern_match_template *a, const tern_match_template *b,
-                           match_pair *out);
+                           match_pair *out, const float *sq);
 
 #endif

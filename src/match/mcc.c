@@ -46,50 +46,51 @@
 
 /* ---- convex hull (Andrew's monotone chain) ---------------------------- */
 
-static int cmp_point(const void *pa, const void *pb)
+static float cross(const match_minutia *o, const match_minutia *a, const match_minutia *b)
 {
-    const float *a = pa, *b = pb;
-    if (a[0] != b[0])
-        return a[0] < b[0] ? -1 : 1;
-    if (a[1] != b[1])
-        return a[1] < b[1] ? -1 : 1;
-    return 0;
+    return (a->x - o->x) * (b->y - o->y) - (a->y - o->y) * (b->x - o->x);
 }
 
-static float cross(const float *o, const float *a, const float *b)
+/* The hull of the minutiae as indices, counter-clockwise: idx has room for
+ * n + 1 entries and is sorted by (x, y, index) first (insertion sort: n is
+ * at most 255). Returns the number of vertices. */
+static uint32_t convex_hull(const match_minutia *m, uint32_t n, uint8_t *idx)
 {
-    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-}
-
-/* pts: 2n floats, sorted in place; hull has room for 2n + 2 vertices. */
-static uint32_t convex_hull(float *pts, uint32_t n, float *hull)
-{
-    qsort(pts, n, 2 * sizeof(float), cmp_point);
+    uint8_t order[TERN_TEMPLATE_MAX_MINUTIAE];
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = i;
+        while (j > 0 && (m[order[j - 1]].x > m[i].x ||
+                         (m[order[j - 1]].x == m[i].x && m[order[j - 1]].y > m[i].y))) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = (uint8_t)i;
+    }
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
-        while (k >= 2 && cross(&hull[2 * (k - 2)], &hull[2 * (k - 1)], &pts[2 * i]) <= 0)
+        while (k >= 2 && cross(&m[idx[k - 2]], &m[idx[k - 1]], &m[order[i]]) <= 0)
             k--;
-        hull[2 * k] = pts[2 * i], hull[2 * k + 1] = pts[2 * i + 1], k++;
+        idx[k++] = order[i];
     }
     for (uint32_t i = n - 1, t = k + 1; i-- > 0;) {
-        while (k >= t && cross(&hull[2 * (k - 2)], &hull[2 * (k - 1)], &pts[2 * i]) <= 0)
+        while (k >= t && cross(&m[idx[k - 2]], &m[idx[k - 1]], &m[order[i]]) <= 0)
             k--;
-        hull[2 * k] = pts[2 * i], hull[2 * k + 1] = pts[2 * i + 1], k++;
+        idx[k++] = order[i];
     }
     return k > 1 ? k - 1 : k;
 }
 
 /* The hull's edges as outward unit normals and offsets (nx, ny, c): the
  * signed distance of (x, y) beyond edge e is nx * x + ny * y - c. */
-static void hull_edges(tern_match_template *mt)
+void match_hull_edges(tern_match_template *mt)
 {
     uint32_t h = mt->n_hull;
     for (uint32_t i = 0; i < h; i++) {
-        const float *p = &mt->hull[2 * i], *q = &mt->hull[2 * ((i + 1) % h)];
-        float dx = q[0] - p[0], dy = q[1] - p[1], len = sqrtf(dx * dx + dy * dy);
+        const match_minutia *p = &mt->m[mt->hull[i]], *q = &mt->m[mt->hull[(i + 1) % h]];
+        float dx = q->x - p->x, dy = q->y - p->y, len = sqrtf(dx * dx + dy * dy);
         float nx = len > 0 ? dy / len : 0, ny = len > 0 ? -dx / len : 0;
         mt->hull_edge[3 * i] = nx, mt->hull_edge[3 * i + 1] = ny;
-        mt->hull_edge[3 * i + 2] = nx * p[0] + ny * p[1];
+        mt->hull_edge[3 * i + 2] = nx * p->x + ny * p->y;
     }
 }
 
@@ -122,7 +123,7 @@ static void build_cylinder(tern_match_template *mt, uint32_t c)
 {
     const match_minutia *mc = &mt->m[c];
     const float delta_s = 2.0f * MCC_R / MCC_NS;
-    const float co = cosf(mc->angle), si = sinf(mc->angle);
+    const float co = mc->co, si = mc->si;
     const float reach = MCC_R + 3.0f * MCC_SIGMA_S;
     const float norm = 1.0f / (MCC_SIGMA_S * sqrtf((float)(2.0 * M_PI)));
     uint64_t *cyl = &mt->cyl[(size_t)c * MCC_WORDS];
@@ -132,7 +133,8 @@ static void build_cylinder(tern_match_template *mt, uint32_t c)
     float nb[TERN_TEMPLATE_MAX_MINUTIAE][2 + MCC_ND];
     uint32_t neighbours = 0, n_valid = 0, n_disc = 0;
     for (uint32_t t = 0; t < mt->n; t++) {
-        if (t == c || mt->dist[c * mt->n + t] > reach)
+        float ex = mt->m[t].x - mc->x, ey = mt->m[t].y - mc->y;
+        if (t == c || sqrtf(ex * ex + ey * ey) > reach)
             continue;
         float *e = nb[neighbours++];
         e[0] = mt->m[t].x, e[1] = mt->m[t].y;
@@ -148,10 +150,9 @@ static void build_cylinder(tern_match_template *mt, uint32_t c)
             float u = delta_s * ((float)i - (MCC_NS - 1) / 2.0f);
             float v = delta_s * ((float)j - (MCC_NS - 1) / 2.0f);
             float px = mc->x + co * u - si * v, py = mc->y + si * u + co * v;
-            int cell = i * MCC_NS + j;
             if (u * u + v * v > MCC_R * MCC_R)
                 continue;
-            n_disc++;
+            uint32_t cell = n_disc++; /* disc cells are numbered from bit 0 */
             if (!match_hull_contains(mt, px, py, MCC_OMEGA))
                 continue;
             n_valid++;
@@ -178,61 +179,91 @@ static void build_cylinder(tern_match_template *mt, uint32_t c)
     mt->m[c].cyl_ok = n_valid >= MCC_MIN_VC * (float)n_disc && neighbours >= MCC_MIN_M;
 }
 
+uint32_t match_disc_cells(void)
+{
+    const float delta_s = 2.0f * MCC_R / MCC_NS;
+    uint32_t n = 0;
+    for (int i = 0; i < MCC_NS; i++)
+        for (int j = 0; j < MCC_NS; j++) {
+            float u = delta_s * ((float)i - (MCC_NS - 1) / 2.0f);
+            float v = delta_s * ((float)j - (MCC_NS - 1) / 2.0f);
+            n += u * u + v * v <= MCC_R * MCC_R;
+        }
+    return n;
+}
+
 /* ---- the bit-cylinder similarity (Sec. 4 and 5) ----------------------- */
 
 /* The similarity of cylinder i of a and j of b: eq. 17 on bit vectors, where
  * the norm of a bit vector is the square root of its popcount (Sec. 5), the
  * two cylinders restricted to their common valid cells. -1 when fewer than
  * minME of the cells are valid in both (eq. 16). Cells are set only where
- * valid, so "c_a & mask" needs only b's mask. */
+ * valid, so when a's validity lies within b's the restriction leaves a's
+ * cylinder whole and its popcount is the precomputed `ones` (and the same
+ * for b): the usual case, one popcount per layer instead of three. */
 __attribute__((always_inline)) static inline float
-cylinder_similarity(const uint64_t *ca, const uint64_t *va, const uint64_t *cb, const uint64_t *vb)
+cylinder_similarity(const uint64_t *ca, const uint64_t *va, uint32_t ones_a, const uint64_t *cb,
+                    const uint64_t *vb, uint32_t ones_b, const float *sq)
 {
-    uint64_t mask[MCC_SWORDS];
+    uint64_t mask[MCC_SWORDS], out_a = 0, out_b = 0;
     int common = 0;
     for (int w = 0; w < MCC_SWORDS; w++) {
         mask[w] = va[w] & vb[w];
+        out_a |= va[w] & ~vb[w];
+        out_b |= vb[w] & ~va[w];
         common += __builtin_popcountll(mask[w]);
     }
     if (common < MCC_MIN_COMMON)
         return -1.0f;
-    int na = 0, nb = 0, nx = 0;
+    int na = (int)ones_a, nb = (int)ones_b, nx = 0;
     for (int k = 0; k < MCC_ND; k++)
-        for (int w = 0; w < MCC_SWORDS; w++) {
-            uint64_t x = ca[k * MCC_SWORDS + w] & mask[w], y = cb[k * MCC_SWORDS + w] & mask[w];
-            na += __builtin_popcountll(x);
-            nb += __builtin_popcountll(y);
-            nx += __builtin_popcountll(x ^ y);
-        }
+        for (int w = 0; w < MCC_SWORDS; w++)
+            nx += __builtin_popcountll((ca[k * MCC_SWORDS + w] ^ cb[k * MCC_SWORDS + w]) & mask[w]);
+    if (out_a) {
+        na = 0;
+        for (int k = 0; k < MCC_ND * MCC_SWORDS; k++)
+            na += __builtin_popcountll(ca[k] & mask[k % MCC_SWORDS]);
+    }
+    if (out_b) {
+        nb = 0;
+        for (int k = 0; k < MCC_ND * MCC_SWORDS; k++)
+            nb += __builtin_popcountll(cb[k] & mask[k % MCC_SWORDS]);
+    }
     if (na + nb == 0)
         return 0.0f;
-    return 1.0f - sqrtf((float)nx) / (sqrtf((float)na) + sqrtf((float)nb));
+    return 1.0f - sq[nx] / (sq[na] + sq[nb]);
+}
+
+void match_sqrt_table(float *sq)
+{
+    for (uint32_t i = 0; i <= MCC_WORDS * 64; i++)
+        sq[i] = sqrtf((float)i);
 }
 
 float match_mcc_similarity(const tern_match_template *a, uint32_t i, const tern_match_template *b,
-                           uint32_t j)
+                           uint32_t j, const float *sq)
 {
     return cylinder_similarity(&a->cyl[(size_t)i * MCC_WORDS], &a->valid[(size_t)i * MCC_SWORDS],
-                               &b->cyl[(size_t)j * MCC_WORDS], &b->valid[(size_t)j * MCC_SWORDS]);
+                               a->ones[i], &b->cyl[(size_t)j * MCC_WORDS],
+                               &b->valid[(size_t)j * MCC_SWORDS], b->ones[j], sq);
 }
 
-/* All pairs of valid cylinders whose similarity is positive. MCC's filter
- * on the direction difference of the two minutiae (delta_theta, eq. 15)
- * is not applied: it assumes the two prints are rotated by less than
- * delta_theta, and Tern compares at any rotation. */
+/* All pairs of valid cylinders whose similarity is above MATCH_MIN_Q. MCC's
+ * filter on the direction difference of the two minutiae (delta_theta,
+ * eq. 15) is not applied: it assumes the two prints are rotated by less
+ * than delta_theta, and Tern compares at any rotation. */
 #define LOCAL_PAIRS_BODY                                                                     \
     uint32_t np = 0;                                                                         \
-    for (uint32_t i = 0; i < a->n; i++) {                                                    \
-        if (!a->m[i].cyl_ok)                                                                 \
-            continue;                                                                        \
+    for (uint32_t x = 0; x < a->n_ok; x++) {                                                 \
+        uint32_t i = a->ok[x];                                                               \
         uint64_t ca[MCC_WORDS], va[MCC_SWORDS];                                              \
         memcpy(ca, &a->cyl[(size_t)i * MCC_WORDS], sizeof ca);                               \
         memcpy(va, &a->valid[(size_t)i * MCC_SWORDS], sizeof va);                            \
-        for (uint32_t j = 0; j < b->n; j++) {                                                \
-            if (!b->m[j].cyl_ok)                                                             \
-                continue;                                                                    \
-            float s = cylinder_similarity(ca, va, &b->cyl[(size_t)j * MCC_WORDS],            \
-                                          &b->valid[(size_t)j * MCC_SWORDS]);                \
+        uint32_t ones_a = a->ones[i];                                                        \
+        for (uint32_t y = 0; y < b->n_ok; y++) {                                             \
+            uint32_t j = b->ok[y];                                                           \
+            float s = cylinder_similarity(ca, va, ones_a, &b->cyl[(size_t)j * MCC_WORDS],    \
+                                          &b->valid[(size_t)j * MCC_SWORDS], b->ones[j], sq);\
             uint32_t q = s > 0 ? (uint32_t)(s * (float)MATCH_Q + 0.5f) : 0;                  \
             out[np] = (match_pair){(uint16_t)q, (uint16_t)i, (uint16_t)j};                   \
             np += q > MATCH_MIN_Q; /* branch-free: the store is overwritten if not */        \
@@ -241,7 +272,7 @@ float match_mcc_similarity(const tern_match_template *a, uint32_t i, const tern_
     return np;
 
 static uint32_t local_pairs_generic(const tern_match_template *a, const tern_match_template *b,
-                                    match_pair *out)
+                                    match_pair *out, const float *sq)
 {
     LOCAL_PAIRS_BODY
 }
@@ -250,20 +281,21 @@ static uint32_t local_pairs_generic(const tern_match_template *a, const tern_mat
 /* The same code compiled for the POPCNT instruction (about twice as fast as
  * the portable bit count); chosen at run time, identical results. */
 __attribute__((target("popcnt"))) static uint32_t
-local_pairs_popcnt(const tern_match_template *a, const tern_match_template *b, match_pair *out)
+local_pairs_popcnt(const tern_match_template *a, const tern_match_template *b, match_pair *out,
+                   const float *sq)
 {
     LOCAL_PAIRS_BODY
 }
 #endif
 
 uint32_t match_local_pairs(const tern_match_template *a, const tern_match_template *b,
-                           match_pair *out)
+                           match_pair *out, const float *sq)
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     if (__builtin_cpu_supports("popcnt"))
-        return local_pairs_popcnt(a, b, out);
+        return local_pairs_popcnt(a, b, out, sq);
 #endif
-    return local_pairs_generic(a, b, out);
+    return local_pairs_generic(a, b, out, sq);
 }
 
 /* ---- preparation ------------------------------------------------------ */
@@ -276,6 +308,14 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+/* cos/sin of a quantised direction (step q of 2 pi / 65536). */
+void match_angle(uint32_t q, float *angle, float *co, float *si)
+{
+    *angle = (float)((double)q * (2.0 * M_PI / MATCH_ANGLE_STEPS));
+    *co = cosf(*angle);
+    *si = sinf(*angle);
+}
+
 tern_status tern_match_template_create(const tern_template *t, tern_match_template **out,
                                        tern_error *err)
 {
@@ -286,16 +326,16 @@ tern_status tern_match_template_create(const tern_template *t, tern_match_templa
     if (t->n_minutiae > TERN_TEMPLATE_MAX_MINUTIAE || (t->n_minutiae && !t->minutiae))
         return tern_error_set(err, TERN_E_ARG, "match: %u minutiae (at most %u)", t->n_minutiae,
                               TERN_TEMPLATE_MAX_MINUTIAE);
+    const double sx = UNITS_PER_INCH / t->ppi_x, sy = UNITS_PER_INCH / t->ppi_y;
     for (uint32_t i = 0; i < t->n_minutiae; i++) {
         const tern_minutia *m = &t->minutiae[i];
-        if (!isfinite(m->x) || !isfinite(m->y) || !isfinite(m->angle) || fabsf(m->x) > 1e6f ||
-            fabsf(m->y) > 1e6f)
+        if (!isfinite(m->x) || !isfinite(m->y) || !isfinite(m->angle) || fabs(m->x * sx) > 1e6 ||
+            fabs(m->y * sy) > 1e6)
             return tern_error_set(err, TERN_E_ARG, "match: minutia %u has a non-finite or huge "
                                   "coordinate", i);
     }
     uint32_t n = t->n_minutiae;
     tern_match_template *mt = calloc(1, sizeof *mt);
-    size_t nn = (size_t)n * n;
     if (!mt)
         return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
     mt->n = n;
@@ -303,46 +343,50 @@ tern_status tern_match_template_create(const tern_template *t, tern_match_templa
     mt->cyl = calloc((size_t)(n ? n : 1) * MCC_WORDS, sizeof *mt->cyl);
     mt->valid = calloc((size_t)(n ? n : 1) * MCC_SWORDS, sizeof *mt->valid);
     mt->ones = calloc(n ? n : 1, sizeof *mt->ones);
-    mt->dist = calloc(nn ? nn : 1, sizeof *mt->dist);
-    mt->dir = calloc(nn ? nn : 1, sizeof *mt->dir);
-    mt->hull = calloc(4 * ((size_t)n + 2), sizeof *mt->hull);
-    mt->hull_edge = calloc(6 * ((size_t)n + 2), sizeof *mt->hull_edge);
-    float *pts = calloc(2 * ((size_t)n + 1), sizeof *pts);
-    if (!mt->m || !mt->cyl || !mt->valid || !mt->ones || !mt->dist || !mt->dir || !mt->hull || !mt->hull_edge ||
-        !pts) {
-        free(pts);
+    mt->ok = calloc(n ? n : 1, sizeof *mt->ok);
+    mt->hull = calloc((size_t)n + 2, sizeof *mt->hull);
+    mt->hull_edge = calloc(3 * ((size_t)n + 2), sizeof *mt->hull_edge);
+    if (!mt->m || !mt->cyl || !mt->valid || !mt->ones || !mt->ok || !mt->hull || !mt->hull_edge) {
         tern_match_template_free(mt);
         return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
     }
-    const double sx = UNITS_PER_INCH / t->ppi_x, sy = UNITS_PER_INCH / t->ppi_y;
-    uint64_t key = fnv1a(0xcbf29ce484222325ull, &n, sizeof n);
+    mt->sx = (float)sx, mt->sy = (float)sy;
     for (uint32_t i = 0; i < n; i++) {
         const tern_minutia *src = &t->minutiae[i];
         match_minutia *m = &mt->m[i];
-        m->x = (float)(src->x * sx);
-        m->y = (float)(-src->y * sy);
-        float a = fmodf(src->angle, (float)(2.0 * M_PI));
-        m->angle = a < 0 ? a + (float)(2.0 * M_PI) : a;
+        m->x = (float)(nearbyint(src->x * sx * MATCH_POS_SCALE) / MATCH_POS_SCALE);
+        m->y = (float)(nearbyint(-src->y * sy * MATCH_POS_SCALE) / MATCH_POS_SCALE);
+        double a = fmod((double)src->angle, 2.0 * M_PI);
+        uint32_t q = (uint32_t)nearbyint((a < 0 ? a + 2.0 * M_PI : a) * (MATCH_ANGLE_STEPS / (2.0 * M_PI)));
+        match_angle(q % (uint32_t)MATCH_ANGLE_STEPS, &m->angle, &m->co, &m->si);
         m->type = src->type;
-        pts[2 * i] = m->x, pts[2 * i + 1] = m->y;
-        key = fnv1a(key, &m->x, sizeof m->x);
-        key = fnv1a(key, &m->y, sizeof m->y);
-        key = fnv1a(key, &m->angle, sizeof m->angle);
+        m->quality = src->quality < 100 ? src->quality : 100; /* 7 bits in the gallery */
     }
-    mt->key = key;
-    for (uint32_t i = 0; i < n; i++)
-        for (uint32_t j = 0; j < n; j++) {
-            float dx = mt->m[j].x - mt->m[i].x, dy = mt->m[j].y - mt->m[i].y;
-            mt->dist[(size_t)i * n + j] = sqrtf(dx * dx + dy * dy);
-            mt->dir[(size_t)i * n + j] = atan2f(dy, dx);
-        }
-    mt->n_hull = n >= 3 ? convex_hull(pts, n, mt->hull) : 0;
-    hull_edges(mt);
-    free(pts);
-    for (uint32_t i = 0; i < n; i++)
-        build_cylinder(mt, i);
+    match_template_finish_geometry(mt);
     *out = mt;
     return TERN_OK;
+}
+
+/* Everything that follows from the quantised minutiae; the gallery restores
+ * the same (gallery.c) from its compact copy. */
+void match_template_finish_geometry(tern_match_template *mt)
+{
+    uint32_t n = mt->n;
+    uint64_t key = fnv1a(0xcbf29ce484222325ull, &n, sizeof n);
+    for (uint32_t i = 0; i < n; i++) {
+        key = fnv1a(key, &mt->m[i].x, sizeof mt->m[i].x);
+        key = fnv1a(key, &mt->m[i].y, sizeof mt->m[i].y);
+        key = fnv1a(key, &mt->m[i].angle, sizeof mt->m[i].angle);
+    }
+    mt->key = key;
+    mt->n_hull = n >= 3 ? convex_hull(mt->m, n, mt->hull) : 0;
+    match_hull_edges(mt);
+    mt->n_ok = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        build_cylinder(mt, i);
+        if (mt->m[i].cyl_ok)
+            mt->ok[mt->n_ok++] = (uint16_t)i;
+    }
 }
 
 void tern_match_template_free(tern_match_template *mt)
@@ -353,8 +397,7 @@ void tern_match_template_free(tern_match_template *mt)
     free(mt->cyl);
     free(mt->valid);
     free(mt->ones);
-    free(mt->dist);
-    free(mt->dir);
+    free(mt->ok);
     free(mt->hull);
     free(mt->hull_edge);
     free(mt);
