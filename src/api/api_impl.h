@@ -82,6 +82,7 @@ typedef struct api_req {
     api_worker *w;                  /* while the handler runs */
     tern_user user;                 /* authenticated caller */
     bool authed;
+    bool core_audited;              /* a core service audited this call (api_actor) */
     char purpose[TERN_STORE_NAME_MAX];
     /* response */
     unsigned status;
@@ -110,7 +111,12 @@ const char *api_query(api_req *r, const char *name);
 /* Decodes the request body as `kind` (415 unless JSON, 400 on errors);
  * returns false after replying with the error. */
 bool api_decode(api_req *r, tern_api_body kind, tern_api_request *out);
-tern_actor api_actor(const api_req *r);
+/* The actor for a core service call. Core audits every call it is handed,
+ * done or refused, in the call's own transaction; taking the actor marks
+ * the request as audited by core, so the API writes no second event for it
+ * (audit_call in server.c audits only what never reached core: table
+ * refusals, bad requests, reads served from the store). */
+tern_actor api_actor(api_req *r);
 
 /* json helpers (decode.c) */
 json_t *api_json_str(const char *s);   /* null for NULL */

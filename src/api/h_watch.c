@@ -158,6 +158,11 @@ static void entry_action(api_req *r, entry_op op)
     if (r->body_len && !api_decode(r, TERN_API_BODY_ENTRY_ACTION, &q))
         return;
     const char *reason = q.n ? tern_api_request_text(&q, "reason") : NULL;
+    if (op == OP_REVIEW && (!q.n || tern_api_request_int(&q, "review_ms", -1) < 0)) {
+        tern_api_request_clear(&q);
+        api_fail(r, 400, "bad_request", "body: field \"review_ms\" is required");
+        return;
+    }
     tern_error err;
     tern_error_clear(&err);
     tern_actor who = api_actor(r);
@@ -173,11 +178,6 @@ static void entry_action(api_req *r, entry_op op)
         rc = tern_core_remove(r->w->core, &who, id, reason ? reason : "", now, &err);
         break;
     case OP_REVIEW:
-        if (!q.n || tern_api_request_int(&q, "review_ms", -1) < 0) {
-            tern_api_request_clear(&q);
-            api_fail(r, 400, "bad_request", "body: field \"review_ms\" is required");
-            return;
-        }
         rc = tern_core_review(r->w->core, &who, id, tern_api_request_int(&q, "review_ms", 0),
                               tern_api_request_int(&q, "expires_ms", 0), now, &err);
         break;
