@@ -322,7 +322,9 @@ typedef struct tern_identify_result {
 } tern_identify_result;
 
 /* Identifies the person of an encounter: officer, examiner, analyst or
- * supervisor. Searches the subjects with an active, unexpired watchlist
+ * supervisor; or a partner node (step one of a two-step partner query,
+ * ARCHITECTURE.md "Across borders": watchlists only, never the gallery).
+ * Searches the subjects with an active, unexpired watchlist
  * entry first (exhaustively), then the whole gallery (with pre-selection if
  * large); candidates whose fused FMR is at or below the threshold become
  * pending alerts with evidence (JSON: per-finger scores, fused score and

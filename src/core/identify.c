@@ -58,6 +58,7 @@ typedef struct identify_ctx {
     entries live;
     tern_gallery_candidate wl[TERN_CORE_MAX_CANDIDATES], all[TERN_CORE_MAX_CANDIDATES];
     size_t n_wl, n_all;
+    bool watchlists_only;   /* a partner's query: step one searches watchlists only */
 } identify_ctx;
 
 static tern_status search(tern_core *c, identify_ctx *x, tern_error *err)
@@ -85,7 +86,7 @@ static tern_status search(tern_core *c, identify_ctx *x, tern_error *err)
         rc = tern_gallery_search(x->g->g, x->probe, &w, x->wl, &x->n_wl, err);
     }
     free(only);
-    if (rc == TERN_OK) {
+    if (rc == TERN_OK && !x->watchlists_only) {
         o.max_candidates = TERN_CORE_MAX_CANDIDATES;
         rc = tern_gallery_search(x->g->g, x->probe, &o, x->all, &x->n_all, err);
     }
@@ -164,10 +165,10 @@ static tern_status identify_body(tern_core *c, const tern_user *actor, core_op *
 {
     identify_ctx *x = ctx;
     const tern_identify_request *req = x->req;
-    tern_status rc = core_require(actor,
-                                  TERN_ROLE_OFFICER | TERN_ROLE_EXAMINER | TERN_ROLE_ANALYST |
-                                      TERN_ROLE_SUPERVISOR,
-                                  op, "identify", err);
+    const int64_t national =
+        TERN_ROLE_OFFICER | TERN_ROLE_EXAMINER | TERN_ROLE_ANALYST | TERN_ROLE_SUPERVISOR;
+    tern_status rc = core_require(actor, national | TERN_ROLE_PARTNER, op, "identify", err);
+    x->watchlists_only = !(actor->roles & national);
     if (rc == TERN_OK)
         rc = ident_fingers_load(req->fingers, req->n_fingers, true, &x->fingers, err);
     if (rc == TERN_OK)
