@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api_fixture.h"
 #include "tern/api.h"
 #include "tern/audit.h"
 #include "tern/synth.h"
@@ -554,41 +555,10 @@ Test(api, decode_requests)
 /* ---- encounters, enrollment, jobs ------------------------------------------- */
 
 /* The JSON "fingers" array of synthetic identity `index`, capture `imp`
- * (templates in Tern's format, base64). Returns a malloc'd string. */
+ * (ten templates in Tern's format, base64). Returns a malloc'd string. */
 static char *fingers_json(uint64_t index, unsigned imp)
 {
-    tern_synth_identity id;
-    tern_synth_identity_make(42, index, &id);
-    tern_synth_timpression_opts o;
-    tern_synth_timpression_defaults(&o);
-    o.jitter = 0.5;
-    json_t *arr = json_array();
-    for (unsigned k = 0; k < 10; k++) {
-        tern_synth_tfinger *f = NULL;
-        tern_template *t = NULL;
-        cr_assert_eq(tern_synth_tfinger_create(id.finger_seed[k], (int)id.finger_class[k], &f,
-                                               NULL),
-                     TERN_OK);
-        cr_assert_eq(tern_synth_tfinger_impression(f, tern_synth_seed_mix(42, index * 16 + k, imp),
-                                                   &o, &t, NULL),
-                     TERN_OK);
-        t->finger_position = (uint8_t)(k + 1);
-        uint8_t *buf = NULL;
-        size_t len = 0;
-        cr_assert_eq(tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &buf, &len, NULL), TERN_OK);
-        size_t b64len = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-        char *b64 = malloc(b64len);
-        sodium_bin2base64(b64, b64len, buf, len, sodium_base64_VARIANT_ORIGINAL);
-        json_array_append_new(arr, json_pack("{s:i,s:i,s:s}", "position", (int)k + 1, "impression",
-                                             0, "template", b64));
-        free(b64);
-        free(buf);
-        tern_template_free(t);
-        tern_synth_tfinger_free(f);
-    }
-    char *s = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
-    return s;
+    return af_fingers_json(42, index, imp, 10, NULL);
 }
 
 static void enroll(node *n, uint64_t index, char subject[TERN_ID_MAX], size_t *links)

@@ -165,6 +165,7 @@ void api_h_identity_get(api_req *r);
 void api_h_identity_delete(api_req *r);
 void api_h_job_create(api_req *r);
 void api_h_job_get(api_req *r);
+void api_h_partner_query(api_req *r);
 
 /* encounters (h_encounter.c) */
 typedef struct api_fingers {
@@ -176,9 +177,17 @@ typedef struct api_fingers {
 tern_status api_fingers_from_request(const tern_api_request *q, api_fingers *f, tern_error *err);
 void api_fingers_clear(api_fingers *f);
 bool api_context_ok(api_req *r, const tern_api_request *q);
+/* Decodes a JSON encounter body (415 / 400 otherwise) into q and f, checks
+ * the context is the caller's own, and takes the body's purpose, if any,
+ * for the call's; false after replying with the error. On true the caller
+ * clears f and q. */
+bool api_encounter_decode(api_req *r, tern_api_request *q, api_fingers *f);
 tern_core_match_opts api_match_opts(const tern_api_server *srv);
 json_t *api_identify_json(api_req *r, const tern_identify_result *res, const char *location);
 void api_identify(api_req *r, const api_fingers *f, const char *location);
+bool api_core_identify(api_req *r, const api_fingers *f, const char *location,
+                       tern_identify_result *res);
+void api_publish_alerts(api_req *r, const tern_identify_result *res, const char *location);
 tern_status api_gallery_load(tern_api_server *srv, tern_error *err);
 void api_gallery_free(tern_api_server *srv);
 void api_gallery_stats(tern_api_server *srv, size_t *subjects, size_t *fingers, size_t *bytes);

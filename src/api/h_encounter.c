@@ -202,14 +202,19 @@ json_t *api_identify_json(api_req *r, const tern_identify_result *res, const cha
         json_object_set_new(out, "candidates", cands);
         json_object_set_new(out, "threshold_fmr", json_real(res->threshold_fmr));
     }
-    /* the live stream: ids and the signal only */
+    api_publish_alerts(r, res, location);
+    return out;
+}
+
+/* The live stream: ids and the signal only. */
+void api_publish_alerts(api_req *r, const tern_identify_result *res, const char *location)
+{
     for (size_t i = 0; i < res->n_alerts; i++)
         api_hub_publish(&r->srv->hub, "alert.raised",
                         json_pack("{s:s,s:s,s:s,s:s,s:s}", "alert_id", res->alert_ids[i],
                                   "encounter_id", res->encounter_id, "location",
                                   location ? location : "", "agency_id", r->user.agency_id,
                                   "signal", "yellow"));
-    return out;
 }
 
 tern_core_match_opts api_match_opts(const tern_api_server *srv)
@@ -219,22 +224,30 @@ tern_core_match_opts api_match_opts(const tern_api_server *srv)
     return m;
 }
 
-/* Runs identification for fingers f; replies. */
-void api_identify(api_req *r, const api_fingers *f, const char *location)
+/* Runs core identification for fingers f into *res (caller-allocated);
+ * false after replying with the error. */
+bool api_core_identify(api_req *r, const api_fingers *f, const char *location,
+                       tern_identify_result *res)
 {
-    tern_identify_result *res = calloc(1, sizeof *res);
-    if (!res) {
-        api_fail(r, 500, "internal", "out of memory");
-        return;
-    }
     tern_identify_request req = {.location = location, .n_fingers = f->n, .fingers = f->fingers,
                                  .match = api_match_opts(r->srv), .now_ms = tern_store_now_ms()};
     tern_error err;
     tern_error_clear(&err);
     tern_actor who = api_actor(r);
-    if (tern_core_identify(r->w->core, r->srv->gallery, &who, &req, res, &err) != TERN_OK)
+    if (tern_core_identify(r->w->core, r->srv->gallery, &who, &req, res, &err) != TERN_OK) {
         api_fail_status(r, &err);
-    else
+        return false;
+    }
+    return true;
+}
+
+/* Runs identification for fingers f; replies. */
+void api_identify(api_req *r, const api_fingers *f, const char *location)
+{
+    tern_identify_result *res = calloc(1, sizeof *res);
+    if (!res)
+        api_fail(r, 500, "internal", "out of memory");
+    else if (api_core_identify(r, f, location, res))
         api_reply(r, 201, api_identify_json(r, res, location));
     free(res);
 }
@@ -253,6 +266,27 @@ bool api_context_ok(api_req *r, const tern_api_request *q)
         api_fail(r, 400, "bad_request", "officer: must be the caller (%s)", r->user.id);
         return false;
     }
+    return true;
+}
+
+bool api_encounter_decode(api_req *r, tern_api_request *q, api_fingers *f)
+{
+    if (!api_decode(r, TERN_API_BODY_ENCOUNTER, q))
+        return false;
+    tern_error err;
+    tern_error_clear(&err);
+    if (!api_context_ok(r, q)) {
+        tern_api_request_clear(q);
+        return false;
+    }
+    if (api_fingers_from_request(q, f, &err) != TERN_OK) {
+        api_fail_status(r, &err);
+        tern_api_request_clear(q);
+        return false;
+    }
+    const char *purpose = tern_api_request_text(q, "purpose");
+    if (purpose)
+        snprintf(r->purpose, sizeof r->purpose, "%s", purpose);
     return true;
 }
 
@@ -298,22 +332,11 @@ void api_h_encounter_create(api_req *r)
         return;
     }
     tern_api_request q;
-    if (!api_decode(r, TERN_API_BODY_ENCOUNTER, &q))
-        return;
     api_fingers f;
-    tern_error err;
-    tern_error_clear(&err);
-    if (api_context_ok(r, &q)) {
-        if (api_fingers_from_request(&q, &f, &err) != TERN_OK) {
-            api_fail_status(r, &err);
-        } else {
-            const char *purpose = tern_api_request_text(&q, "purpose");
-            if (purpose)
-                snprintf(r->purpose, sizeof r->purpose, "%s", purpose);
-            api_identify(r, &f, tern_api_request_text(&q, "location"));
-            api_fingers_clear(&f);
-        }
-    }
+    if (!api_encounter_decode(r, &q, &f))
+        return;
+    api_identify(r, &f, tern_api_request_text(&q, "location"));
+    api_fingers_clear(&f);
     tern_api_request_clear(&q);
 }
 

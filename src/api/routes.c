@@ -26,6 +26,7 @@ enum {
     X("GET", "/v1/encounters/{id}", OFF | EXA | ANA | SUP | AUD, "encounter.get", api_h_encounter_get) \
     X("POST", "/v1/jobs", OFF | EXA | ANA | SUP, "job.create", api_h_job_create) \
     X("GET", "/v1/jobs/{id}", OFF | EXA | ANA | SUP, "job.get", api_h_job_get) \
+    X("POST", "/v1/partner/queries", PAR, "partner.query", api_h_partner_query) \
     X("POST", "/v1/identities", OFF | ANA | SUP | ADM, "identity.enroll", api_h_identity_enroll) \
     X("GET", "/v1/identities/{id}", EXA | ANA | SUP, "identity.get", api_h_identity_get) \
     X("DELETE", "/v1/identities/{id}", SUP | ADM, "identity.delete", api_h_identity_delete) \

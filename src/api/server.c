@@ -206,33 +206,62 @@ static void audit_call(api_req *r)
 
 /* ---- authentication -------------------------------------------------------- */
 
-/* The subject CN of a verified TLS client certificate, or false. */
-static bool client_cert_cn(api_req *r, char cn[TERN_ID_MAX])
+/* A TLS client certificate, if the caller presented one. */
+typedef enum cert_state { CERT_NONE, CERT_VALID, CERT_INVALID } cert_state;
+
+/* The subject CN of the peer's certificate, verified against tls_client_ca
+ * (chain, signature, validity period: gnutls_certificate_verify_peers2).
+ * CERT_INVALID sets why (for the audit trail, never for the caller). */
+static cert_state client_cert(api_req *r, char cn[TERN_ID_MAX], const char **why)
 {
+    cn[0] = 0;
+    *why = NULL;
     if (!r->srv->tls_ca)
-        return false;
+        return CERT_NONE;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     if (!ci || !ci->tls_session)
-        return false;
+        return CERT_NONE;
     gnutls_session_t tls = (gnutls_session_t)ci->tls_session;
-    unsigned st = 0;
-    if (gnutls_certificate_verify_peers2(tls, &st) != 0 || st != 0)
-        return false;
     unsigned n = 0;
     const gnutls_datum_t *chain = gnutls_certificate_get_peers(tls, &n);
     if (!chain || n == 0)
-        return false;
+        return CERT_NONE;
+    unsigned st = 0;
+    if (gnutls_certificate_verify_peers2(tls, &st) != 0 || st != 0) {
+        *why = st & GNUTLS_CERT_EXPIRED          ? "certificate expired"
+               : st & GNUTLS_CERT_NOT_ACTIVATED  ? "certificate not yet valid"
+               : st & GNUTLS_CERT_REVOKED        ? "certificate revoked"
+               : st & GNUTLS_CERT_SIGNER_NOT_FOUND ? "certificate issuer not trusted"
+                                                   : "certificate does not verify";
+        return CERT_INVALID;
+    }
     gnutls_x509_crt_t crt;
     if (gnutls_x509_crt_init(&crt) != 0)
-        return false;
-    bool ok = false;
+        return CERT_INVALID;
     size_t len = TERN_ID_MAX;
+    cert_state out = CERT_INVALID;
+    *why = "certificate subject CN is not a user id";
     if (gnutls_x509_crt_import(crt, &chain[0], GNUTLS_X509_FMT_DER) == 0 &&
-        gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &len) == 0)
-        ok = tern_store_check_id(cn, "certificate CN", NULL) == TERN_OK;
+        gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &len) == 0 &&
+        tern_store_check_id(cn, "certificate CN", NULL) == TERN_OK)
+        out = CERT_VALID;
+    else
+        cn[0] = 0;
     gnutls_x509_crt_deinit(crt);
-    return ok;
+    return out;
+}
+
+/* A refused client certificate, in the audit trail (the caller only hears
+ * 401, as for a bad key). */
+static void audit_cert_refusal(api_req *r, const char *cn, const char *why)
+{
+    tern_audit_event ev = {.role = "none", .action = "auth.certificate",
+                           .object_type = "certificate", .purpose = "authentication",
+                           .outcome = "denied", .detail = (char *)why};
+    snprintf(ev.actor, sizeof ev.actor, "anonymous");
+    snprintf(ev.object_id, sizeof ev.object_id, "%s", cn[0] ? cn : "invalid");
+    (void)tern_audit_append(r->w->store, &r->srv->cfg.node_key, &ev, NULL);
 }
 
 static bool authenticate(api_req *r)
@@ -240,14 +269,21 @@ static bool authenticate(api_req *r)
     tern_error err;
     tern_error_clear(&err);
     char cn[TERN_ID_MAX];
-    if (client_cert_cn(r, cn)) {
-        if (tern_store_user_get(r->w->store, cn, &r->user, &err) == TERN_OK &&
-            r->user.active) {
+    const char *why = NULL;
+    cert_state cs = client_cert(r, cn, &why);
+    if (cs == CERT_VALID) {
+        if (tern_store_user_get(r->w->store, cn, &r->user, &err) == TERN_OK && r->user.active) {
             r->authed = true;
             return true;
         }
         tern_user_clear(&r->user);
-        api_fail(r, 401, "unauthenticated", "the client certificate names no active user");
+        cs = CERT_INVALID;
+        why = "certificate names no active user";
+    }
+    if (cs == CERT_INVALID) {
+        /* a certificate that does not hold is refused, whatever else came */
+        audit_cert_refusal(r, cn, why);
+        api_fail(r, 401, "unauthenticated", "the client certificate is not accepted");
         return false;
     }
     const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
