@@ -59,6 +59,7 @@ typedef struct identify_ctx {
     tern_gallery_candidate wl[TERN_CORE_MAX_CANDIDATES], all[TERN_CORE_MAX_CANDIDATES];
     size_t n_wl, n_all;
     bool watchlists_only;   /* a partner's query: step one searches watchlists only */
+    bool searched_all;      /* the gallery search ran before the transaction */
 } identify_ctx;
 
 static tern_status search(tern_core *c, identify_ctx *x, tern_error *err)
@@ -86,7 +87,7 @@ static tern_status search(tern_core *c, identify_ctx *x, tern_error *err)
         rc = tern_gallery_search(x->g->g, x->probe, &w, x->wl, &x->n_wl, err);
     }
     free(only);
-    if (rc == TERN_OK && !x->watchlists_only) {
+    if (rc == TERN_OK && !x->watchlists_only && !x->searched_all) {
         o.max_candidates = TERN_CORE_MAX_CANDIDATES;
         rc = tern_gallery_search(x->g->g, x->probe, &o, x->all, &x->n_all, err);
     }
@@ -169,9 +170,11 @@ static tern_status identify_body(tern_core *c, const tern_user *actor, core_op *
         TERN_ROLE_OFFICER | TERN_ROLE_EXAMINER | TERN_ROLE_ANALYST | TERN_ROLE_SUPERVISOR;
     tern_status rc = core_require(actor, national | TERN_ROLE_PARTNER, op, "identify", err);
     x->watchlists_only = !(actor->roles & national);
-    if (rc == TERN_OK)
+    if (x->watchlists_only)
+        x->n_all = 0, x->searched_all = false;
+    if (rc == TERN_OK && !x->probe)
         rc = ident_fingers_load(req->fingers, req->n_fingers, true, &x->fingers, err);
-    if (rc == TERN_OK)
+    if (rc == TERN_OK && !x->probe)
         rc = ident_probe(&x->fingers, &x->probe, err);
     if (rc == TERN_OK)
         rc = search(c, x, err);
@@ -204,6 +207,35 @@ static tern_status identify_body(tern_core *c, const tern_user *actor, core_op *
     return rc;
 }
 
+/* The gallery search reads only the in-memory gallery, so it runs before
+ * the call's transaction: the store's write lock (SQLite's is one for the
+ * whole database, BEGIN IMMEDIATE) is then held for the writes, not for the
+ * seconds a large search takes, and searches run side by side. Anything
+ * that fails here is simply redone in the transaction, where errors are
+ * reported and audited; the roles read here only decide whether to search
+ * (the transaction re-reads them and decides what is used). */
+static void search_before(tern_core *c, const tern_actor *who, identify_ctx *x)
+{
+    tern_user u = {0};
+    if (!who || !who->user_id || tern_store_user_get(c->store, who->user_id, &u, NULL) != TERN_OK)
+        return;
+    bool national = u.active && (u.roles & (TERN_ROLE_OFFICER | TERN_ROLE_EXAMINER |
+                                            TERN_ROLE_ANALYST | TERN_ROLE_SUPERVISOR));
+    tern_user_clear(&u);
+    if (!national ||
+        ident_fingers_load(x->req->fingers, x->req->n_fingers, true, &x->fingers, NULL) ||
+        ident_probe(&x->fingers, &x->probe, NULL)) {
+        ident_fingers_free(&x->fingers);
+        tern_gallery_probe_free(x->probe);
+        x->probe = NULL;
+        return;
+    }
+    tern_gallery_search_opts o;
+    ident_search_opts(&x->req->match, &o);
+    o.max_candidates = TERN_CORE_MAX_CANDIDATES;
+    x->searched_all = tern_gallery_search(x->g->g, x->probe, &o, x->all, &x->n_all, NULL) == TERN_OK;
+}
+
 tern_status tern_core_identify(tern_core *c, tern_core_gallery *g, const tern_actor *who,
                                const tern_identify_request *req, tern_identify_result *res,
                                tern_error *err)
@@ -216,6 +248,7 @@ tern_status tern_core_identify(tern_core *c, tern_core_gallery *g, const tern_ac
         return tern_error_set(err, TERN_E_NOMEM, "identify: out of memory");
     x->g = g, x->req = req, x->res = res;
     core_op op = {.action = "encounter.identify", .object_type = "encounter"};
+    search_before(c, who, x);
     tern_status rc = core_run(c, who, &op, identify_body, x, err);
     if (rc != TERN_OK)
         memset(res, 0, sizeof *res);
