@@ -96,8 +96,19 @@ void api_fail_status(api_req *r, const tern_error *err)
     case TERN_E_DENIED: http = 403, code = "denied"; break;
     default: break;
     }
-    if (http == 500)
+    if (http == 500) {
+        /* the caller learns nothing of the inside; the operator does */
+        json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "ts", (json_int_t)tern_store_now_ms(),
+                              "level", "error", "msg", "internal error", "route",
+                              r->route ? r->route->path : "", "status",
+                              tern_status_name(err->status), "detail", err->message);
+        char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        if (line)
+            fprintf(stderr, "%s\n", line);
+        free(line);
+        json_decref(j);
         api_fail(r, 500, "internal", "the node could not complete the request");
+    }
     else
         api_fail(r, http, code, "%s", err->message);
 }
