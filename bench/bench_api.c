@@ -28,7 +28,7 @@
  *
  * Usage: bench_api [--identities N] [--requests R] [--clients C]
  *                  [--seconds S] [--workers W] [--probe-fingers 2|4|10]
- * Defaults: N 10000, R 120, C 4, S 300, W 4, P 2. */
+ * Defaults: N 10000, R 60, C 4, S 300, W 4, P 2. */
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -377,7 +377,7 @@ static void check_store(const tern_api_config *cfg, const result *res, unsigned 
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    unsigned n_ident = 10000, requests = 120, clients = 4, workers = 4, probe_fingers = 2;
+    unsigned n_ident = 10000, requests = 60, clients = 4, workers = 4, probe_fingers = 2;
     double seconds = 300;
     for (int i = 1; i + 1 < argc; i += 2) {
         unsigned long v = strtoul(argv[i + 1], NULL, 10);
