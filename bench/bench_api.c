@@ -213,6 +213,23 @@ static long rss_kib(pid_t pid, const char *field)
     return v;
 }
 
+/* CPU seconds (user + system) the process pid has used so far. */
+static double cpu_of(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    unsigned long long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return 0;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* ---- the clients -------------------------------------------------------- */
 
 typedef struct result {
@@ -285,6 +302,16 @@ static void *sampler(void *arg)
         usleep(250000);
     }
     return NULL;
+}
+
+static const char *loadavg(char *buf, int size)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (!f || !fgets(buf, size, f))
+        snprintf(buf, (size_t)size, "unknown\n");
+    if (f)
+        fclose(f);
+    return buf;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -445,10 +472,12 @@ int main(int argc, char **argv)
               .max_requests = n_base, .deadline = wall() + seconds, .server = pid};
     B.res = calloc(n_base, sizeof *B.res);
     t0 = wall();
+    double c0 = cpu_of(pid);
     client(&B);
     summary sb = summarise(B.res, atomic_load(&B.next) < n_base ? atomic_load(&B.next) : n_base,
                            wall() - t0);
     print_summary("baseline (sequential)", &sb, 1);
+    printf("  server CPU: %.2f s per encounter\n", sb.sent ? (cpu_of(pid) - c0) / sb.sent : 0.0);
     long rss_warm = rss_kib(pid, "VmRSS:");
 
     /* 2. load */
@@ -458,6 +487,7 @@ int main(int argc, char **argv)
     pthread_t th[64], smp;
     pthread_create(&smp, NULL, sampler, &L);
     t0 = wall();
+    c0 = cpu_of(pid);
     for (unsigned i = 0; i < clients; i++)
         pthread_create(&th[i], NULL, client, &L);
     for (unsigned i = 0; i < clients; i++)
@@ -467,7 +497,10 @@ int main(int argc, char **argv)
     pthread_join(smp, NULL);
     unsigned sent = atomic_load(&L.next) < requests ? atomic_load(&L.next) : requests;
     summary sl = summarise(L.res, sent, secs);
+    char la[128];
     print_summary("load", &sl, clients);
+    printf("  server CPU: %.2f s per encounter; machine load average %s",
+           sl.sent ? (cpu_of(pid) - c0) / sl.sent : 0.0, loadavg(la, sizeof la));
     long rss_after = rss_kib(pid, "VmRSS:");
     printf("  ratio load / baseline throughput: %.2f\n",
            sb.ok && sl.seconds ? (sl.ok / sl.seconds) / (sb.ok / sb.seconds) : 0.0);

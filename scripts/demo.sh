@@ -58,9 +58,10 @@ field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -1; }
 
 step "2. Agencies and users (admin): Chile's PDI and Argentina's PFA (the partner)"
 api "$admin" POST /v1/agencies '{"id":"AR-PFA","name":"Policia Federal Argentina","country":"ARG"}'; echo
+api "$admin" POST /v1/agencies '{"id":"DE-BKA","name":"Bundeskriminalamt (partner node)","country":"DEU"}'; echo
 declare -A tok
 for u in officer1:CL-PDI:officer analyst1:CL-PDI:analyst supervisor1:CL-PDI:supervisor \
-         examiner1:CL-PDI:examiner officer-eze:AR-PFA:officer; do
+         examiner1:CL-PDI:examiner officer-eze:AR-PFA:officer partner-bka:DE-BKA:partner; do
   IFS=: read -r id ag role <<< "$u"
   api "$admin" POST /v1/users "{\"id\":\"$id\",\"agency_id\":\"$ag\",\"roles\":[\"$role\"]}" > /dev/null
   tok[$id]=$(api "$admin" POST "/v1/users/$id/keys" '{"days":30}' | field token)
@@ -120,7 +121,13 @@ kill "$sse" 2>/dev/null || true
 step "8. The same person, presented at EZE under another name and residence status, is enrolled: a yellow link, never a merge"
 api "${tok[officer-eze]}" POST /v1/identities "{\"family_name\":\"SYNTH-Alvarez\",\"given_names\":\"SYNTH-Martin\",\"residence_status\":\"legal resident\",\"category\":\"border-control\",\"location\":\"EZE\",\"fingers\":$(fingers "$wdir" 2)}"; echo
 
-step "9. The audit trail verifies"
+step "9. A partner node (DE-BKA) asks hit / no-hit: step one of a two-step query, watchlists only"
+P=$((W + 1))
+echo "   identity $W (listed):     $(api "${tok[partner-bka]}" POST /v1/partner/queries "{\"location\":\"FRA\",\"fingers\":$(fingers "$wdir" 2)}")"
+echo "   identity $P (not listed): $(api "${tok[partner-bka]}" POST /v1/partner/queries "{\"location\":\"FRA\",\"fingers\":$(fingers "${dirs[$P]}" 2)}")"
+echo "   (no score, person or watchlist for a partner; the national gallery is not searched for it)"
+
+step "10. The audit trail verifies"
 api "$admin" GET /v1/audit/verify; echo
 
 cat > "$demo/credentials" <<EOF
