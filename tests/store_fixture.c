@@ -105,6 +105,21 @@ void fx_teardown(fx *f)
     tern_key_wipe(&f->key, sizeof f->key);
 }
 
+tern_store *fx_begin(fx *f, fx_backend b, bool seed)
+{
+    fx_setup(f, b);
+    tern_store *s = fx_open(f);
+    if (seed)
+        fx_seed(s);
+    return s;
+}
+
+void fx_end(fx *f, tern_store *s)
+{
+    tern_store_close(s);
+    fx_teardown(f);
+}
+
 void fx_seed(tern_store *s)
 {
     tern_error err;

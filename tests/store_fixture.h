@@ -32,6 +32,11 @@ tern_store *fx_open(const fx *f);
 void fx_raw(const fx *f, const char *sql);
 /* Removes the temporary directory or schema. */
 void fx_teardown(fx *f);
+/* The usual start of a store test: fx_setup, fx_open and, with seed,
+ * fx_seed; returns the open store. */
+tern_store *fx_begin(fx *f, fx_backend b, bool seed);
+/* Closes s (NULL allowed) and tears f down. */
+void fx_end(fx *f, tern_store *s);
 
 #define STORE_TEST(suite, name, ...)                                                          \
     static void name##_body(fx_backend backend);                                             \

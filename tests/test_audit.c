@@ -32,9 +32,8 @@ static void append_events(tern_store *s, const fx *f, int n)
  * tampering can be undone cheaply. */
 static void chain_setup(fx *f, fx_backend backend)
 {
-    fx_setup(f, backend);
     tern_error err;
-    tern_store *s = fx_open(f);
+    tern_store *s = fx_begin(f, backend, false);
     append_events(s, f, N_EVENTS);
     tern_audit_report rep;
     OK(tern_audit_verify(s, f->node.pk, &rep, &err));
@@ -71,9 +70,8 @@ static int64_t tamper(fx *f, const char *sql, const char *want_reason)
 STORE_TEST(audit, a_clean_chain_verifies_across_reopen)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
+    tern_store *s = fx_begin(&f, backend, false);
     tern_audit_report rep;
     OK(tern_audit_verify(s, f.node.pk, &rep, &err));
     cr_assert_eq(rep.events, 0);
@@ -94,16 +92,14 @@ STORE_TEST(audit, a_clean_chain_verifies_across_reopen)
     tern_sign_key_generate(&other);
     FAILS(TERN_E_FORMAT, tern_audit_verify(s, other.pk, &rep, &err));
     cr_assert_eq(rep.first_bad_seq, 4);
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 STORE_TEST(audit, an_event_rolled_back_with_its_transaction_leaves_no_gap)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
+    tern_store *s = fx_begin(&f, backend, false);
     append_events(s, &f, 2);
     OK(tern_store_begin(s, &err));
     tern_audit_event ev = {.actor = "officer1", .role = "officer", .action = "x",
@@ -119,8 +115,7 @@ STORE_TEST(audit, an_event_rolled_back_with_its_transaction_leaves_no_gap)
     tern_audit_report rep;
     OK(tern_audit_verify(s, f.node.pk, &rep, &err));
     cr_assert_eq(rep.events, 2);
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 /* Every column of every event, altered one at a time. */
@@ -240,6 +235,5 @@ STORE_TEST(audit, concurrent_writers_never_fork_the_chain)
         OK(tern_store_count(s, TERN_ENT_AUDIT_EVENT, "actor", actor, &n, &err));
         cr_assert_eq(n, PER_WRITER);
     }
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }

@@ -175,22 +175,25 @@ STORE_TEST(core, bad_nominations_are_refused_and_change_nothing)
     FAILS(TERN_E_EXISTS, tern_core_nominate(w.c, &analyst1, "toc", w.sid, "again", NOW + DAY,
                                             NOW + 2 * DAY, NOW, dup, &err));
     cr_assert_eq(dup[0], 0);
-    FAILS(TERN_E_DENIED, tern_core_nominate(w.c, &officer1, "toc", w.sid, "b", NOW + DAY,
-                                            NOW + 2 * DAY, NOW, dup, &err));
-    FAILS(TERN_E_ARG, tern_core_nominate(w.c, &analyst1, "toc", w.sid, "", NOW + DAY,
-                                         NOW + 2 * DAY, NOW, dup, &err));
-    FAILS(TERN_E_ARG, tern_core_nominate(w.c, &analyst1, "toc", w.sid, "b", NOW + 3 * DAY,
-                                         NOW + 2 * DAY, NOW, dup, &err));
-    FAILS(TERN_E_ARG, tern_core_nominate(w.c, &analyst1, "toc", w.sid, "b", NOW + DAY, NOW, NOW,
-                                         dup, &err));
     char sid2[TERN_ID_MAX];
     fx_subject(w.s, "Two", sid2);
-    FAILS(TERN_E_FORMAT, tern_core_nominate(w.c, &analyst1, "toc", sid2, "b\xff", NOW + DAY,
-                                            NOW + 2 * DAY, NOW, dup, &err));
-    FAILS(TERN_E_NOT_FOUND, tern_core_nominate(w.c, &analyst1, "nolist", sid2, "b", NOW + DAY,
-                                               NOW + 2 * DAY, NOW, dup, &err));
-    FAILS(TERN_E_NOT_FOUND, tern_core_nominate(w.c, &analyst1, "toc", "sbj_unknown", "b",
-                                               NOW + DAY, NOW + 2 * DAY, NOW, dup, &err));
+    const struct {
+        tern_status want;
+        const tern_actor *who;
+        const char *wl, *sid, *basis;
+        int64_t review, expires;
+    } bad[] = {
+        {TERN_E_DENIED, &officer1, "toc", w.sid, "b", NOW + DAY, NOW + 2 * DAY},
+        {TERN_E_ARG, &analyst1, "toc", w.sid, "", NOW + DAY, NOW + 2 * DAY},
+        {TERN_E_ARG, &analyst1, "toc", w.sid, "b", NOW + 3 * DAY, NOW + 2 * DAY},
+        {TERN_E_ARG, &analyst1, "toc", w.sid, "b", NOW + DAY, NOW},
+        {TERN_E_FORMAT, &analyst1, "toc", sid2, "b\xff", NOW + DAY, NOW + 2 * DAY},
+        {TERN_E_NOT_FOUND, &analyst1, "nolist", sid2, "b", NOW + DAY, NOW + 2 * DAY},
+        {TERN_E_NOT_FOUND, &analyst1, "toc", "sbj_unknown", "b", NOW + DAY, NOW + 2 * DAY},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        FAILS(bad[i].want, tern_core_nominate(w.c, bad[i].who, bad[i].wl, bad[i].sid, bad[i].basis,
+                                              bad[i].review, bad[i].expires, NOW, dup, &err));
     int64_t n = 0;
     OK(tern_store_count(w.s, TERN_ENT_WATCHLIST_ENTRY, NULL, NULL, &n, &err));
     cr_assert_eq(n, 1);

@@ -235,10 +235,8 @@ static int check_sample(void *ctx, const void *row)
 STORE_TEST(crash, every_acknowledged_transaction_survives_sigkill, .timeout = 240)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     tern_store_close(s);
     uint64_t rng = 0x7465726e2d637261ull; /* fixed seed: the same kill moments every run */
     acks a = {0};

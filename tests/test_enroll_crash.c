@@ -139,9 +139,7 @@ static int count_subject(void *ctx, const void *row)
 STORE_TEST(enroll_crash, acknowledged_enrollments_survive_sigkill, .timeout = 300)
 {
     fx f;
-    fx_setup(&f, backend);
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     tern_error err;
     tern_retention_rule r = {.id = "border-control", .days = 3650, .description = "x"};
     OK(tern_store_retention_rule_insert(s, &r, &err));
@@ -169,6 +167,5 @@ STORE_TEST(enroll_crash, acknowledged_enrollments_survive_sigkill, .timeout = 30
     free(acks);
     tern_core_gallery_free(g);
     tern_core_free(c);
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }

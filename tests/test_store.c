@@ -39,9 +39,8 @@ static int noop_row(void *ctx, const void *row)
 STORE_TEST(store, opens_migrates_and_reopens)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
+    tern_store *s = fx_begin(&f, backend, false);
     int64_t v = 0;
     OK(tern_store_schema_version(s, &v, &err));
     cr_assert_eq(v, 2);
@@ -52,17 +51,14 @@ STORE_TEST(store, opens_migrates_and_reopens)
     cr_assert_eq(v, 2);
     cr_assert_eq(count(s, TERN_ENT_AGENCY, NULL, NULL), 2);
     cr_assert_str_eq(tern_store_backend(s), backend == FX_SQLITE ? "sqlite" : "postgresql");
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 STORE_TEST(store, an_older_schema_is_upgraded_and_a_newer_one_refused)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     tern_store_close(s);
     /* take the database back to version 1, with data in it */
     fx_raw(&f, "ALTER TABLE watchlist_entries DROP COLUMN status_reason;"
@@ -84,10 +80,8 @@ STORE_TEST(store, an_older_schema_is_upgraded_and_a_newer_one_refused)
 STORE_TEST(store, identity_round_trip_and_generated_ids)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     char sid[TERN_ID_MAX];
     fx_subject(s, "Quispe Mamani", sid);
     cr_assert_eq(strncmp(sid, "sbj_", 4), 0, "generated subject id %s", sid);
@@ -118,17 +112,14 @@ STORE_TEST(store, identity_round_trip_and_generated_ids)
     OK(tern_store_identity_get(s, alias.id, &got, &err));
     cr_assert_str_eq(got.document_number, "P1234567");
     tern_identity_clear(&got);
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 STORE_TEST(store, every_entity_round_trips)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     char sid[TERN_ID_MAX], sid2[TERN_ID_MAX];
     fx_subject(s, "Rojas", sid);
     fx_subject(s, "Rojas Vidal", sid2);
@@ -228,17 +219,14 @@ STORE_TEST(store, every_entity_round_trips)
     cr_assert_eq(ge2.at_ms, 1700000000000LL);
     cr_assert_str_eq(ge2.subject_id, "");
     tern_encounter_clear(&ge2);
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 STORE_TEST(store, sealed_values_do_not_open_in_another_row_or_with_another_key)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     char a[TERN_ID_MAX], b[TERN_ID_MAX];
     fx_subject(s, "Alpha", a);
     fx_subject(s, "Bravo", b);
@@ -261,8 +249,7 @@ STORE_TEST(store, sealed_values_do_not_open_in_another_row_or_with_another_key)
     tern_random(f.key.bytes, sizeof f.key.bytes);
     s = fx_open(&f);
     FAILS(TERN_E_DENIED, tern_store_each(s, TERN_ENT_IDENTITY, "subject_id", a, noop_row, NULL, &err));
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 static int keep_first_name(void *ctx, const void *row)
@@ -275,10 +262,8 @@ static int keep_first_name(void *ctx, const void *row)
 STORE_TEST(store, plaintext_names_never_reach_the_database)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     char a[TERN_ID_MAX];
     fx_subject(s, "Zyxwvutsrq", a);
     char name[64] = "";
@@ -317,10 +302,8 @@ STORE_TEST(store, plaintext_names_never_reach_the_database)
 STORE_TEST(store, bad_input_is_refused_with_typed_errors_and_changes_nothing)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     char sid[TERN_ID_MAX];
     fx_subject(s, "Base", sid);
     char long_name[TERN_STORE_NAME_MAX + 2];
@@ -374,17 +357,14 @@ STORE_TEST(store, bad_input_is_refused_with_typed_errors_and_changes_nothing)
     OK(tern_store_agency_get(s, "CL-PDI", &a, &err));
     cr_assert_str_eq(a.name, "Policia de Investigaciones");
     tern_agency_clear(&a);
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 STORE_TEST(store, transactions_commit_or_roll_back_whole)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     OK(tern_store_begin(s, &err));
     FAILS(TERN_E_STATE, tern_store_begin(s, &err));
     char sid[TERN_ID_MAX];
@@ -406,8 +386,7 @@ STORE_TEST(store, transactions_commit_or_roll_back_whole)
     FAILS(TERN_E_EXISTS, tern_store_agency_insert(s, &dup, &err));
     OK(tern_store_rollback(s, &err));
     cr_assert_eq(count(s, TERN_ENT_AGENCY, NULL, NULL), 2);
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 static void add_template(tern_store *s, const char *sid, int pos, const char *engine)
@@ -439,10 +418,8 @@ static int gallery(tern_store *s, const char *engine, const char *wl, int64_t no
 STORE_TEST(store, gallery_iteration_follows_engine_version_and_entry_status)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     char a[TERN_ID_MAX], b[TERN_ID_MAX];
     fx_subject(s, "A", a);
     fx_subject(s, "B", b);
@@ -470,8 +447,7 @@ STORE_TEST(store, gallery_iteration_follows_engine_version_and_entry_status)
     we.status = TERN_ENTRY_REMOVED;
     OK(tern_store_watchlist_entry_update(s, &we, &err));
     cr_assert_eq(gallery(s, "tern-1", "toc", 1000), 0);
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 static int collect_alert_ids(void *ctx, const void *row)
@@ -490,10 +466,8 @@ static int collect_alert_ids(void *ctx, const void *row)
 STORE_TEST(store, enum_and_integer_filters_take_names_or_numbers_and_refuse_the_rest)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     char a[TERN_ID_MAX], b[TERN_ID_MAX];
     fx_subject(s, "A", a);
     fx_subject(s, "B", b);
@@ -559,17 +533,14 @@ STORE_TEST(store, enum_and_integer_filters_take_names_or_numbers_and_refuse_the_
                                            &(int64_t){0}, &err));
         cr_assert(strstr(err.message, "at_ms"), "%s", err.message);
     }
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 STORE_TEST(store, deleting_a_subject_cascades_to_its_records)
 {
     fx f;
-    fx_setup(&f, backend);
     tern_error err;
-    tern_store *s = fx_open(&f);
-    fx_seed(s);
+    tern_store *s = fx_begin(&f, backend, true);
     char a[TERN_ID_MAX], b[TERN_ID_MAX];
     fx_subject(s, "A", a);
     fx_subject(s, "B", b);
@@ -589,8 +560,7 @@ STORE_TEST(store, deleting_a_subject_cascades_to_its_records)
     cr_assert_eq(count(s, TERN_ENT_TEMPLATE, NULL, NULL), 1);
     cr_assert_eq(count(s, TERN_ENT_LINK, NULL, NULL), 0);
     cr_assert_eq(count(s, TERN_ENT_IDENTITY, "subject_id", b), 1);
-    tern_store_close(s);
-    fx_teardown(&f);
+    fx_end(&f, s);
 }
 
 Test(store_url, unknown_schemes_and_unreachable_servers_are_refused)

@@ -1,6 +1,7 @@
 /* rows.c - typed rows over the backend driver: one table of column
  * descriptors per entity, and generic validate / seal / bind / read code that
- * serves every entity on both backends (tern/store.h).
+ * serves every entity on both backends (tern/store.h); iterate.c reads many
+ * rows with the same descriptors.
  *
  * Invariants: every value is validated before any SQL runs, so a refused
  * call changes nothing; sealed columns are encrypted with associated data
@@ -19,7 +20,7 @@
 #define AT(row, c, type) ((type *)((char *)(row) + (c)->off))
 #define CAT(row, c, type) ((const type *)((const char *)(row) + (c)->off))
 
-static tern_status table_of(tern_entity e, const table **t, tern_error *err)
+tern_status store_table_of(tern_entity e, const table **t, tern_error *err)
 {
     if ((unsigned)e >= TERN_ENT_COUNT)
         return tern_error_set(err, TERN_E_ARG, "store: unknown entity %d", (int)e);
@@ -229,7 +230,7 @@ static tern_status dup_bytes(const void *p, size_t len, void **out, tern_error *
     return TERN_OK;
 }
 
-static tern_status enum_parse(const col *c, const char *v, size_t len, int64_t *out)
+tern_status store_enum_parse(const col *c, const char *v, size_t len, int64_t *out)
 {
     for (int64_t i = 0; c->enum_name(i); i++) {
         const char *name = c->enum_name(i);
@@ -280,7 +281,7 @@ static tern_status read_col(tern_store *s, store_stmt *st, int idx, const table 
         memcpy(AT(row, c, uint8_t), p, len);
         return TERN_OK;
     case K_ENUM:
-        if (enum_parse(c, p, len, AT(row, c, int64_t)) != TERN_OK)
+        if (store_enum_parse(c, p, len, AT(row, c, int64_t)) != TERN_OK)
             return tern_error_set(err, TERN_E_FORMAT, "%s \"%s\": stored %s is unknown", t->what,
                                   row_key(t, row), c->name);
         return TERN_OK;
@@ -306,8 +307,8 @@ static tern_status read_col(tern_store *s, store_stmt *st, int idx, const table 
 
 /* Reads the current result row (columns in descriptor order) into row. The
  * key is read first so that sealed columns know their associated data. */
-static tern_status read_row(tern_store *s, store_stmt *st, const table *t, void *row,
-                            tern_error *err)
+tern_status store_read_row(tern_store *s, store_stmt *st, const table *t, void *row,
+                           tern_error *err)
 {
     memset(row, 0, t->size);
     for (size_t i = 0; i < t->ncols; i++) {
@@ -335,7 +336,7 @@ void tern_store_row_clear(tern_entity e, void *row)
 
 /* ---- SQL text from descriptors -------------------------------------------- */
 
-static void col_list(const table *t, const char *alias, char *buf, size_t size)
+void store_col_list(const table *t, const char *alias, char *buf, size_t size)
 {
     size_t n = 0;
     buf[0] = 0;
@@ -370,10 +371,33 @@ static tern_status run_one(tern_store *s, store_stmt *st, bool *row, tern_error 
     return rc;
 }
 
+/* Steps a statement that yields the row with key id, or nothing: then
+ * TERN_E_NOT_FOUND naming it. */
+static tern_status run_keyed(tern_store *s, store_stmt *st, const table *t, const char *id,
+                             tern_error *err)
+{
+    bool found = false;
+    tern_status rc = s->ops->step(st, &found, err);
+    if (rc == TERN_OK && !found)
+        rc = tern_error_set(err, TERN_E_NOT_FOUND, "%s \"%s\" does not exist", t->what, id);
+    return rc;
+}
+
+/* The table of e for an insert, update or delete: audit events are only
+ * appended, through tern_audit_append. */
+static tern_status table_for_change(tern_entity e, const table **t, tern_error *err)
+{
+    tern_status rc = store_table_of(e, t, err);
+    if (rc == TERN_OK && e == TERN_ENT_AUDIT_EVENT)
+        rc = tern_error_set(err, TERN_E_DENIED,
+                            "audit events are append-only, through tern_audit_append");
+    return rc;
+}
+
 static tern_status insert_row(tern_store *s, const table *t, void *row, tern_error *err)
 {
     char cols[512], sql[1024];
-    col_list(t, NULL, cols, sizeof cols);
+    store_col_list(t, NULL, cols, sizeof cols);
     size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s (%s) VALUES (", t->name, cols);
     for (size_t i = 0; i < t->ncols; i++)
         n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?", i ? ", " : "");
@@ -399,12 +423,9 @@ static tern_status insert_row(tern_store *s, const table *t, void *row, tern_err
 tern_status tern_store_insert(tern_store *s, tern_entity e, void *row, tern_error *err)
 {
     const table *t = NULL;
-    tern_status rc = table_of(e, &t, err);
+    tern_status rc = table_for_change(e, &t, err);
     if (rc != TERN_OK)
         return rc;
-    if (e == TERN_ENT_AUDIT_EVENT)
-        return tern_error_set(err, TERN_E_DENIED,
-                              "audit events are appended only through tern_audit_append");
     bool generate = t->prefix && row_key(t, row)[0] == '\0';
     rc = validate(s, t, row, generate, err);
     if (rc != TERN_OK)
@@ -414,11 +435,11 @@ tern_status tern_store_insert(tern_store *s, tern_entity e, void *row, tern_erro
     return insert_row(s, t, row, err);
 }
 
-static tern_status select_by(tern_store *s, const table *t, const char *where, store_stmt **st,
-                             tern_error *err)
+tern_status store_select(tern_store *s, const table *t, const char *where, store_stmt **st,
+                         tern_error *err)
 {
     char cols[512], sql[1024];
-    col_list(t, NULL, cols, sizeof cols);
+    store_col_list(t, NULL, cols, sizeof cols);
     snprintf(sql, sizeof sql, "SELECT %s FROM %s%s", cols, t->name, where);
     return store_prepare(s, sql, st, err);
 }
@@ -427,7 +448,7 @@ tern_status tern_store_get(tern_store *s, tern_entity e, const char *id, void *r
                            tern_error *err)
 {
     const table *t = NULL;
-    tern_status rc = table_of(e, &t, err);
+    tern_status rc = store_table_of(e, &t, err);
     if (rc != TERN_OK)
         return rc;
     if (t->cols[0].kind != K_ID)
@@ -436,16 +457,13 @@ tern_status tern_store_get(tern_store *s, tern_entity e, const char *id, void *r
     if (rc != TERN_OK)
         return rc;
     store_stmt *st = NULL;
-    rc = select_by(s, t, " WHERE id = ?", &st, err);
+    rc = store_select(s, t, " WHERE id = ?", &st, err);
     if (rc != TERN_OK)
         return rc;
     s->ops->bind_text(st, 1, id, strlen(id));
-    bool found = false;
-    rc = run_one(s, st, &found, err);
-    if (rc == TERN_OK && !found)
-        rc = tern_error_set(err, TERN_E_NOT_FOUND, "%s \"%s\" does not exist", t->what, id);
+    rc = run_keyed(s, st, t, id, err);
     if (rc == TERN_OK)
-        rc = read_row(s, st, t, row, err);
+        rc = store_read_row(s, st, t, row, err);
     s->ops->finalize(st);
     return rc;
 }
@@ -453,11 +471,9 @@ tern_status tern_store_get(tern_store *s, tern_entity e, const char *id, void *r
 tern_status tern_store_update(tern_store *s, tern_entity e, const void *row, tern_error *err)
 {
     const table *t = NULL;
-    tern_status rc = table_of(e, &t, err);
+    tern_status rc = table_for_change(e, &t, err);
     if (rc != TERN_OK)
         return rc;
-    if (e == TERN_ENT_AUDIT_EVENT)
-        return tern_error_set(err, TERN_E_DENIED, "audit events are append-only");
     rc = validate(s, t, row, false, err);
     if (rc != TERN_OK)
         return rc;
@@ -476,27 +492,21 @@ tern_status tern_store_update(tern_store *s, tern_entity e, const void *row, ter
         rc = bind_col(s, st, (int)i, t, &t->cols[i], row, &ss, err);
     if (rc == TERN_OK)
         rc = bind_col(s, st, (int)t->ncols, t, &t->cols[0], row, &ss, err);
-    bool found = false;
     if (rc == TERN_OK)
-        rc = run_one(s, st, &found, err);
+        rc = run_keyed(s, st, t, row_key(t, row), err);
     s->ops->finalize(st);
     sealed_free(&ss);
-    if (rc == TERN_OK && !found)
-        return tern_error_set(err, TERN_E_NOT_FOUND, "%s \"%s\" does not exist", t->what,
-                              row_key(t, row));
-    if (rc != TERN_OK)
+    if (rc != TERN_OK && rc != TERN_E_NOT_FOUND)
         return tern_error_prefix(err, "%s \"%s\": update: ", t->what, row_key(t, row));
-    return TERN_OK;
+    return rc;
 }
 
 tern_status tern_store_delete(tern_store *s, tern_entity e, const char *id, tern_error *err)
 {
     const table *t = NULL;
-    tern_status rc = table_of(e, &t, err);
+    tern_status rc = table_for_change(e, &t, err);
     if (rc != TERN_OK)
         return rc;
-    if (e == TERN_ENT_AUDIT_EVENT)
-        return tern_error_set(err, TERN_E_DENIED, "audit events are append-only");
     rc = tern_store_check_id(id, t->what, err);
     if (rc != TERN_OK)
         return rc;
@@ -507,249 +517,10 @@ tern_status tern_store_delete(tern_store *s, tern_entity e, const char *id, tern
     if (rc != TERN_OK)
         return rc;
     s->ops->bind_text(st, 1, id, strlen(id));
-    bool found = false;
-    rc = run_one(s, st, &found, err);
+    rc = run_keyed(s, st, t, id, err);
     s->ops->finalize(st);
-    if (rc == TERN_OK && !found)
-        return tern_error_set(err, TERN_E_NOT_FOUND, "%s \"%s\" does not exist", t->what, id);
-    if (rc != TERN_OK)
+    if (rc != TERN_OK && rc != TERN_E_NOT_FOUND)
         return tern_error_prefix(err, "%s \"%s\": delete: ", t->what, id);
-    return TERN_OK;
-}
-
-/* ---- iteration ------------------------------------------------------------------ */
-
-/* Binds the filter value of column `field` as its column's type. */
-static tern_status filter_col(const table *t, const char *field, const col **out,
-                              tern_error *err)
-{
-    *out = NULL;
-    if (!field)
-        return TERN_OK;
-    for (size_t i = 0; i < t->ncols; i++) {
-        if (strcmp(t->cols[i].name, field) == 0) {
-            if (t->cols[i].kind == K_STEXT || t->cols[i].kind == K_SBLOB ||
-                t->cols[i].kind == K_BLOB || t->cols[i].kind == K_HASH)
-                return tern_error_set(err, TERN_E_ARG, "%s: cannot filter on %s", t->what,
-                                      field);
-            *out = &t->cols[i];
-            return TERN_OK;
-        }
-    }
-    return tern_error_set(err, TERN_E_ARG, "%s: no field named \"%.40s\"", t->what, field);
-}
-
-/* A decimal integer, the whole of text, in range; no sign but '-', no
- * blanks. */
-static bool parse_i64(const char *text, int64_t *out)
-{
-    const char *p = text;
-    bool neg = *p == '-';
-    if (neg)
-        p++;
-    if (*p < '0' || *p > '9')
-        return false;
-    uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (lim - d) / 10u)
-            return false;
-        v = v * 10u + d;
-    }
-    *out = neg ? (int64_t)(0u - v) : (int64_t)v;
-    return true;
-}
-
-/* Binds the filter value of column c as the column stores it. Integer
- * columns take a decimal integer; enum columns (stored as names) take the
- * name ("confirmed") or the enumerator's number ("1"); a value no row can
- * hold is refused (TERN_E_ARG) instead of silently matching nothing. */
-static tern_status bind_filter(tern_store *s, store_stmt *st, const table *t, const col *c,
-                               const char *value, tern_error *err)
-{
-    int64_t v = 0;
-    if (!value)
-        return tern_error_set(err, TERN_E_ARG, "%s: filter on %s without a value", t->what,
-                              c->name);
-    switch (c->kind) {
-    case K_I64:
-        if (!parse_i64(value, &v))
-            return tern_error_set(err, TERN_E_ARG,
-                                  "%s: filter on %s: \"%.40s\" is not a decimal integer",
-                                  t->what, c->name, value);
-        s->ops->bind_i64(st, 1, v);
-        return TERN_OK;
-    case K_F64: {
-        char *end = NULL;
-        double d = strtod(value, &end);
-        if (!*value || *end)
-            return tern_error_set(err, TERN_E_ARG, "%s: filter on %s: \"%.40s\" is not a number",
-                                  t->what, c->name, value);
-        s->ops->bind_f64(st, 1, d);
-        return TERN_OK;
-    }
-    case K_ENUM: {
-        const char *name = NULL;
-        if (enum_parse(c, value, strlen(value), &v) == TERN_OK || parse_i64(value, &v))
-            name = v >= 0 ? c->enum_name(v) : NULL;
-        if (!name)
-            return tern_error_set(err, TERN_E_ARG,
-                                  "%s: filter on %s: \"%.40s\" is neither a value name nor its "
-                                  "number",
-                                  t->what, c->name, value);
-        s->ops->bind_text(st, 1, name, strlen(name));
-        return TERN_OK;
-    }
-    default:
-        s->ops->bind_text(st, 1, value, strlen(value));
-        return TERN_OK;
-    }
-}
-
-static tern_status each_rows(tern_store *s, const table *t, store_stmt *st, tern_store_row_fn fn,
-                             void *ctx, tern_error *err)
-{
-    void *row = malloc(t->size);
-    if (!row)
-        return tern_error_set(err, TERN_E_NOMEM, "store: out of memory");
-    tern_status rc;
-    for (;;) {
-        bool have = false;
-        rc = s->ops->step(st, &have, err);
-        if (rc != TERN_OK || !have)
-            break;
-        rc = read_row(s, st, t, row, err);
-        if (rc != TERN_OK)
-            break;
-        int stop = fn(ctx, row);
-        tern_store_row_clear((tern_entity)(t - tables), row);
-        if (stop)
-            break;
-    }
-    free(row);
-    return rc;
-}
-
-tern_status tern_store_each(tern_store *s, tern_entity e, const char *field, const char *value,
-                            tern_store_row_fn fn, void *ctx, tern_error *err)
-{
-    const table *t = NULL;
-    const col *c = NULL;
-    tern_status rc = table_of(e, &t, err);
-    if (rc == TERN_OK)
-        rc = filter_col(t, field, &c, err);
-    if (rc != TERN_OK)
-        return rc;
-    char where[160];
-    snprintf(where, sizeof where, "%s%s%s ORDER BY %s", c ? " WHERE " : "", c ? c->name : "",
-             c ? " = ?" : "", t->cols[0].name);
-    store_stmt *st = NULL;
-    rc = select_by(s, t, where, &st, err);
-    if (rc != TERN_OK)
-        return rc;
-    if (c)
-        rc = bind_filter(s, st, t, c, value, err);
-    if (rc == TERN_OK)
-        rc = each_rows(s, t, st, fn, ctx, err);
-    s->ops->finalize(st);
-    return rc;
-}
-
-tern_status tern_store_each_upto(tern_store *s, tern_entity e, const char *field, int64_t max,
-                                 tern_store_row_fn fn, void *ctx, tern_error *err)
-{
-    const table *t = NULL;
-    const col *c = NULL;
-    tern_status rc = table_of(e, &t, err);
-    if (rc == TERN_OK)
-        rc = filter_col(t, field, &c, err);
-    if (rc == TERN_OK && (!c || c->kind != K_I64))
-        rc = tern_error_set(err, TERN_E_ARG, "%s: \"%.40s\" is not an integer field", t->what,
-                            field ? field : "(none)");
-    if (rc != TERN_OK)
-        return rc;
-    char where[160];
-    snprintf(where, sizeof where, " WHERE %s <= ? ORDER BY %s", c->name, t->cols[0].name);
-    store_stmt *st = NULL;
-    rc = select_by(s, t, where, &st, err);
-    if (rc != TERN_OK)
-        return rc;
-    s->ops->bind_i64(st, 1, max);
-    rc = each_rows(s, t, st, fn, ctx, err);
-    s->ops->finalize(st);
-    return rc;
-}
-
-tern_status tern_store_count(tern_store *s, tern_entity e, const char *field, const char *value,
-                             int64_t *count, tern_error *err)
-{
-    const table *t = NULL;
-    const col *c = NULL;
-    *count = 0;
-    tern_status rc = table_of(e, &t, err);
-    if (rc == TERN_OK)
-        rc = filter_col(t, field, &c, err);
-    if (rc != TERN_OK)
-        return rc;
-    char sql[160];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s%s%s%s", t->name, c ? " WHERE " : "",
-             c ? c->name : "", c ? " = ?" : "");
-    store_stmt *st = NULL;
-    rc = store_prepare(s, sql, &st, err);
-    if (rc != TERN_OK)
-        return rc;
-    if (c)
-        rc = bind_filter(s, st, t, c, value, err);
-    bool have = false;
-    if (rc == TERN_OK)
-        rc = run_one(s, st, &have, err);
-    if (rc == TERN_OK && have)
-        *count = s->ops->col_i64(st, 0);
-    s->ops->finalize(st);
-    return rc;
-}
-
-typedef struct tpl_ctx {
-    tern_store_template_fn fn;
-    void *ctx;
-} tpl_ctx;
-
-static int tpl_thunk(void *ctx, const void *row)
-{
-    const tpl_ctx *tc = ctx;
-    return tc->fn(tc->ctx, row);
-}
-
-tern_status tern_store_templates_each(tern_store *s, const char *engine_version,
-                                      const char *watchlist_id, int64_t now_ms,
-                                      tern_store_template_fn fn, void *ctx, tern_error *err)
-{
-    const table *t = &tables[TERN_ENT_TEMPLATE];
-    char cols[512], sql[1024];
-    col_list(t, "t.", cols, sizeof cols);
-    snprintf(sql, sizeof sql,
-             "SELECT %s FROM templates t WHERE 1 = 1%s%s ORDER BY t.subject_id, t.position, t.id",
-             cols, engine_version ? " AND t.engine_version = ?" : "",
-             watchlist_id ? " AND t.subject_id IN (SELECT e.subject_id FROM watchlist_entries e"
-                            " WHERE e.watchlist_id = ? AND e.status = 'active'"
-                            " AND e.expires_ms > ?)"
-                          : "");
-    store_stmt *st = NULL;
-    tern_status rc = store_prepare(s, sql, &st, err);
-    if (rc != TERN_OK)
-        return rc;
-    int i = 1;
-    if (engine_version)
-        s->ops->bind_text(st, i++, engine_version, strlen(engine_version));
-    if (watchlist_id) {
-        s->ops->bind_text(st, i++, watchlist_id, strlen(watchlist_id));
-        s->ops->bind_i64(st, i++, now_ms);
-    }
-    tpl_ctx tc = {fn, ctx};
-    rc = each_rows(s, t, st, tpl_thunk, &tc, err);
-    s->ops->finalize(st);
     return rc;
 }
 
@@ -766,20 +537,6 @@ tern_status tern_store_audit_insert(tern_store *s, const tern_audit_event *ev, t
         return tern_error_set(err, rc,
                               "audit event %lld already exists: an append without the chain lock",
                               (long long)ev->seq);
-    return rc;
-}
-
-tern_status tern_store_audit_each(tern_store *s, int64_t from_seq, tern_store_row_fn fn,
-                                  void *ctx, tern_error *err)
-{
-    const table *t = &tables[TERN_ENT_AUDIT_EVENT];
-    store_stmt *st = NULL;
-    tern_status rc = select_by(s, t, " WHERE seq >= ? ORDER BY seq", &st, err);
-    if (rc != TERN_OK)
-        return rc;
-    s->ops->bind_i64(st, 1, from_seq);
-    rc = each_rows(s, t, st, fn, ctx, err);
-    s->ops->finalize(st);
     return rc;
 }
 

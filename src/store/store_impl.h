@@ -114,4 +114,20 @@ typedef struct store_table {
 /* One descriptor per tern_entity, indexed by it. */
 extern const table store_tables[TERN_ENT_COUNT];
 
+/* ---- shared by rows.c and iterate.c ------------------------------------ */
+
+/* The descriptor of entity e (TERN_E_ARG if there is none). */
+tern_status store_table_of(tern_entity e, const table **t, tern_error *err);
+/* "col1, col2, ..." of t, each prefixed with alias (may be NULL). */
+void store_col_list(const table *t, const char *alias, char *buf, size_t size);
+/* Prepares "SELECT <every column> FROM <t>" followed by where. */
+tern_status store_select(tern_store *s, const table *t, const char *where, store_stmt **st,
+                         tern_error *err);
+/* Reads the current result row (columns in descriptor order) into row,
+ * unsealing; on failure row is cleared. */
+tern_status store_read_row(tern_store *s, store_stmt *st, const table *t, void *row,
+                           tern_error *err);
+/* The enumerator of c named by v[0..len) (TERN_E_FORMAT if none). */
+tern_status store_enum_parse(const col *c, const char *v, size_t len, int64_t *out);
+
 #endif
