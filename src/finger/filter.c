@@ -11,7 +11,11 @@
  *   - crossings and knots (junctions of degree 4 or more): dropped;
  *   - lakes / holes: two junctions joined by two short ridges (< 2.5 T), or a
  *     junction with a short loop: both dropped;
- *   - spurs: an ending joined to a junction by a ridge shorter than 1.2 T;
+ *   - spurs: an ending joined to a junction by a ridge shorter than 0.6 T
+ *     (about a ridge width), or shorter than 1.2 T and leaving the ridge
+ *     flow by more than 35 degrees (Xiao & Raafat judge spurs by direction
+ *     too: a genuine short branch runs along the flow, a thinning artefact
+ *     sticks out of the ridge's side);
  *   - short ridges / islands: two endings joined by a ridge shorter than 1.5 T;
  *   - bridges: two junctions joined by a short ridge (< 1.5 T) that runs
  *     across the ridge flow (more than 35 degrees from it);
@@ -108,8 +112,13 @@ static void drop_rules(fp_graph *g, const fp_work *w)
                     A->dropped = B->dropped = 1;
             }
         } else if (A->kind != B->kind) {
-            if (e->len < 1.2f * T)
-                A->dropped = B->dropped = 1; /* spur */
+            /* spur: a real short branch follows the ridge flow; a
+             * thinning artefact (a bump on the ridge's side) leaves it */
+            float a = atan2f(B->y - A->y, B->x - A->x);
+            float t = fp_orient_at(w, 0.5f * (A->x + B->x), 0.5f * (A->y + B->y));
+            if (e->len < 0.6f * T ||
+                (e->len < 1.2f * T && oridiff(a, t) > (float)(35.0 * FP_PI / 180.0)))
+                A->dropped = B->dropped = 1;
         } else if (e->len < 1.5f * T) {
             A->dropped = B->dropped = 1; /* short ridge */
         }
