@@ -24,6 +24,8 @@
  *   - the border: minutiae closer than 0.9 T to the background or image edge,
  *     and minutiae in blocks with an unreliable orientation or no clarity;
  *   - clusters: three or more minutiae within 0.8 T of each other.
+ *   - orphan junctions: a junction whose short branch (kept as a spur
+ *     along the flow) ends in an ending one of the rules above rejected.
  * Minutia quality (0..100) combines the orientation reliability and the
  * ridge-valley clarity of its block with its distance to the border.
  */
@@ -238,6 +240,33 @@ static void geometric_rules(const fp_work *w, cand *c, size_t nc)
     free(crowd);
 }
 
+/* A junction whose short branch (< 1.2 T, kept by the spur rule because it
+ * follows the flow) ends in an ending the geometric rules rejected has lost
+ * the evidence for it: it goes too. */
+static void drop_orphan_junctions(const fp_graph *g, const fp_work *w, cand *c, size_t nc)
+{
+    int *cand_of = malloc((g->n_node ? g->n_node : 1) * sizeof *cand_of);
+    if (!cand_of)
+        return;
+    for (size_t i = 0; i < g->n_node; i++)
+        cand_of[i] = -1;
+    for (size_t i = 0; i < nc; i++)
+        cand_of[c[i].node] = (int)i;
+    for (size_t i = 0; i < nc; i++) {
+        if (!c[i].dropped || c[i].type != TERN_MINUTIA_ENDING)
+            continue;
+        size_t k = g->adj0[c[i].node];
+        if (k == g->adj0[c[i].node + 1])
+            continue;
+        const fp_edge *e = &g->edge[g->adj[k]];
+        int other = e->a == c[i].node ? e->b : e->a;
+        if (g->node[other].kind == FP_NODE_JUNCTION && cand_of[other] >= 0 &&
+            e->len < 1.2f * period_at(w, c[i].x, c[i].y))
+            c[cand_of[other]].dropped = 1;
+    }
+    free(cand_of);
+}
+
 tern_status fp_minutiae(fp_work *w, tern_error *err)
 {
     fp_graph g;
@@ -254,6 +283,7 @@ tern_status fp_minutiae(fp_work *w, tern_error *err)
     }
     size_t nc = directions(&g, w, c);
     geometric_rules(w, c, nc);
+    drop_orphan_junctions(&g, w, c, nc);
     size_t keep = 0;
     for (size_t i = 0; i < nc; i++)
         keep += !c[i].dropped;
