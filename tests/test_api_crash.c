@@ -1,7 +1,8 @@
 /* test_api_crash.c - ternd killed with SIGKILL under load loses nothing it
  * acknowledged (issue 7, "Bad input and load").
  *
- * The node runs in a forked process (tests/api_fixture.c) on SQLite with a
+ * The node runs in a forked process (tests/api_fixture.c), on SQLite and on
+ * PostgreSQL (tests/store_fixture.h), with a
  * small ten-print gallery and one watchlist entry, so that some encounters
  * raise alerts (encounter, alerts and audit events in one transaction, then
  * the notices disclosed to the officer, each audited). Client threads send
@@ -25,8 +26,8 @@
 #include <unistd.h>
 
 #include "api_fixture.h"
+#include "store_fixture.h"
 #include "tern/audit.h"
-#include "tern_test.h"
 
 #ifdef TERN_SANITIZED
 #define ROUNDS 2
@@ -134,14 +135,13 @@ static int64_t check(const tern_api_config *cfg, const storm *S, unsigned round)
     return rep.events;
 }
 
-Test(api_crash, sigkill_under_load_loses_no_acknowledged_encounter, .timeout = 600)
+STORE_TEST(api_crash, sigkill_under_load_loses_no_acknowledged_encounter, .timeout = 600)
 {
-    char dir[] = "/tmp/tern-api-crash-XXXXXX", url[128];
-    cr_assert(mkdtemp(dir));
-    snprintf(url, sizeof url, "sqlite:%s/tern.db", dir);
-    tern_api_config cfg = {.store_url = url, .workers = 3, .max_connections = 64};
-    tern_random(cfg.data_key.bytes, sizeof cfg.data_key.bytes);
-    tern_sign_key_generate(&cfg.node_key);
+    fx f;
+    fx_setup(&f, backend);
+    tern_api_config cfg = {.store_url = f.url, .workers = 3, .max_connections = 64,
+                           .data_key = f.key, .node_key = f.node};
+    const char *url = f.url;
 
     /* the node's data: a gallery, a watchlist entry (four eyes), users */
     tern_store *s = NULL;
@@ -242,7 +242,5 @@ Test(api_crash, sigkill_under_load_loses_no_acknowledged_encounter, .timeout = 6
         free(S->bodies[k]);
     pthread_mutex_destroy(&S->mu);
     free(S);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    fx_teardown(&f);
 }
