@@ -271,9 +271,13 @@ Test(api_tls, https_keys_and_client_certificates, .timeout = 120)
     cr_expect_eq(json_array_size(evs), 3u);
     const char *want[3] = {"certificate expired", "certificate issuer not trusted",
                            "certificate names no active user"};
-    for (size_t i = 0; i < json_array_size(evs) && i < 3; i++)
-        cr_expect_str_eq(json_string_value(json_object_get(json_array_get(evs, i), "detail")),
-                         want[i]);
+    const char *claimed[3] = {"u-aud", "u-aud", "u-nobody"};
+    for (size_t i = 0; i < json_array_size(evs) && i < 3; i++) {
+        json_t *ev = json_array_get(evs, i);
+        cr_expect_str_eq(json_string_value(json_object_get(ev, "detail")), want[i]);
+        cr_expect_str_eq(json_string_value(json_object_get(ev, "object_id")), claimed[i],
+                         "the CN the certificate claimed");
+    }
     json_decref(j);
 
     tern_api_stop(n.srv, 5000);

@@ -238,6 +238,17 @@ static cert_state client_cert(api_req *r, char cn[TERN_ID_MAX], const char **why
     const gnutls_datum_t *chain = gnutls_certificate_get_peers(tls, &n);
     if (!chain || n == 0)
         return CERT_NONE;
+    /* the subject CN first: the audit trail names what a refused
+     * certificate claimed (checked as an id, never trusted) */
+    gnutls_x509_crt_t crt;
+    size_t len = TERN_ID_MAX;
+    if (gnutls_x509_crt_init(&crt) != 0)
+        return CERT_INVALID;
+    if (gnutls_x509_crt_import(crt, &chain[0], GNUTLS_X509_FMT_DER) != 0 ||
+        gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &len) != 0 ||
+        tern_store_check_id(cn, "certificate CN", NULL) != TERN_OK)
+        cn[0] = 0;
+    gnutls_x509_crt_deinit(crt);
     unsigned st = 0;
     if (gnutls_certificate_verify_peers2(tls, &st) != 0 || st != 0) {
         *why = st & GNUTLS_CERT_EXPIRED          ? "certificate expired"
@@ -247,20 +258,11 @@ static cert_state client_cert(api_req *r, char cn[TERN_ID_MAX], const char **why
                                                    : "certificate does not verify";
         return CERT_INVALID;
     }
-    gnutls_x509_crt_t crt;
-    if (gnutls_x509_crt_init(&crt) != 0)
+    if (!cn[0]) {
+        *why = "certificate subject CN is not a user id";
         return CERT_INVALID;
-    size_t len = TERN_ID_MAX;
-    cert_state out = CERT_INVALID;
-    *why = "certificate subject CN is not a user id";
-    if (gnutls_x509_crt_import(crt, &chain[0], GNUTLS_X509_FMT_DER) == 0 &&
-        gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &len) == 0 &&
-        tern_store_check_id(cn, "certificate CN", NULL) == TERN_OK)
-        out = CERT_VALID;
-    else
-        cn[0] = 0;
-    gnutls_x509_crt_deinit(crt);
-    return out;
+    }
+    return CERT_VALID;
 }
 
 /* A refused client certificate, in the audit trail (the caller only hears
