@@ -263,6 +263,9 @@ typedef struct enroll_ctx {
     const tern_enroll_request *req;
     tern_enroll_result *res;
     ident_fingers fingers;
+    tern_gallery_candidate *cand;   /* de-duplication candidates above the threshold */
+    size_t n_cand;
+    bool ready;                     /* fingers loaded, searched, prepared (enroll_before) */
 } enroll_ctx;
 
 /* The known subjects above the threshold. */
@@ -352,30 +355,49 @@ static tern_status enroll_links(tern_core *c, const tern_user *actor, enroll_ctx
     return TERN_OK;
 }
 
+#define ENROLL_ROLES (TERN_ROLE_OFFICER | TERN_ROLE_ANALYST | TERN_ROLE_SUPERVISOR | TERN_ROLE_ADMIN)
+
+/* Extraction, the de-duplication search and the gallery preparation read
+ * no stored row, so they run before the call's transaction, as identify's
+ * search does: the store's write lock (SQLite's is one for the whole
+ * database) is then held for the writes, not for the seconds a search of
+ * a large gallery takes. Only for an active user holding an enrolling role
+ * (read here to spare the work, checked again in the transaction); if
+ * anything fails it is redone in the transaction, where errors are
+ * reported and audited. */
+static void enroll_before(tern_core *c, const tern_actor *who, enroll_ctx *e)
+{
+    tern_user u = {0};
+    if (!who || !who->user_id || tern_store_user_get(c->store, who->user_id, &u, NULL) != TERN_OK)
+        return;
+    bool may = u.active && (u.roles & ENROLL_ROLES);
+    tern_user_clear(&u);
+    if (may && ident_fingers_load(e->req->fingers, e->req->n_fingers, true, &e->fingers, NULL) ==
+                   TERN_OK &&
+        dedup(e, e->cand, &e->n_cand, NULL) == TERN_OK &&
+        ident_gallery_prepare(&e->fingers, NULL) == TERN_OK) {
+        e->ready = true;
+        return;
+    }
+    ident_fingers_free(&e->fingers);
+    e->n_cand = 0;
+}
+
 static tern_status enroll_body(tern_core *c, const tern_user *actor, core_op *op, void *ctx,
                                tern_error *err)
 {
     enroll_ctx *e = ctx;
-    tern_status rc = core_require(actor,
-                                  TERN_ROLE_OFFICER | TERN_ROLE_ANALYST | TERN_ROLE_SUPERVISOR |
-                                      TERN_ROLE_ADMIN,
-                                  op, "enroll", err);
-    if (rc == TERN_OK)
+    tern_status rc = core_require(actor, ENROLL_ROLES, op, "enroll", err);
+    if (rc == TERN_OK && !e->ready)
         rc = ident_fingers_load(e->req->fingers, e->req->n_fingers, true, &e->fingers, err);
-    tern_gallery_candidate *cand = NULL;
-    size_t n = 0;
-    if (rc == TERN_OK) {
-        cand = calloc(TERN_CORE_MAX_CANDIDATES, sizeof *cand);
-        rc = cand ? dedup(e, cand, &n, err)
-                  : tern_error_set(err, TERN_E_NOMEM, "enroll: out of memory");
-    }
-    if (rc == TERN_OK)
+    if (rc == TERN_OK && !e->ready)
+        rc = dedup(e, e->cand, &e->n_cand, err);
+    if (rc == TERN_OK && !e->ready)
         rc = ident_gallery_prepare(&e->fingers, err);
     if (rc == TERN_OK)
         rc = enroll_records(c, actor, e, err);
     if (rc == TERN_OK)
-        rc = enroll_links(c, actor, e, cand, n, err);
-    free(cand);
+        rc = enroll_links(c, actor, e, e->cand, e->n_cand, err);
     if (rc == TERN_OK) {
         memcpy(op->object_id, e->res->subject_id, TERN_ID_MAX);
         e->res->fingers_enrolled = (unsigned)__builtin_popcount(e->fingers.present);
@@ -394,12 +416,17 @@ tern_status tern_core_enroll(tern_core *c, tern_core_gallery *g, const tern_acto
     if (!c || !g || !req)
         return tern_error_set(err, TERN_E_ARG, "enroll: core, gallery and request required");
     enroll_ctx e = {.g = g, .req = req, .res = res};
+    e.cand = calloc(TERN_CORE_MAX_CANDIDATES, sizeof *e.cand);
+    if (!e.cand)
+        return tern_error_set(err, TERN_E_NOMEM, "enroll: out of memory");
     core_op op = {.action = "subject.enroll", .object_type = "subject"};
+    enroll_before(c, who, &e);
     tern_status rc = core_run(c, who, &op, enroll_body, &e, err);
     if (rc == TERN_OK)
         rc = ident_gallery_add(g, &e.fingers, res->subject_id, err);
     else
         memset(res, 0, sizeof *res);
     ident_fingers_free(&e.fingers);
+    free(e.cand);
     return rc;
 }
