@@ -252,6 +252,8 @@ typedef struct load {
     pid_t server;
     atomic_bool done;
     long rss_min, rss_max;
+    long rss_trace[4096];          /* one sample every 250 ms */
+    unsigned n_trace;
 } load;
 
 static void one(load *L, unsigned k)
@@ -299,6 +301,8 @@ static void *sampler(void *arg)
             L->rss_min = v;
         if (v > L->rss_max)
             L->rss_max = v;
+        if (v && L->n_trace < sizeof L->rss_trace / sizeof L->rss_trace[0])
+            L->rss_trace[L->n_trace++] = v;
         usleep(250000);
     }
     return NULL;
@@ -509,6 +513,10 @@ int main(int argc, char **argv)
            rss_warm, L.rss_min, L.rss_max, rss_after,
            rss_warm ? 100.0 * (double)(rss_after - rss_warm) / (double)rss_warm : 0.0,
            rss_kib(pid, "VmHWM:"));
+    if (L.n_trace)
+        printf("  VmRSS at 0/25/50/75/100 %% of the load: %ld %ld %ld %ld %ld KiB\n",
+               L.rss_trace[0], L.rss_trace[L.n_trace / 4], L.rss_trace[L.n_trace / 2],
+               L.rss_trace[3 * L.n_trace / 4], L.rss_trace[L.n_trace - 1]);
 
     /* 3. stop gracefully, then count what was kept */
     kill(pid, SIGTERM);
