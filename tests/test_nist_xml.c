@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include "tern/nist_dump.h"
 #include "tern/nist_xml.h"
 #include "tern_test.h"
@@ -311,4 +314,62 @@ Test(nist_xml, mapping_table_has_one_entry_per_field)
                       m->type, m->field);
         }
     cr_assert_gt(n, 100);
+}
+
+/* Fields written in Tern's extension (<tern:Field>) rather than a NIEM
+ * element, per "T.NNN", over a written document; returns how many. */
+static size_t extension_fields(const uint8_t *xml, size_t len, const char *name, size_t *forbidden)
+{
+    xmlDocPtr doc = xmlReadMemory((const char *)xml, (int)len, NULL, NULL, XML_PARSE_NONET);
+    cr_assert(doc);
+    size_t n = 0;
+    for (xmlNodePtr rec = xmlDocGetRootElement(doc)->children; rec; rec = rec->next) {
+        if (rec->type != XML_ELEMENT_NODE)
+            continue;
+        long type = 0;
+        for (xmlNodePtr c = rec->children; c; c = c->next)
+            if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "RecordCategoryCode") == 0) {
+                xmlChar *v = xmlNodeGetContent(c);
+                type = strtol((const char *)v, NULL, 10);
+                xmlFree(v);
+            }
+        for (xmlNodePtr c = rec->children; c; c = c->next) {
+            if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "Field") != 0)
+                continue;
+            xmlChar *num = xmlGetProp(c, (const xmlChar *)"number");
+            long f = strtol((const char *)num, NULL, 10);
+            xmlFree(num);
+            n++;
+            /* Type-1 and the INCITS 378 block of Type-9 all have elements. */
+            if (type == 1 || (type == 9 && f >= 126 && f <= 140)) {
+                (*forbidden)++;
+                cr_log_error("%s: %ld.%03ld written in the extension", name, type, f);
+            }
+        }
+    }
+    xmlFreeDoc(doc);
+    return n;
+}
+
+Test(nist_xml, type1_and_incits378_fields_have_niem_elements)
+{
+    static const char *files[] = {"an2k/nist-reference/type-9-14-m1.an2",
+                                  "an2k/nist-reference/type-9-13-9-14-m1.an2",
+                                  "an2k/biomeval/type9-15.an2k", "an2k/nist-reference/type-4-tpcard.an2"};
+    size_t forbidden = 0, in_ext = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        TERN_REQUIRE_DATA(path, files[i]);
+        size_t len;
+        uint8_t *data = tern_test_read(path, &len), *xml;
+        tern_nist *t;
+        tern_error err;
+        cr_assert_eq(tern_nist_parse(data, len, &t, &err), TERN_OK, "%s", err.message);
+        cr_assert_eq(tern_nist_xml_write(t, &xml, &len, &err), TERN_OK);
+        in_ext += extension_fields(xml, len, files[i], &forbidden);
+        free(xml);
+        tern_nist_free(t);
+        free(data);
+    }
+    cr_log_info("%zu fields in the extension (Type-2, EFS and the like)", in_ext);
+    cr_assert_eq(forbidden, 0);
 }

@@ -123,6 +123,40 @@ static const xml_map maps[] = {
      "PositionHorizontalCoordinateValue,PositionVerticalCoordinateValue"},
     {9, 10, XK_TEXT, "itl:Minutiae/itl:MinutiaeNISTStandard/MinutiaeQuantity", NULL},
     {9, 11, XK_BOOL01, "itl:Minutiae/itl:MinutiaeNISTStandard/MinutiaeRidgeCountIndicator", NULL},
+    /* The INCITS 378 block (1-2011 8.9.6, Table 28) as biom:INCITSMinutiae,
+     * a child of the record. 9.138 RCI is read and written in
+     * nist_xml_read.c / nist_xml_write.c (its first subfield differs). */
+    {9, 126, XK_TEXT, "INCITSMinutiae",
+     "CBEFFFormatOwnerIdentification/nc:IdentificationID,"
+     "CBEFFFormatCategoryIdentification/nc:IdentificationID,"
+     "CBEFFProductIdentification/nc:IdentificationID"},
+    {9, 127, XK_TEXT, "INCITSMinutiae/ImageCaptureDetail",
+     "CaptureDeviceCertificationCode,CaptureDeviceIdentification/nc:IdentificationID"},
+    {9, 128, XK_TEXT, "INCITSMinutiae/FingerImpressionImage/ImageHorizontalLineLengthPixelQuantity",
+     NULL},
+    {9, 129, XK_TEXT, "INCITSMinutiae/FingerImpressionImage/ImageVerticalLineLengthPixelQuantity",
+     NULL},
+    {9, 130, XK_TEXT, "INCITSMinutiae/FingerImpressionImage/ImageScaleUnitsCode", NULL},
+    {9, 131, XK_TEXT, "INCITSMinutiae/FingerImpressionImage/ImageHorizontalPixelDensityValue", NULL},
+    {9, 132, XK_TEXT, "INCITSMinutiae/FingerImpressionImage/ImageVerticalPixelDensityValue", NULL},
+    {9, 133, XK_TEXT, "INCITSMinutiae/FingerViewNumeric", NULL},
+    {9, 134, XK_TEXT, "INCITSMinutiae/FingerImpressionImage/FingerPositionCode", NULL},
+    {9, 135, XK_TEXT, "INCITSMinutiae/*MinutiaeQuality",
+     "QualityValue,QualityAlgorithmVendorIdentification/nc:IdentificationID,"
+     "QualityAlgorithmProductIdentification/nc:IdentificationID"},
+    {9, 136, XK_TEXT, "INCITSMinutiae/MinutiaeQuantity", NULL},
+    {9, 137, XK_TEXT, "INCITSMinutiae/*INCITSMinutia",
+     "MinutiaIdentification/nc:IdentificationID,"
+     "INCITSMinutiaLocation/PositionHorizontalCoordinateValue,"
+     "INCITSMinutiaLocation/PositionVerticalCoordinateValue,"
+     "INCITSMinutiaLocation/ImageLocationThetaAngleMeasure,INCITSMinutiaCategoryCode,"
+     "MinutiaQualityValue"},
+    {9, 139, XK_TEXT, "INCITSMinutiae/*FingerprintPatternCoreLocation",
+     "PositionHorizontalCoordinateValue,PositionVerticalCoordinateValue,"
+     "+ImageLocationThetaAngleMeasure"},
+    {9, 140, XK_TEXT, "INCITSMinutiae/*FingerprintPatternDeltaLocation",
+     "PositionHorizontalCoordinateValue,PositionVerticalCoordinateValue,"
+     "+ImageLocationThetaAngleMeasure"},
     {10, 3, XK_TEXT, "@/ImageCategoryCode", NULL},
     {10, 12, XK_TEXT, "@/ImageColorSpaceCode", NULL},
     {10, 13, XK_TEXT, "@/FaceImageAcquisitionProfileCode", NULL},

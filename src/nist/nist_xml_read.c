@@ -369,6 +369,30 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
     return take_field(rd, &b, ok, any && content, type, m->field);
 }
 
+/* 9.138 RCI from INCITSMinutiae/MinutiaeRidgeCountDetail: the method as
+ * the first subfield "m US 0 US 0", then one subfield "a US b US count" per
+ * MinutiaeRidgeCountItem (see write_rci). */
+static tern_status read_rci(reader *rd, xmlNodePtr rec)
+{
+    xmlNodePtr d = follow(rec, "INCITSMinutiae/MinutiaeRidgeCountDetail", 39, 9);
+    if (!d)
+        return TERN_OK;
+    tern_buf b = {0};
+    put_text(&b, first_child(d, "INCITSRidgeCountAlgorithmCode"));
+    tern_buf_put(&b, "\x1f" "0\x1f" "0", 4);
+    for (xmlNodePtr c = d->children; c; c = c->next) {
+        if (!is(c, "MinutiaeRidgeCountItem"))
+            continue;
+        tern_buf_u8(&b, TERN_NIST_RS);
+        put_text(&b, follow(c, "MinutiaIdentification/IdentificationID", 38, 9));
+        tern_buf_u8(&b, TERN_NIST_US);
+        put_text(&b, follow(c, "MinutiaReferenceIdentification/IdentificationID", 47, 9));
+        tern_buf_u8(&b, TERN_NIST_US);
+        put_text(&b, first_child(c, "RidgeCountValue"));
+    }
+    return take_field(rd, &b, true, true, 9, 138);
+}
+
 /* 8.008 of a pen-vector signature (8.004 SRT 2) from SignatureImageVector
  * elements: 5 bytes per vector, X and Y big-endian in 2 bytes each, then
  * the pen pressure (ANSI/NIST-ITL 1-2011, 8.8.8). Only when the record has
@@ -610,6 +634,8 @@ static tern_status read_record(reader *rd, xmlNodePtr rec)
         s = read_cnt(rd, rec);
     if (!s && type == 9)
         s = read_mrc(rd, rec);
+    if (!s && type == 9)
+        s = read_rci(rd, rec);
     if (!s && type == 8)
         s = read_vectors(rd, rec);
     for (size_t i = 0; !s; i++) {

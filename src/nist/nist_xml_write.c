@@ -457,6 +457,38 @@ static bool write_vectors(writer *w, xmlNodePtr rec, const tern_nist_record *r,
     return true;
 }
 
+/* 9.138 RCI (INCITS 378 ridge counts): a first subfield "method US 0 US 0"
+ * and then "a US b US count" per ridge count, as MinutiaeRidgeCountDetail
+ * with INCITSRidgeCountAlgorithmCode and MinutiaeRidgeCountItem elements.
+ * False (extension instead) for any other shape. */
+static bool write_rci(writer *w, xmlNodePtr rec, const tern_nist_record *r,
+                      const tern_nist_field *f)
+{
+    char buf[32];
+    if (f->binary || repeated(r, 138) || !tern_nist_item_str(f, 0, 1, buf, sizeof buf) || strcmp(buf, "0") != 0 ||
+        !tern_nist_item_str(f, 0, 2, buf, sizeof buf) || strcmp(buf, "0") != 0)
+        return false;
+    for (uint32_t s = 0; s < f->n_subfields; s++)
+        for (uint32_t i = 0; i < 3; i++)
+            if (tern_nist_item_count(f, s) != 3 || !tern_nist_item_str(f, s, i, buf, sizeof buf) ||
+                !buf[0] || !xml_safe((const uint8_t *)buf, strlen(buf)))
+                return false;
+    xmlNodePtr d = make_path(w, rec, "INCITSMinutiae/MinutiaeRidgeCountDetail", 39, 9, false);
+    tern_nist_item_str(f, 0, 0, buf, sizeof buf);
+    set_text(w, d ? child(w, d, "INCITSRidgeCountAlgorithmCode", true) : NULL, buf);
+    static const char *const paths[] = {"MinutiaIdentification/nc:IdentificationID",
+                                        "MinutiaReferenceIdentification/nc:IdentificationID",
+                                        "RidgeCountValue"};
+    for (uint32_t s = 1; d && s < f->n_subfields; s++) {
+        xmlNodePtr item = child(w, d, "MinutiaeRidgeCountItem", true);
+        for (uint32_t i = 0; item && i < 3; i++) {
+            tern_nist_item_str(f, s, i, buf, sizeof buf);
+            set_text(w, make_path(w, item, paths[i], strlen(paths[i]), 9, true), buf);
+        }
+    }
+    return true;
+}
+
 /* 1.003 CNT: the first subfield as ContentFirstRecordCategoryCode and
  * ContentRecordCount, then one ContentRecordSummary per record. */
 static bool write_cnt(writer *w, xmlNodePtr rec, const tern_nist_field *f)
@@ -546,6 +578,8 @@ static void write_record(writer *w, xmlNodePtr root, const tern_nist_record *r)
         if (r->type == 1 && f->number == 3 && tern_nist_find(r, 3) == f && write_cnt(w, rec, f))
             continue;
         if (r->type == 8 && f->number == 8 && write_vectors(w, rec, r, f))
+            continue;
+        if (r->type == 9 && f->number == 138 && write_rci(w, rec, r, f))
             continue;
         if (r->type == 9 && f->number == 12 && !repeated(r, 12) && !f->binary && mrc_shape(f)) {
             write_mrc(w, rec, f);
