@@ -11,6 +11,7 @@
  * biom: carry the same local names). Values are compared as the standard
  * defines them: numbers by value ("0486" and "486" are one X coordinate),
  * base64 without its line breaks. */
+#define _GNU_SOURCE /* memmem */
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdio.h>
@@ -164,4 +165,68 @@ Test(nist_xml_walk, sample_2008_through_traditional_keeps_every_element)
     cr_expect_eq(lost, 0, "%zu of %zu elements lost (listed above)", lost, total);
     free(out);
     free(data);
+}
+
+/* A transaction using every mapping with a special shape (item groups,
+ * '#' elements, palm positions in Type-9, an SMT image, pen vectors):
+ * traditional -> XML -> traditional gives the same bytes, and only the
+ * Type-2 field goes to Tern's extension. */
+Test(nist_xml_walk, special_shapes_convert_both_ways)
+{
+    tern_nist *t;
+    tern_error err;
+    size_t r2, r8, r9, r10, r14;
+    cr_assert_eq(tern_nist_create("0500", &t, &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, 0, 4, "TENR", &err), TERN_OK);
+    cr_assert_eq(tern_nist_add_record(t, 2, &r2, &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, r2, 10, "ENC-1", &err), TERN_OK);
+    cr_assert_eq(tern_nist_add_record(t, 8, &r8, &err), TERN_OK);
+    static const char *t8[][2] = {{"3", "0"}, {"4", "2"}, {"5", "0"}, {"6", "0"}, {"7", "0"}};
+    for (size_t i = 0; i < 5; i++)
+        cr_assert_eq(tern_nist_set_text(t, r8, (uint32_t)atoi(t8[i][0]), t8[i][1], &err), TERN_OK);
+    static const uint8_t vec[10] = {0, 1, 0, 2, 1, 0x12, 0x34, 0x56, 0x78, 255};
+    cr_assert_eq(tern_nist_set_binary(t, r8, 8, vec, sizeof vec, &err), TERN_OK);
+    cr_assert_eq(tern_nist_add_record(t, 9, &r9, &err), TERN_OK);
+    static const char *t9[][2] = {
+        {"3", "0"}, {"4", "S"}, {"6", "01\x1e" "22"}, {"10", "2"}, {"11", "1"},
+        {"12", "001\x1f" "01000500090\x1f" "00\x1f" "A\x1f" "2,5\x1e" "002\x1f" "02000600180\x1f"
+               "33\x1f" "B"}};
+    for (size_t i = 0; i < sizeof t9 / sizeof t9[0]; i++)
+        cr_assert_eq(tern_nist_set_text(t, r9, (uint32_t)atoi(t9[i][0]), t9[i][1], &err), TERN_OK);
+    cr_assert_eq(tern_nist_add_record(t, 10, &r10, &err), TERN_OK);
+    static const char *t10[][2] = {
+        {"3", "TATTOO"}, {"28", "BAL\x1fGRN"}, {"40", "TAT L ARM"},
+        {"42", "TATTOO\x1f" "ANIMAL\x1f" "DOG\x1fx\x1eTATTOO\x1fHUMAN"},
+        {"43", "RED\x1f" "BLACK\x1f" "BLUE\x1eYELLOW"}};
+    for (size_t i = 0; i < sizeof t10 / sizeof t10[0]; i++)
+        cr_assert_eq(tern_nist_set_text(t, r10, (uint32_t)atoi(t10[i][0]), t10[i][1], &err),
+                     TERN_OK);
+    cr_assert_eq(tern_nist_add_record(t, 14, &r14, &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, r14, 3, "1", &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, r14, 13, "13", &err), TERN_OK);
+    cr_assert_eq(tern_nist_set_text(t, r14, 25, "07\x1f" "3\x1f" "1\x1f" "2\x1f" "3\x1f" "4\x1f" "5\x1f"
+                                               "6\x1e" "08\x1f" "0",
+                                    &err),
+                 TERN_OK);
+    uint8_t *trad, *xml, *again;
+    size_t trad_len, xml_len, again_len;
+    cr_assert_eq(tern_nist_serialize(t, &trad, &trad_len, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_nist_xml_write(t, &xml, &xml_len, &err), TERN_OK, "%s", err.message);
+    tern_nist *back;
+    cr_assert_eq(tern_nist_xml_read(xml, xml_len, &back, NULL, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_nist_serialize(back, &again, &again_len, &err), TERN_OK, "%s", err.message);
+    cr_expect(again_len == trad_len && memcmp(trad, again, trad_len) == 0,
+              "traditional -> XML -> traditional changed the bytes");
+    /* One extension field: 2.010. */
+    size_t ext = 0;
+    for (const uint8_t *p = xml; (p = memmem(p, xml_len - (size_t)(p - xml), "<tern:Field ", 12)); p++)
+        ext++;
+    cr_expect_eq(ext, 1, "%zu fields in the extension:\n%.*s", ext, (int)xml_len, (const char *)xml);
+    cr_expect(memmem(xml, xml_len, "MinutiaePalmPositionCode>22<", 28) != NULL);
+    cr_expect(memmem(xml, xml_len, "<biom:PhysicalFeatureImage>", 27) != NULL);
+    tern_nist_free(back);
+    free(again);
+    free(xml);
+    free(trad);
+    tern_nist_free(t);
 }
