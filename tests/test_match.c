@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "match/match_internal.h"
 #include "tern/match.h"
 #include "tern_test.h"
 
@@ -174,6 +175,40 @@ Test(match, deterministic_and_exactly_symmetric)
     }
     tern_match_context_free(c1);
     tern_match_context_free(c2);
+}
+
+/* The vectorised pair loop (when this CPU has it) gives exactly the pairs
+ * of the portable one: the scores cannot depend on the machine. */
+Test(match, pair_loop_is_the_same_on_every_path)
+{
+    float sq[MCC_WORDS * 64 + 1];
+    match_sqrt_table(sq);
+    match_pair *p0 = malloc(MATCH_MAX_PAIRS * sizeof *p0), *p1 = malloc(MATCH_MAX_PAIRS * sizeof *p1);
+    cr_assert(p0 && p1);
+    uint32_t total = 0;
+    for (uint64_t f = 0; f < 6; f++) {
+        tern_template *fa = make_finger(40 + f, 30 + 9 * (uint32_t)f), *fb = make_finger(90 + f, 41);
+        impression i1 = typical, i2 = typical;
+        i1.seed = 5 * f + 1, i2.seed = 5 * f + 2, i2.rotate = 0.9 * (double)f, i2.crop = 150;
+        tern_template *t[3] = {make_impression(fa, &i1), make_impression(fa, &i2),
+                               make_impression(fb, &i1)};
+        tern_match_template *m[3];
+        for (int k = 0; k < 3; k++)
+            cr_assert_eq(tern_match_template_create(t[k], &m[k], NULL), TERN_OK);
+        for (int x = 0; x < 3; x++)
+            for (int y = 0; y < 3; y++) {
+                uint32_t n0 = match_local_pairs_impl(m[x], m[y], p0, sq, 0);
+                uint32_t n1 = match_local_pairs_impl(m[x], m[y], p1, sq, 1);
+                cr_assert_eq(n0, n1, "pairs: %u portable, %u best path", n0, n1);
+                cr_assert(memcmp(p0, p1, n0 * sizeof *p0) == 0, "pairs differ");
+                total += n0;
+            }
+        for (int k = 0; k < 3; k++)
+            tern_match_template_free(m[k]), tern_template_free(t[k]);
+        tern_template_free(fa), tern_template_free(fb);
+    }
+    cr_assert_gt(total, 1000, "%u pairs compared", total);
+    free(p0), free(p1);
 }
 
 Test(match, genuine_scores_survive_any_rotation_and_translation)

@@ -31,9 +31,7 @@
 #ifndef MAX_CANDIDATES
 #define MAX_CANDIDATES 160    /* candidate pairs considered for growth */
 #endif
-#ifndef ROT_TOL
-#define ROT_TOL ((float)(M_PI / 6))        /* pair rotation vs the root's */
-#endif
+#define ROT_TOL_STEPS 5461u  /* pair rotation vs the root's: pi / 6 in steps of 2 pi / 65536 */
 #ifndef LEN_TOL_ABS
 #define LEN_TOL_ABS 8.0f      /* edge length tolerance: absolute part */
 #endif
@@ -83,8 +81,9 @@ tern_status tern_match_context_create(tern_match_context **out, tern_error *err)
     c->used_a = malloc(TERN_TEMPLATE_MAX_MINUTIAE);
     c->used_b = malloc(TERN_TEMPLATE_MAX_MINUTIAE);
     c->turns = malloc(2 * TERN_TEMPLATE_MAX_MINUTIAE * sizeof(float));
+    c->rot = malloc(MAX_CANDIDATES * sizeof *c->rot);
     if (!c->pairs || !c->pairs_tmp || !c->matched || !c->best || !c->used_a || !c->used_b ||
-        !c->turns) {
+        !c->turns || !c->rot) {
         tern_match_context_free(c);
         return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
     }
@@ -104,6 +103,7 @@ void tern_match_context_free(tern_match_context *ctx)
     free(ctx->used_a);
     free(ctx->used_b);
     free(ctx->turns);
+    free(ctx->rot);
     free(ctx);
 }
 
@@ -112,32 +112,36 @@ static inline uint32_t p_key(const match_pair *p) { return MATCH_Q - p->q; }
 
 /* Puts the `keep` best pairs first, sorted by similarity (quantised to 16
  * bits) descending; returns how many are sorted (min(n, keep)). Stable: equal
- * keys keep the order in which match_local_pairs produced them (a, then b,
- * ascending), so the order is total and platform-independent. A histogram of
- * the high key byte finds the cut, then a two-pass LSD radix sort orders the
- * few pairs above it. tmp has room for n pairs. */
+ * keys keep the order in which they were produced (match_local_pairs: a,
+ * then b, ascending), so the order is total and platform-independent. A
+ * histogram of the key's high byte finds the cut; the pairs above it are
+ * scattered stably into their high-byte buckets, and each (small) bucket is
+ * then insertion-sorted on the whole key. tmp has room for n pairs. */
 static uint32_t top_pairs(match_pair *p, match_pair *tmp, uint32_t n, uint32_t keep)
 {
-    uint32_t hist[256] = {0};
+    uint32_t hist[257] = {0};
     for (uint32_t i = 0; i < n; i++)
-        hist[p_key(&p[i]) >> 8]++;
+        hist[(p_key(&p[i]) >> 8) + 1]++;
     uint32_t cut = 0, below = 0;
-    while (cut < 255 && below + hist[cut] < keep)
-        below += hist[cut++];
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if ((p_key(&p[i]) >> 8) <= cut)
-            p[m++] = p[i];
-    for (int pass = 0; pass < 2; pass++) {
-        uint32_t count[257] = {0};
-        match_pair *src = pass ? tmp : p, *dst = pass ? p : tmp;
-        for (uint32_t i = 0; i < m; i++)
-            count[((p_key(&src[i]) >> (8 * pass)) & 255) + 1]++;
-        for (int k = 0; k < 256; k++)
-            count[k + 1] += count[k];
-        for (uint32_t i = 0; i < m; i++)
-            dst[count[(p_key(&src[i]) >> (8 * pass)) & 255]++] = src[i];
+    while (cut < 255 && below + hist[cut + 1] < keep)
+        below += hist[++cut];
+    for (uint32_t k = 0; k < cut + 1; k++)
+        hist[k + 1] += hist[k]; /* hist[k]: where bucket k starts */
+    uint32_t m = hist[cut + 1];
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t k = p_key(&p[i]) >> 8;
+        if (k <= cut)
+            tmp[hist[k]++] = p[i];
     }
+    /* hist[k] now ends bucket k; sort within buckets (equal high bytes) */
+    for (uint32_t i = 1; i < m; i++) {
+        match_pair v = tmp[i];
+        uint32_t key = p_key(&v), j = i;
+        while (j > 0 && p_key(&tmp[j - 1]) > key)
+            tmp[j] = tmp[j - 1], j--;
+        tmp[j] = v;
+    }
+    memcpy(p, tmp, m * sizeof *p);
     return m < keep ? m : keep;
 }
 
@@ -195,7 +199,7 @@ static growth grow(tern_match_context *ctx, const tern_match_template *a,
     uint16_t *mp = ctx->matched;
     turn *tu = (turn *)ctx->turns;
     const match_pair *r = &cand[root];
-    float rot = match_wrap(b->m[r->b].angle - a->m[r->a].angle);
+    const uint16_t *rot = ctx->rot;
     growth g = {1, r->q};
     mp[0] = r->a, mp[1] = r->b;
     tu[0] = turn_of(&a->m[r->a], &b->m[r->b]);
@@ -204,7 +208,8 @@ static growth grow(tern_match_context *ctx, const tern_match_template *a,
         uint32_t i = cand[c].a, j = cand[c].b;
         if (ctx->used_a[i] || ctx->used_b[j])
             continue;
-        if (fabsf(match_wrap(b->m[j].angle - a->m[i].angle - rot)) > ROT_TOL)
+        /* |turn - the root's turn| <= ROT_TOL, in angle steps, wrapped */
+        if ((uint16_t)(rot[c] - rot[root] + ROT_TOL_STEPS) > 2 * ROT_TOL_STEPS)
             continue;
         turn tij = turn_of(&a->m[i], &b->m[j]);
         uint32_t t = 0;
@@ -349,8 +354,16 @@ static double compare_canonical(tern_match_context *ctx, const tern_match_templa
     uint32_t np = match_local_pairs(a, b, ctx->pairs, ctx->sq);
     if (np == 0)
         return 0.0;
+#ifdef ONLY_LOCAL
+    return np;
+#endif
     uint32_t n_cand = top_pairs(ctx->pairs, ctx->pairs_tmp, np, MAX_CANDIDATES);
+#ifdef ONLY_TOP
+    return n_cand;
+#endif
     uint32_t roots = n_cand < ROOTS ? n_cand : ROOTS;
+    for (uint32_t c = 0; c < n_cand; c++)
+        ctx->rot[c] = (uint16_t)(b->m[ctx->pairs[c].b].aq - a->m[ctx->pairs[c].a].aq);
     growth best = {0, 0};
     for (uint32_t r = 0; r < roots; r++) {
         /* a root already in the best graph would grow much the same graph */

@@ -129,8 +129,7 @@ tern_status tern_gallery_finger_prepare(const tern_template *t, tern_gallery_fin
         const match_minutia *m = &mt->m[i];
         uint16_t dx = (uint16_t)((int32_t)(m->x * MATCH_POS_SCALE) - lo[0]);
         uint16_t dy = (uint16_t)((int32_t)(m->y * MATCH_POS_SCALE) - lo[1]);
-        uint16_t qa = (uint16_t)((uint32_t)nearbyint((double)m->angle * (MATCH_ANGLE_STEPS / (2.0 * M_PI))) &
-                                 0xffffu);
+        uint16_t qa = m->aq;
         p[0] = (uint8_t)dx, p[1] = (uint8_t)(dx >> 8), p[2] = (uint8_t)dy, p[3] = (uint8_t)(dy >> 8);
         p[4] = (uint8_t)qa, p[5] = (uint8_t)(qa >> 8), p[6] = m->type;
         p[7] = (uint8_t)(m->quality | (m->cyl_ok ? 0x80 : 0));
@@ -188,9 +187,12 @@ tern_status gallery_scratch_init(gallery_scratch *s, tern_error *err)
     v->valid = calloc(n * MCC_SWORDS, sizeof *v->valid);
     v->ones = calloc(n, sizeof *v->ones);
     v->ok = calloc(n, sizeof *v->ok);
+    v->soa = calloc(MATCH_SOA_WORDS(n), sizeof *v->soa);
+    v->ones_ok = calloc(n + 8, sizeof *v->ones_ok);
     v->hull = calloc(n + 2, sizeof *v->hull);
     v->hull_edge = calloc(3 * (n + 2), sizeof *v->hull_edge);
-    tern_status rc = v->m && v->cyl && v->valid && v->ones && v->ok && v->hull && v->hull_edge
+    tern_status rc = v->m && v->cyl && v->valid && v->ones && v->ok && v->soa && v->ones_ok &&
+                             v->hull && v->hull_edge
                          ? tern_match_context_create(&s->ctx, err)
                          : tern_error_set(err, TERN_E_NOMEM, "gallery: out of memory");
     if (rc != TERN_OK)
@@ -207,6 +209,8 @@ void gallery_scratch_free(gallery_scratch *s)
     free(v->valid);
     free(v->ones);
     free(v->ok);
+    free(v->soa);
+    free(v->ones_ok);
     free(v->hull);
     free(v->hull_edge);
     memset(s, 0, sizeof *s);
@@ -225,8 +229,10 @@ static void restore(tern_match_template *v, const tern_gallery_finger *f)
         int32_t qx = f->ox + (int32_t)(p[0] | p[1] << 8), qy = f->oy + (int32_t)(p[2] | p[3] << 8);
         m->x = (float)((double)qx / MATCH_POS_SCALE);
         m->y = (float)((double)qy / MATCH_POS_SCALE);
-        match_angle((uint32_t)(p[4] | p[5] << 8), &m->angle, &m->co, &m->si);
-        m->type = p[6], m->quality = p[7] & 0x7f, m->cyl_ok = p[7] >> 7, m->pad = 0;
+        m->aq = (uint16_t)(p[4] | p[5] << 8);
+        match_angle(m->aq, &m->angle, &m->co, &m->si);
+        m->type = p[6], m->quality = p[7] & 0x7f, m->cyl_ok = p[7] >> 7;
+        memset(m->pad, 0, sizeof m->pad);
         if (m->cyl_ok)
             v->ok[v->n_ok++] = (uint16_t)i;
     }
@@ -251,12 +257,14 @@ static void restore(tern_match_template *v, const tern_gallery_finger *f)
             for (uint64_t o = occ[w]; o; o &= o - 1) {
                 int cell = __builtin_ctzll(o);
                 uint64_t bins = get_bits(p, &pos, MCC_ND);
-                ones += (uint32_t)__builtin_popcountll(bins);
+                for (uint64_t b = bins; b; b &= b - 1)
+                    ones++;
                 for (int k = 0; k < MCC_ND; k++)
                     c[k * MCC_SWORDS + w] |= ((bins >> k) & 1u) << cell;
             }
         v->ones[v->ok[x]] = (uint16_t)ones;
     }
+    match_template_soa(v);
 }
 
 double gallery_compare(gallery_scratch *s, const tern_match_template *probe,

@@ -27,10 +27,11 @@ typedef struct match_minutia {
     float x, y;    /* u, y up */
     float angle;   /* radians [0, 2pi), counter-clockwise */
     float co, si;  /* cos and sin of angle */
+    uint16_t aq;   /* angle in steps of 2 pi / 65536 */
     uint8_t type;
     uint8_t cyl_ok; /* the cylinder is valid (MCC Sec. 3.1: minVC, minM) */
     uint8_t quality;
-    uint8_t pad;    /* 0 */
+    uint8_t pad[3]; /* 0 */
 } match_minutia;
 
 struct tern_match_template {
@@ -41,6 +42,14 @@ struct tern_match_template {
     uint16_t *ones;      /* n: set cells of each cylinder (its popcount) */
     uint16_t *ok;        /* n_ok: indices of the valid cylinders, ascending */
     uint32_t n_ok;
+    /* The valid cylinders again, as a structure of arrays for the pair loop:
+     * word w of layer k of the x-th valid cylinder at
+     * soa[(k * MCC_SWORDS + w) * n_pad + x], its validity at
+     * soa[(MCC_WORDS + w) * n_pad + x], its popcount at ones_ok[x]; n_pad is
+     * n_ok rounded up to 8, the padding empty (never valid). */
+    uint64_t *soa;
+    uint32_t *ones_ok;
+    uint32_t n_pad;
     uint32_t n_hull;
     uint8_t *hull;       /* n_hull: minutia index of each convex hull vertex, counter-clockwise */
     float *hull_edge;    /* 3 * n_hull: outward unit normal and offset of each edge */
@@ -61,6 +70,10 @@ uint32_t match_disc_cells(void);
  * and allocations are set: cos/sin, hull, edges, cylinders, ok list and key.
  * Used by preparation (mcc.c); the gallery restores instead (gallery.c). */
 void match_template_finish_geometry(tern_match_template *mt);
+/* Fills soa, ones_ok and n_pad from cyl, valid, ones and ok (room for
+ * TERN_TEMPLATE_MAX_MINUTIAE + 8 cylinders is enough). */
+void match_template_soa(tern_match_template *mt);
+#define MATCH_SOA_WORDS(n) (((size_t)(n) + 8) * (MCC_WORDS + MCC_SWORDS))
 /* The hull's edge table from hull and m. */
 void match_hull_edges(tern_match_template *mt);
 /* cos/sin of a quantised direction step q (0..65535) and the direction. */
@@ -86,6 +99,7 @@ struct tern_match_context {
     uint8_t *used_a, *used_b;
     uint16_t *best;      /* 2 * TERN_TEMPLATE_MAX_MINUTIAE */
     float *turns;        /* 2 * TERN_TEMPLATE_MAX_MINUTIAE: cos, sin per graph pair */
+    uint16_t *rot;       /* MAX_CANDIDATES: each candidate's turn, in angle steps */
     float sq[MCC_WORDS * 64 + 1]; /* match_sqrt_table */
 };
 
@@ -123,5 +137,10 @@ void match_sqrt_table(float *sq);
  * for a->n * b->n pairs. */
 uint32_t match_local_pairs(const tern_match_template *a, const tern_match_template *b,
                            match_pair *out, const float *sq);
+
+/* The pair loop's implementations: 0 the portable one, 1 the best this CPU
+ * runs (identical results; tests compare them). */
+uint32_t match_local_pairs_impl(const tern_match_template *a, const tern_match_template *b,
+                                match_pair *out, const float *sq, int best);
 
 #endif

@@ -254,18 +254,23 @@ float match_mcc_similarity(const tern_match_template *a, uint32_t i, const tern_
  * than delta_theta, and Tern compares at any rotation. */
 #define LOCAL_PAIRS_BODY                                                                     \
     uint32_t np = 0;                                                                         \
+    const uint32_t pa = a->n_pad, pb = b->n_pad;                                             \
     for (uint32_t x = 0; x < a->n_ok; x++) {                                                 \
-        uint32_t i = a->ok[x];                                                               \
         uint64_t ca[MCC_WORDS], va[MCC_SWORDS];                                              \
-        memcpy(ca, &a->cyl[(size_t)i * MCC_WORDS], sizeof ca);                               \
-        memcpy(va, &a->valid[(size_t)i * MCC_SWORDS], sizeof va);                            \
-        uint32_t ones_a = a->ones[i];                                                        \
+        for (int w = 0; w < MCC_WORDS; w++)                                                  \
+            ca[w] = a->soa[(size_t)w * pa + x];                                              \
+        for (int w = 0; w < MCC_SWORDS; w++)                                                 \
+            va[w] = a->soa[(size_t)(MCC_WORDS + w) * pa + x];                                \
+        uint32_t ones_a = a->ones_ok[x];                                                     \
         for (uint32_t y = 0; y < b->n_ok; y++) {                                             \
-            uint32_t j = b->ok[y];                                                           \
-            float s = cylinder_similarity(ca, va, ones_a, &b->cyl[(size_t)j * MCC_WORDS],    \
-                                          &b->valid[(size_t)j * MCC_SWORDS], b->ones[j], sq);\
+            uint64_t cb[MCC_WORDS], vb[MCC_SWORDS];                                          \
+            for (int w = 0; w < MCC_WORDS; w++)                                              \
+                cb[w] = b->soa[(size_t)w * pb + y];                                          \
+            for (int w = 0; w < MCC_SWORDS; w++)                                             \
+                vb[w] = b->soa[(size_t)(MCC_WORDS + w) * pb + y];                            \
+            float s = cylinder_similarity(ca, va, ones_a, cb, vb, b->ones_ok[y], sq);        \
             uint32_t q = s > 0 ? (uint32_t)(s * (float)MATCH_Q + 0.5f) : 0;                  \
-            out[np] = (match_pair){(uint16_t)q, (uint16_t)i, (uint16_t)j};                   \
+            out[np] = (match_pair){(uint16_t)q, a->ok[x], b->ok[y]};                         \
             np += q > MATCH_MIN_Q; /* branch-free: the store is overwritten if not */        \
         }                                                                                    \
     }                                                                                        \
@@ -278,6 +283,9 @@ static uint32_t local_pairs_generic(const tern_match_template *a, const tern_mat
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_X86_PATHS 1
+
 /* The same code compiled for the POPCNT instruction (about twice as fast as
  * the portable bit count); chosen at run time, identical results. */
 __attribute__((target("popcnt"))) static uint32_t
@@ -286,16 +294,104 @@ local_pairs_popcnt(const tern_match_template *a, const tern_match_template *b, m
 {
     LOCAL_PAIRS_BODY
 }
+
+#if MCC_SWORDS == 1
+/* Eight pairs at a time with AVX-512 (64-bit popcounts in vectors): the
+ * same integer counts, and the same IEEE single-precision operations in the
+ * same order as cylinder_similarity (square root, add, divide, subtract,
+ * multiply, add, truncate are all exactly rounded), so the same q. The
+ * masked popcounts are counted for every lane: they equal the precomputed
+ * ones where the shortcut applies. */
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512vpopcntdq"))) static uint32_t
+local_pairs_avx512(const tern_match_template *a, const tern_match_template *b, match_pair *out,
+                   const float *sq)
+{
+    (void)sq;
+    uint32_t np = 0;
+    const uint32_t pa = a->n_pad, pb = b->n_pad;
+    const __m256 one = _mm256_set1_ps(1.0f), qscale = _mm256_set1_ps((float)MATCH_Q);
+    const __m256 half = _mm256_set1_ps(0.5f), zero = _mm256_setzero_ps();
+    const __m512i min_common = _mm512_set1_epi64(MCC_MIN_COMMON);
+    uint32_t qrow[TERN_TEMPLATE_MAX_MINUTIAE + 8];
+    for (uint32_t x = 0; x < a->n_ok; x++) {
+        __m512i ca[MCC_ND];
+        for (int k = 0; k < MCC_ND; k++)
+            ca[k] = _mm512_set1_epi64((long long)a->soa[(size_t)k * pa + x]);
+        __m512i va = _mm512_set1_epi64((long long)a->soa[(size_t)MCC_WORDS * pa + x]);
+        /* a row of similarities, without branches (the padding lanes have
+         * no valid cell, so they fail the common-cells test) */
+        for (uint32_t y = 0; y < b->n_ok; y += 8) {
+            __m512i vb = _mm512_loadu_si512(&b->soa[(size_t)MCC_WORDS * pb + y]);
+            __m512i mask = _mm512_and_si512(va, vb);
+            __mmask8 ok = _mm512_cmpge_epi64_mask(_mm512_popcnt_epi64(mask), min_common);
+            __m512i nx = _mm512_setzero_si512(), na = nx, nb = nx;
+            for (int k = 0; k < MCC_ND; k++) {
+                __m512i cb = _mm512_loadu_si512(&b->soa[(size_t)k * pb + y]);
+                __m512i xa = _mm512_and_si512(ca[k], mask), xb = _mm512_and_si512(cb, mask);
+                na = _mm512_add_epi64(na, _mm512_popcnt_epi64(xa));
+                nb = _mm512_add_epi64(nb, _mm512_popcnt_epi64(xb));
+                nx = _mm512_add_epi64(nx, _mm512_popcnt_epi64(_mm512_xor_si512(xa, xb)));
+            }
+            __m256 fx = _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(nx)));
+            __m256 fa = _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(na)));
+            __m256 fb = _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(nb)));
+            __m256 den = _mm256_add_ps(fa, fb);
+            __m256 s = _mm256_sub_ps(one, _mm256_div_ps(fx, den));
+            /* na + nb == 0: similarity 0 (den is 0 exactly then) */
+            s = _mm256_mask_blend_ps(_mm256_cmp_ps_mask(den, zero, _CMP_EQ_OQ), s, zero);
+            __m256i q = _mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(s, qscale), half));
+            __mmask8 keep = ok & _mm256_cmp_ps_mask(s, zero, _CMP_GT_OQ);
+            _mm256_storeu_si256((__m256i *)&qrow[y], _mm256_maskz_mov_epi32(keep, q));
+        }
+        uint16_t ia = a->ok[x];
+        for (uint32_t y = 0; y < b->n_ok; y++) {
+            out[np] = (match_pair){(uint16_t)qrow[y], ia, b->ok[y]};
+            np += qrow[y] > MATCH_MIN_Q; /* branch-free: the store is overwritten if not */
+        }
+    }
+    return np;
+}
 #endif
+#endif
+
+uint32_t match_local_pairs_impl(const tern_match_template *a, const tern_match_template *b,
+                                match_pair *out, const float *sq, int best)
+{
+#ifdef HAVE_X86_PATHS
+    if (best) {
+#if MCC_SWORDS == 1
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq"))
+            return local_pairs_avx512(a, b, out, sq);
+#endif
+        if (__builtin_cpu_supports("popcnt"))
+            return local_pairs_popcnt(a, b, out, sq);
+    }
+#endif
+    return local_pairs_generic(a, b, out, sq);
+}
 
 uint32_t match_local_pairs(const tern_match_template *a, const tern_match_template *b,
                            match_pair *out, const float *sq)
 {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    if (__builtin_cpu_supports("popcnt"))
-        return local_pairs_popcnt(a, b, out, sq);
-#endif
-    return local_pairs_generic(a, b, out, sq);
+    return match_local_pairs_impl(a, b, out, sq, 1);
+}
+
+void match_template_soa(tern_match_template *mt)
+{
+    uint32_t pad = (mt->n_ok + 7u) & ~7u;
+    mt->n_pad = pad;
+    memset(mt->soa, 0, (size_t)pad * (MCC_WORDS + MCC_SWORDS) * sizeof *mt->soa);
+    for (uint32_t x = 0; x < pad; x++)
+        mt->ones_ok[x] = 0;
+    for (uint32_t x = 0; x < mt->n_ok; x++) {
+        uint32_t i = mt->ok[x];
+        for (int w = 0; w < MCC_WORDS; w++)
+            mt->soa[(size_t)w * pad + x] = mt->cyl[(size_t)i * MCC_WORDS + w];
+        for (int w = 0; w < MCC_SWORDS; w++)
+            mt->soa[(size_t)(MCC_WORDS + w) * pad + x] = mt->valid[(size_t)i * MCC_SWORDS + w];
+        mt->ones_ok[x] = mt->ones[i];
+    }
 }
 
 /* ---- preparation ------------------------------------------------------ */
@@ -344,9 +440,12 @@ tern_status tern_match_template_create(const tern_template *t, tern_match_templa
     mt->valid = calloc((size_t)(n ? n : 1) * MCC_SWORDS, sizeof *mt->valid);
     mt->ones = calloc(n ? n : 1, sizeof *mt->ones);
     mt->ok = calloc(n ? n : 1, sizeof *mt->ok);
+    mt->soa = calloc(MATCH_SOA_WORDS(n), sizeof *mt->soa);
+    mt->ones_ok = calloc((size_t)n + 8, sizeof *mt->ones_ok);
     mt->hull = calloc((size_t)n + 2, sizeof *mt->hull);
     mt->hull_edge = calloc(3 * ((size_t)n + 2), sizeof *mt->hull_edge);
-    if (!mt->m || !mt->cyl || !mt->valid || !mt->ones || !mt->ok || !mt->hull || !mt->hull_edge) {
+    if (!mt->m || !mt->cyl || !mt->valid || !mt->ones || !mt->ok || !mt->soa || !mt->ones_ok ||
+        !mt->hull || !mt->hull_edge) {
         tern_match_template_free(mt);
         return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
     }
@@ -358,7 +457,8 @@ tern_status tern_match_template_create(const tern_template *t, tern_match_templa
         m->y = (float)(nearbyint(-src->y * sy * MATCH_POS_SCALE) / MATCH_POS_SCALE);
         double a = fmod((double)src->angle, 2.0 * M_PI);
         uint32_t q = (uint32_t)nearbyint((a < 0 ? a + 2.0 * M_PI : a) * (MATCH_ANGLE_STEPS / (2.0 * M_PI)));
-        match_angle(q % (uint32_t)MATCH_ANGLE_STEPS, &m->angle, &m->co, &m->si);
+        m->aq = (uint16_t)(q % (uint32_t)MATCH_ANGLE_STEPS);
+        match_angle(m->aq, &m->angle, &m->co, &m->si);
         m->type = src->type;
         m->quality = src->quality < 100 ? src->quality : 100; /* 7 bits in the gallery */
     }
@@ -387,6 +487,7 @@ void match_template_finish_geometry(tern_match_template *mt)
         if (mt->m[i].cyl_ok)
             mt->ok[mt->n_ok++] = (uint16_t)i;
     }
+    match_template_soa(mt);
 }
 
 void tern_match_template_free(tern_match_template *mt)
@@ -398,6 +499,8 @@ void tern_match_template_free(tern_match_template *mt)
     free(mt->valid);
     free(mt->ones);
     free(mt->ok);
+    free(mt->soa);
+    free(mt->ones_ok);
     free(mt->hull);
     free(mt->hull_edge);
     free(mt);
