@@ -15,6 +15,7 @@
 #include "tern/audit.h"
 #include "tern/core.h"
 #include "tern/image.h"
+#include "tern/match.h"
 #include "tern/synth.h"
 
 #define SEED 0x1de7ull
@@ -568,5 +569,70 @@ STORE_TEST(identify, slaps_are_segmented_and_sequence_checked)
         tern_image_free(rolled[j]);
     ix_slap_free(&right);
     ix_slap_free(&left);
+    world_down(&w);
+}
+
+/* The thresholds core derives from a target FPIR (per candidate
+ * 1 - (1 - FPIR)^(1/N) on the Fisher-fused FMR of the comparator's
+ * per-finger calibration) must hold on impostors: synthetic people who
+ * were never enrolled, searched with every finger. Enrolling N different
+ * people makes no link at the default target; then, at a target of 0.1 per
+ * search, the share of searches with an alert, the share of impostor
+ * candidates at or below a fused FMR x, and the share of impostor finger
+ * comparisons at or below a per-finger FMR x may not exceed their nominal
+ * rates by more than a factor of 3 (plus 3 for counting noise). A
+ * recalibration that made the comparator's FMRs optimistic fails here. */
+STORE_TEST(identify, thresholds_hold_on_synthetic_impostors, .timeout = 240)
+{
+#ifdef TERN_SANITIZED
+    const int N = 15, P = 15;
+#else
+    const int N = 50, P = 40;
+#endif
+    world w;
+    world_up(&w, backend);
+    tern_error err;
+    for (int i = 0; i < N; i++) {
+        size_t links = 0;
+        enroll(&w, 1000 + (uint64_t)i, "SYNTH-Impostor", NULL, &links);
+        cr_assert_eq(links, 0, "person %d linked to a different synthetic person", i);
+    }
+    static const double xs[3] = {1e-1, 1e-2, 1e-3};
+    long fused[3] = {0}, finger[3] = {0}, hits = 0;
+    tern_identify_result *res = calloc(1, sizeof *res);
+    for (int p = 0; p < P; p++) {
+        prints pr;
+        prints_make(&pr, 5000 + (uint64_t)p, 1);
+        tern_identify_request req = {.location = "SCL", .n_fingers = 10, .fingers = pr.f,
+                                     .now_ms = w.now,
+                                     .match = {.target_fpir = 0.1,
+                                               .max_candidates = TERN_CORE_MAX_CANDIDATES}};
+        OK(tern_core_identify(w.c, w.g, &analyst1, &req, res, &err));
+        hits += res->hit;
+        for (size_t c = 0; c < res->n_candidates; c++)
+            for (int j = 0; j < 3; j++) {
+                fused[j] += res->candidates[c].fmr <= xs[j];
+                for (int k = 0; k < 10; k++) {
+                    double s = res->candidates[c].finger_score[k];
+                    finger[j] += s > 0 && tern_match_fmr_for_score(s, NULL) <= xs[j];
+                }
+            }
+        ix_free(pr.t);
+    }
+    free(res);
+    cr_assert_leq(hits, 3 * 0.1 * P + 3, "%ld of %d impostor searches hit at a target FPIR of 0.1",
+                  hits, P);
+    cr_log_info("impostor searches %d (gallery %d): %ld hit at target FPIR 0.1", P, N, hits);
+    for (int j = 0; j < 3; j++)
+        cr_log_info("x = %g: fused %ld of %d candidates, fingers %ld of %d comparisons", xs[j],
+                    fused[j], N * P, finger[j], N * P * 10);
+    for (int j = 0; j < 3; j++) {
+        double pairs = (double)N * P;
+        cr_assert_leq(fused[j], 3 * xs[j] * pairs + 3,
+                      "%ld of %.0f impostor candidates at fused FMR <= %g", fused[j], pairs, xs[j]);
+        cr_assert_leq(finger[j], 3 * xs[j] * pairs * 10 + 3,
+                      "%ld of %.0f impostor finger comparisons at FMR <= %g", finger[j],
+                      pairs * 10, xs[j]);
+    }
     world_down(&w);
 }
