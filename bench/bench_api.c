@@ -26,9 +26,13 @@
  * (mates), 1 of 4 a person never enrolled; P fingers each (default 2,
  * the two index fingers, as at a border).
  *
+ * With --enroll-every K, every K-th request of the load is an enrollment
+ * of a new person (ten fingers, de-duplicated against the gallery) instead.
+ *
  * Usage: bench_api [--identities N] [--requests R] [--clients C]
  *                  [--seconds S] [--workers W] [--probe-fingers 2|4|10]
- * Defaults: N 10000, R 60, C 4, S 300, W 4, P 2. */
+ *                  [--enroll-every K]
+ * Defaults: N 10000, R 60, C 4, S 300, W 4, P 2, K 0. */
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -157,6 +161,34 @@ static char *encounter_body(unsigned k, unsigned n_ident, unsigned n_fingers)
     return s;
 }
 
+/* The JSON body of enrollment e: a new person (never in the gallery), ten
+ * fingers. */
+static char *enroll_body(unsigned e, unsigned n_ident)
+{
+    uint64_t index = (uint64_t)n_ident + 500000u + e;
+    json_t *arr = json_array();
+    for (unsigned k = 0; k < 10; k++) {
+        tern_template *t = finger(index, k, 0);
+        uint8_t *buf;
+        size_t len;
+        tern_error err;
+        if (tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &buf, &len, &err))
+            die("encode", &err);
+        size_t b64len = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = malloc(b64len);
+        sodium_bin2base64(b64, b64len, buf, len, sodium_base64_VARIANT_ORIGINAL);
+        json_array_append_new(arr, json_pack("{s:i,s:s}", "position", (int)k + 1, "template", b64));
+        free(b64);
+        free(buf);
+        tern_template_free(t);
+    }
+    json_t *body = json_pack("{s:s,s:s,s:s,s:o}", "family_name", "SYNTH-Load", "category",
+                             "default", "location", "BENCH-AIRPORT", "fingers", arr);
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    return s;
+}
+
 /* ---- the server, in its own process ------------------------------------- */
 
 static pid_t server_fork(const tern_api_config *cfg, unsigned *port)
@@ -236,6 +268,7 @@ typedef struct result {
     double seconds;
     int status;            /* 0: no answer */
     bool hit;
+    bool enroll;           /* an enrollment, not an encounter */
     char encounter[TERN_ID_MAX];
 } result;
 
@@ -244,6 +277,8 @@ typedef struct load {
     const char *token;
     char **bodies;
     unsigned n_bodies;
+    char **enrolls;            /* every enroll_every-th request enrolls (0: none) */
+    unsigned n_enrolls, enroll_every;
     unsigned max_requests;
     double deadline;
     atomic_uint next;
@@ -258,13 +293,17 @@ typedef struct load {
 
 static void one(load *L, unsigned k)
 {
-    const char *b = L->bodies[k % L->n_bodies];
+    bool enroll = L->enroll_every && k % L->enroll_every == L->enroll_every - 1;
+    const char *b = enroll ? L->enrolls[(k / L->enroll_every) % L->n_enrolls]
+                           : L->bodies[k % L->n_bodies];
     tern_api_response r;
     tern_error err;
     double t0 = wall();
-    tern_status rc = tern_api_call(L->port, "POST", "/v1/encounters", L->token, "border-control",
-                                   "application/json", b, strlen(b), &r, &err);
+    tern_status rc = tern_api_call(L->port, "POST", enroll ? "/v1/identities" : "/v1/encounters",
+                                   L->token, "border-control", "application/json", b, strlen(b),
+                                   &r, &err);
     result *o = &L->res[k];
+    o->enroll = enroll;
     o->seconds = wall() - t0;
     if (rc != TERN_OK)
         return;
@@ -333,7 +372,7 @@ static double pct(double *v, size_t n, double p)
 }
 
 typedef struct summary {
-    unsigned sent, answered, ok, acked, hits, by_class[6];
+    unsigned sent, answered, ok, acked, hits, enrolls, by_class[6];
     double seconds, p50, p99, max;
 } summary;
 
@@ -350,6 +389,7 @@ static summary summarise(const result *res, unsigned n, double secs)
         s.ok += res[i].status == 201;
         s.acked += res[i].encounter[0] != 0;
         s.hits += res[i].hit;
+        s.enrolls += res[i].enroll;
         lat[nl++] = res[i].seconds;
     }
     qsort(lat, nl, sizeof *lat, cmp_double);
@@ -362,13 +402,14 @@ static summary summarise(const result *res, unsigned n, double secs)
 
 static void print_summary(const char *name, const summary *s, unsigned clients)
 {
-    printf("%s: %u clients, %u requests in %.1f s: %.2f encounters/s; latency p50 %.0f ms, "
+    printf("%s: %u clients, %u requests in %.1f s: %.2f requests/s; latency p50 %.0f ms, "
            "p99 %.0f ms, max %.0f ms\n",
            name, clients, s->sent, s->seconds, s->ok / s->seconds, 1e3 * s->p50, 1e3 * s->p99,
            1e3 * s->max);
-    printf("  answers: %u of %u (2xx %u, 4xx %u, 5xx %u); 201 with encounter id %u; hits %u\n",
+    printf("  answers: %u of %u (2xx %u, 4xx %u, 5xx %u); 201 with encounter id %u; hits %u; "
+           "enrollments %u\n",
            s->answered, s->sent, s->by_class[2], s->by_class[4], s->by_class[5], s->acked,
-           s->hits);
+           s->hits, s->enrolls);
 }
 
 /* ---- after the run: durability and audit -------------------------------- */
@@ -409,6 +450,7 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     unsigned n_ident = 10000, requests = 60, clients = 4, workers = 4, probe_fingers = 2;
+    unsigned enroll_every = 0;
     double seconds = 300;
     for (int i = 1; i + 1 < argc; i += 2) {
         unsigned long v = strtoul(argv[i + 1], NULL, 10);
@@ -420,13 +462,16 @@ int main(int argc, char **argv)
             clients = (unsigned)v;
         else if (!strcmp(argv[i], "--workers"))
             workers = (unsigned)v;
+        else if (!strcmp(argv[i], "--enroll-every"))
+            enroll_every = (unsigned)v;
         else if (!strcmp(argv[i], "--probe-fingers"))
             probe_fingers = (unsigned)v;
         else if (!strcmp(argv[i], "--seconds"))
             seconds = (double)v;
         else {
             fprintf(stderr, "usage: bench_api [--identities N] [--requests R] [--clients C] "
-                            "[--seconds S] [--workers W] [--probe-fingers 2|4|10]\n");
+                            "[--seconds S] [--workers W] [--probe-fingers 2|4|10] "
+                            "[--enroll-every K]\n");
             return 2;
         }
     }
@@ -461,6 +506,10 @@ int main(int argc, char **argv)
     char **bodies = calloc(n_bodies, sizeof *bodies);
     for (unsigned k = 0; k < n_bodies; k++)
         bodies[k] = encounter_body(k, n_ident, probe_fingers);
+    unsigned n_enrolls = enroll_every ? requests / enroll_every + 1 : 0;
+    char **enrolls = calloc(n_enrolls + 1, sizeof *enrolls);
+    for (unsigned e = 0; e < n_enrolls; e++)
+        enrolls[e] = enroll_body(e, n_ident);
     printf("set-up: %u identities x 10 fingers stored, %u probe bodies (%u fingers): %.1f s\n",
            n_ident, n_bodies, probe_fingers, wall() - t0);
 
@@ -486,6 +535,7 @@ int main(int argc, char **argv)
 
     /* 2. load */
     load L = {.port = port, .token = token, .bodies = bodies, .n_bodies = n_bodies,
+              .enrolls = enrolls, .n_enrolls = n_enrolls, .enroll_every = enroll_every,
               .max_requests = requests, .deadline = wall() + seconds, .server = pid};
     L.res = calloc(requests, sizeof *L.res);
     pthread_t th[64], smp;
@@ -535,6 +585,9 @@ int main(int argc, char **argv)
     for (unsigned k = 0; k < n_bodies; k++)
         free(bodies[k]);
     free(bodies);
+    for (unsigned e = 0; e < n_enrolls; e++)
+        free(enrolls[e]);
+    free(enrolls);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
