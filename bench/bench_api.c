@@ -374,13 +374,15 @@ static double pct(double *v, size_t n, double p)
 typedef struct summary {
     unsigned sent, answered, ok, acked, hits, enrolls, by_class[6];
     double seconds, p50, p99, max;
+    double enroll_p50, enroll_max;   /* enrollments alone */
 } summary;
 
 static summary summarise(const result *res, unsigned n, double secs)
 {
     summary s = {.sent = n, .seconds = secs};
     double *lat = malloc((n ? n : 1) * sizeof *lat);
-    size_t nl = 0;
+    double *elat = malloc((n ? n : 1) * sizeof *elat);
+    size_t nl = 0, ne = 0;
     for (unsigned i = 0; i < n; i++) {
         if (!res[i].status)
             continue;
@@ -390,8 +392,15 @@ static summary summarise(const result *res, unsigned n, double secs)
         s.acked += res[i].encounter[0] != 0;
         s.hits += res[i].hit;
         s.enrolls += res[i].enroll;
-        lat[nl++] = res[i].seconds;
+        if (res[i].enroll)
+            elat[ne++] = res[i].seconds;
+        else
+            lat[nl++] = res[i].seconds;
     }
+    qsort(elat, ne, sizeof *elat, cmp_double);
+    s.enroll_p50 = pct(elat, ne, 0.50);
+    s.enroll_max = ne ? elat[ne - 1] : 0;
+    free(elat);
     qsort(lat, nl, sizeof *lat, cmp_double);
     s.p50 = pct(lat, nl, 0.50);
     s.p99 = pct(lat, nl, 0.99);
@@ -402,14 +411,17 @@ static summary summarise(const result *res, unsigned n, double secs)
 
 static void print_summary(const char *name, const summary *s, unsigned clients)
 {
-    printf("%s: %u clients, %u requests in %.1f s: %.2f requests/s; latency p50 %.0f ms, "
-           "p99 %.0f ms, max %.0f ms\n",
+    printf("%s: %u clients, %u requests in %.1f s: %.2f requests/s; encounter latency p50 "
+           "%.0f ms, p99 %.0f ms, max %.0f ms\n",
            name, clients, s->sent, s->seconds, s->ok / s->seconds, 1e3 * s->p50, 1e3 * s->p99,
            1e3 * s->max);
     printf("  answers: %u of %u (2xx %u, 4xx %u, 5xx %u); 201 with encounter id %u; hits %u; "
            "enrollments %u\n",
            s->answered, s->sent, s->by_class[2], s->by_class[4], s->by_class[5], s->acked,
            s->hits, s->enrolls);
+    if (s->enrolls)
+        printf("  enrollment latency p50 %.0f ms, max %.0f ms\n", 1e3 * s->enroll_p50,
+               1e3 * s->enroll_max);
 }
 
 /* ---- after the run: durability and audit -------------------------------- */
