@@ -168,7 +168,8 @@ Test(nist_xml_walk, sample_2008_through_traditional_keeps_every_element)
 }
 
 /* A transaction using every mapping with a special shape (item groups,
- * '#' elements, palm positions in Type-9, an SMT image, pen vectors):
+ * '#' elements, palm positions in Type-9, an SMT image, pen vectors, a
+ * Type-4 FGP with a gap):
  * traditional -> XML -> traditional gives the same bytes, and only the
  * Type-2 field goes to Tern's extension. */
 Test(nist_xml_walk, special_shapes_convert_both_ways)
@@ -201,6 +202,16 @@ Test(nist_xml_walk, special_shapes_convert_both_ways)
     for (size_t i = 0; i < sizeof t10 / sizeof t10[0]; i++)
         cr_assert_eq(tern_nist_set_text(t, r10, (uint32_t)atoi(t10[i][0]), t10[i][1], &err),
                      TERN_OK);
+    /* A Type-4 whose FGP has a used position after an unused one: all six
+     * bytes are fields, and must stay so through XML. */
+    size_t r4;
+    cr_assert_eq(tern_nist_add_record(t, 4, &r4, &err), TERN_OK);
+    static const char *t4[][2] = {{"3", "0"}, {"4", "2\x1e" "255\x1e" "3\x1e" "255\x1e" "255\x1e" "255"},
+                                  {"5", "0"}, {"6", "2"}, {"7", "1"}, {"8", "0"}};
+    for (size_t i = 0; i < sizeof t4 / sizeof t4[0]; i++)
+        cr_assert_eq(tern_nist_set_text(t, r4, (uint32_t)atoi(t4[i][0]), t4[i][1], &err), TERN_OK);
+    static const uint8_t px[2] = {7, 9};
+    cr_assert_eq(tern_nist_set_binary(t, r4, 9, px, sizeof px, &err), TERN_OK);
     cr_assert_eq(tern_nist_add_record(t, 14, &r14, &err), TERN_OK);
     cr_assert_eq(tern_nist_set_text(t, r14, 3, "1", &err), TERN_OK);
     cr_assert_eq(tern_nist_set_text(t, r14, 13, "13", &err), TERN_OK);
@@ -224,6 +235,8 @@ Test(nist_xml_walk, special_shapes_convert_both_ways)
     cr_expect_eq(ext, 1, "%zu fields in the extension:\n%.*s", ext, (int)xml_len, (const char *)xml);
     cr_expect(memmem(xml, xml_len, "MinutiaePalmPositionCode>22<", 28) != NULL);
     cr_expect(memmem(xml, xml_len, "<biom:PhysicalFeatureImage>", 27) != NULL);
+    const tern_nist_field *fgp = tern_nist_find(&back->records[r4], 4);
+    cr_expect(fgp && fgp->n_subfields == 6, "Type-4 FGP: %u subfields", fgp ? fgp->n_subfields : 0);
     tern_nist_free(back);
     free(again);
     free(xml);

@@ -277,6 +277,24 @@ static tern_status read_mrc(reader *rd, xmlNodePtr rec)
     return add_pending(rd, 12, false, v, len);
 }
 
+/* True if among parent's `local` children a position other than 255
+ * follows a 255. */
+static bool fgp_gap(xmlNodePtr parent, const char *local)
+{
+    bool unused = false;
+    for (xmlNodePtr c = parent->children; c; c = c->next) {
+        if (!is(c, local))
+            continue;
+        xmlChar *v = xmlNodeGetContent(c);
+        bool is255 = v && strcmp((const char *)v, "255") == 0;
+        xmlFree(v);
+        if (!is255 && unused)
+            return true;
+        unused |= is255;
+    }
+    return false;
+}
+
 static tern_status take_field(reader *rd, tern_buf *b, bool ok, bool any, uint32_t type,
                               uint32_t field)
 {
@@ -337,13 +355,17 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
     const char *colon = strchr(rep_name, ':');
     const char *local = colon ? colon + 1 : rep_name, *alt = palm_alias(type, local);
     bool any = false, content = false;
+    /* 2-2008 lists all six FGP bytes of Types 3-6, 255 for unused: they
+     * are dropped, as the traditional reader does, unless a used position
+     * follows an unused one (then all six are fields, as there). */
+    bool drop_unused = type >= 3 && type <= 6 && m->field == 4 && !fgp_gap(parent, local);
     for (xmlNodePtr c = parent->children; c && ok; c = c->next) {
         if (!is(c, local) && !(alt && is(c, alt)))
             continue;
         xmlNodePtr leaf = slash ? follow(c, slash + 1, strlen(slash + 1), type) : c;
-        if (type >= 3 && type <= 6 && m->field == 4 && leaf) {
+        if (drop_unused && leaf) {
             char *v = text_of(leaf);
-            bool unused = v && strcmp(v, "255") == 0; /* 2-2008 lists unused FGP bytes */
+            bool unused = v && strcmp(v, "255") == 0;
             free(v);
             if (unused)
                 continue;
