@@ -67,6 +67,9 @@
 #define GLOBAL_W 0.15
 #endif
 #define COS_GLOBAL_A0 0.90044710f /* cos(GLOBAL_A0) */
+#ifndef TYPE_W
+#define TYPE_W 0.1            /* weight of a pair of the same known type */
+#endif
 
 tern_status tern_match_context_create(tern_match_context **out, tern_error *err)
 {
@@ -387,8 +390,16 @@ static double compare_canonical(tern_match_context *ctx, const tern_match_templa
     *k_out = best.k, *extra_out = extra;
     float fa = (float)ov_a > OVERLAP_FLOOR ? (float)ov_a : OVERLAP_FLOOR;
     float fb = (float)ov_b > OVERLAP_FLOOR ? (float)ov_b : OVERLAP_FLOOR;
-    double evidence = (double)best.sum_q / MATCH_Q + GLOBAL_W * extra;
-    return evidence * evidence / sqrt((double)fa * fb);
+    /* pairs whose minutiae are of the same known type */
+    uint32_t same = 0;
+    for (uint32_t t = 0; t < best.k + extra; t++) {
+        uint8_t ta = a->m[ctx->best[2 * t]].type, tb = b->m[ctx->best[2 * t + 1]].type;
+        same += ta == tb && ta != TERN_MINUTIA_OTHER;
+    }
+    double common = sqrt((double)fa * fb);
+    double evidence = (double)best.sum_q / MATCH_Q + GLOBAL_W * extra + TYPE_W * same;
+    double paired = (double)(best.k + extra) / common;
+    return evidence * evidence / common * sqrt(sqrt(paired));
 }
 
 double tern_match_compare(tern_match_context *ctx, const tern_match_template *a,
