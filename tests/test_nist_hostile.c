@@ -197,3 +197,39 @@ Test(nist_bad_input, xml_entity_bomb_names_its_offset)
     cr_assert(strstr(err.message, want), "%s", err.message);
     cr_assert(strstr(err.message, "DOCTYPE"), "%s", err.message);
 }
+
+/* XML values that do not convert: the error names the record, the field
+ * and the line of the element (the XML's own offset). */
+Test(nist_bad_input, xml_values_name_record_field_and_line)
+{
+    const char *doc =
+        "<?xml version=\"1.0\"?>\n"
+        "<itl:NISTBiometricInformationExchangePackage xmlns:itl=\"http://biometrics.nist.gov/standard/2011\"\n"
+        "  xmlns:biom=\"http://niem.gov/niem/biometrics/1.0\" xmlns:nc=\"http://niem.gov/niem/niem-core/2.0\">\n"
+        "<itl:PackageInformationRecord><biom:RecordCategoryCode>01</biom:RecordCategoryCode>\n"
+        "<biom:Transaction><biom:TransactionDate><nc:Date>%s</nc:Date></biom:TransactionDate>\n"
+        "</biom:Transaction></itl:PackageInformationRecord>\n"
+        "<itl:PackageFingerprintImageRecord><biom:RecordCategoryCode>14</biom:RecordCategoryCode>\n"
+        "<itl:FingerprintImage>\n"
+        "<nc:BinaryBase64Object>%s</nc:BinaryBase64Object>\n"
+        "</itl:FingerprintImage></itl:PackageFingerprintImageRecord>\n"
+        "</itl:NISTBiometricInformationExchangePackage>\n";
+    char buf[2048];
+    tern_nist *t = NULL;
+    tern_error err;
+    snprintf(buf, sizeof buf, doc, "2026-11-28", "AAEC");
+    cr_assert_eq(tern_nist_xml_read((const uint8_t *)buf, strlen(buf), &t, NULL, &err), TERN_OK,
+                 "%s", err.message);
+    tern_nist_free(t);
+    t = NULL;
+    snprintf(buf, sizeof buf, doc, "2026-11-28", "A*EC");
+    cr_assert_eq(tern_nist_xml_read((const uint8_t *)buf, strlen(buf), &t, NULL, &err),
+                 TERN_E_FORMAT);
+    cr_assert_null(t);
+    cr_assert(strstr(err.message, "record 2 (Type-14), field 14.999 at line 9: not base64"), "%s",
+              err.message);
+    snprintf(buf, sizeof buf, doc, "28.11.2026", "AAEC");
+    cr_assert_eq(tern_nist_xml_read((const uint8_t *)buf, strlen(buf), &t, NULL, &err),
+                 TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "record 1 (Type-1), field 1.005 at line 5"), "%s", err.message);
+}

@@ -89,10 +89,14 @@ static tern_status add_pending(reader *rd, uint32_t number, bool binary, uint8_t
     return TERN_OK;
 }
 
-static tern_status bad_value(reader *rd, uint32_t type, uint32_t field, const char *what)
+/* A value that does not convert, named by record, field and the line of
+ * the element it was read from (XML's offset: libxml2 counts lines). */
+static tern_status bad_value(reader *rd, xmlNodePtr at, uint32_t type, uint32_t field,
+                             const char *what)
 {
     return tern_error_set(rd->err, TERN_E_FORMAT, "ANSI/NIST XML: record %zu (Type-%u), field "
-                          "%u.%03u: %s", rd->rec_no, type, type, field, what);
+                          "%u.%03u at line %ld: %s", rd->rec_no, type, type, field,
+                          at ? xmlGetLineNo(at) : 0L, what);
 }
 
 static const char *palm_alias(uint32_t type, const char *name)
@@ -268,7 +272,8 @@ static tern_status read_mrc(reader *rd, xmlNodePtr rec)
     }
     if (!ok || !any) {
         tern_buf_free(&b);
-        return ok ? TERN_OK : bad_value(rd, 9, 12, "MinutiaDetail position or angle is not a number");
+        return ok ? TERN_OK : bad_value(rd, base, 9, 12,
+                                          "MinutiaDetail position or angle is not a number");
     }
     if (tern_buf_status(&b, rd->err))
         return TERN_E_NOMEM;
@@ -295,12 +300,12 @@ static bool fgp_gap(xmlNodePtr parent, const char *local)
     return false;
 }
 
-static tern_status take_field(reader *rd, tern_buf *b, bool ok, bool any, uint32_t type,
-                              uint32_t field)
+static tern_status take_field(reader *rd, xmlNodePtr at, tern_buf *b, bool ok, bool any,
+                              uint32_t type, uint32_t field)
 {
     if (!ok || !any) {
         tern_buf_free(b);
-        return ok ? TERN_OK : bad_value(rd, type, field, "element value does not convert");
+        return ok ? TERN_OK : bad_value(rd, at, type, field, "element value does not convert");
     }
     if (tern_buf_status(b, rd->err))
         return TERN_E_NOMEM;
@@ -325,7 +330,7 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
             uint8_t *data = s ? nist_base64_decode(s, &len) : NULL;
             free(s);
             if (!data)
-                return bad_value(rd, type, m->field, "not base64");
+                return bad_value(rd, node, type, m->field, "not base64");
             return add_pending(rd, m->field, true, data, len);
         }
         if (m->kind == XK_VERSION) {
@@ -340,9 +345,9 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
             bool found;
             ok = put_items(&b, m, node, type, &found);
             if (ok && !found) /* none of the items is there */
-                return take_field(rd, &b, true, false, type, m->field);
+                return take_field(rd, node, &b, true, false, type, m->field);
         }
-        return take_field(rd, &b, ok, true, type, m->field);
+        return take_field(rd, node, &b, ok, true, type, m->field);
     }
     /* One subfield per repeated element. */
     xmlNodePtr parent = star == m->path ? rec : follow(rec, m->path, (size_t)(star - m->path) - 1, type);
@@ -388,7 +393,7 @@ static tern_status read_mapped(reader *rd, xmlNodePtr rec, uint32_t type, const 
         /* c itself is not marked: a child no item names must still be
          * counted as not read. */
     }
-    return take_field(rd, &b, ok, any && content, type, m->field);
+    return take_field(rd, parent, &b, ok, any && content, type, m->field);
 }
 
 /* 9.138 RCI from INCITSMinutiae/MinutiaeRidgeCountDetail: the method as
@@ -412,7 +417,7 @@ static tern_status read_rci(reader *rd, xmlNodePtr rec)
         tern_buf_u8(&b, TERN_NIST_US);
         put_text(&b, first_child(c, "RidgeCountValue"));
     }
-    return take_field(rd, &b, true, true, 9, 138);
+    return take_field(rd, d, &b, true, true, 9, 138);
 }
 
 /* 8.008 of a pen-vector signature (8.004 SRT 2) from SignatureImageVector
@@ -440,7 +445,7 @@ static tern_status read_vectors(reader *rd, xmlNodePtr rec)
             free(s);
             if (!ok) {
                 tern_buf_free(&b);
-                return bad_value(rd, 8, 8, "SignatureImageVector without a number in range");
+                return bad_value(rd, v, 8, 8, "SignatureImageVector without a number in range");
             }
             if (k < 2)
                 tern_buf_u8(&b, (uint8_t)(x >> 8));
@@ -511,7 +516,7 @@ static tern_status read_fallback(reader *rd, xmlNodePtr f, uint32_t type)
         uint8_t *data = s ? nist_base64_decode(s, &len) : NULL;
         free(s);
         if (!data)
-            return bad_value(rd, type, (uint32_t)n, "tern:Field is not base64");
+            return bad_value(rd, f, type, (uint32_t)n, "tern:Field is not base64");
         return add_pending(rd, (uint32_t)n, binary, data, len);
     }
     if (!structured) {
