@@ -6,9 +6,12 @@
  * pending links instead of silent duplicates, typed refusals that leave
  * the store unchanged, reload from the store, deletion, re-extraction. The
  * audit chain verifies at the end of every test. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "ident_fixture.h"
 #include "store_fixture.h"
@@ -133,6 +136,91 @@ static tern_signal signal_of(world *w, const char *alert_id, tern_alert_notice *
     return n->signal;
 }
 
+static bool has_minutia(const tern_template *t, double x, double y)
+{
+    for (uint32_t i = 0; i < t->n_minutiae; i++)
+        if (fabs(t->minutiae[i].x - x) <= 0.5 && fabs(t->minutiae[i].y - y) <= 0.5)
+            return true;
+    return false;
+}
+
+/* The alert's evidence names, for every finger compared, the probe sample,
+ * the candidate's template and the matched minutiae: each pair joins a
+ * minutia of the probe (capture 1 of person `index`) to one of the enrolled
+ * template (capture 0), the first graph_pairs of them mutually consistent,
+ * and the pairs agree with one rotation and translation: the median
+ * residual of their least-squares rigid fit is under 25 px (measured 4 to
+ * 16 px: the generator's skin distortion; pairs joined at random would
+ * scatter over the print, ~100 px). */
+static void check_matched_minutiae(const tern_alert *a, uint64_t index, const char *sid,
+                                   world *w)
+{
+    json_error_t je;
+    json_t *root = json_loadb((const char *)a->evidence, a->evidence_len, 0, &je);
+    cr_assert_not_null(root, "evidence is not JSON: %s", je.text);
+    prints probe, enrolled;
+    prints_make(&probe, index, 1);
+    prints_make(&enrolled, index, 0);
+    json_t *fingers = json_object_get(root, "fingers");
+    cr_assert_eq(json_array_size(fingers), 10);
+    size_t i;
+    json_t *f;
+    json_array_foreach(fingers, i, f) {
+        int pos = (int)json_integer_value(json_object_get(f, "position"));
+        const char *tpl = json_string_value(json_object_get(f, "template"));
+        const char *smp = json_string_value(json_object_get(f, "probe_sample"));
+        cr_assert(tpl && strncmp(tpl, "tpl_", 4) == 0, "finger %d: no template id", pos);
+        cr_assert_null(smp, "the probe was templates: no sample");
+        tern_template_row row;
+        tern_error err;
+        OK(tern_store_template_get(w->s, tpl, &row, &err));
+        cr_assert_str_eq(row.subject_id, sid);
+        cr_assert_eq(row.position, pos);
+        tern_template_row_clear(&row);
+        json_t *pairs = json_object_get(f, "pairs");
+        size_t n = json_array_size(pairs);
+        size_t graph = (size_t)json_integer_value(json_object_get(f, "graph_pairs"));
+        cr_assert_geq(n, 6, "finger %d: %zu matched minutiae", pos, n);
+        cr_assert(graph >= 3 && graph <= n, "finger %d: %zu graph pairs of %zu", pos, graph, n);
+        double px[256], py[256], gx[256], gy[256], mp[2] = {0, 0}, mg[2] = {0, 0};
+        for (size_t j = 0; j < n && j < 256; j++) {
+            json_t *q = json_array_get(pairs, j);
+            px[j] = json_number_value(json_array_get(q, 0));
+            py[j] = json_number_value(json_array_get(q, 1));
+            gx[j] = json_number_value(json_array_get(q, 2));
+            gy[j] = json_number_value(json_array_get(q, 3));
+            cr_assert(has_minutia(probe.t[pos - 1], px[j], py[j]),
+                      "finger %d pair %zu: (%.0f, %.0f) is no probe minutia", pos, j, px[j], py[j]);
+            cr_assert(has_minutia(enrolled.t[pos - 1], gx[j], gy[j]),
+                      "finger %d pair %zu: (%.0f, %.0f) is no enrolled minutia", pos, j, gx[j],
+                      gy[j]);
+            mp[0] += px[j] / n, mp[1] += py[j] / n, mg[0] += gx[j] / n, mg[1] += gy[j] / n;
+        }
+        /* least-squares rotation about the centroids (Procrustes, 2-D) */
+        double sc = 0, ss = 0;
+        for (size_t j = 0; j < n; j++) {
+            double ax = px[j] - mp[0], ay = py[j] - mp[1], bx = gx[j] - mg[0], by = gy[j] - mg[1];
+            sc += ax * bx + ay * by;
+            ss += ax * by - ay * bx;
+        }
+        double th = atan2(ss, sc), c = cos(th), s = sin(th), res[256];
+        for (size_t j = 0; j < n; j++) {
+            double ax = px[j] - mp[0], ay = py[j] - mp[1];
+            res[j] = hypot(ax * c - ay * s + mg[0] - gx[j], ax * s + ay * c + mg[1] - gy[j]);
+        }
+        for (size_t j = 1; j < n; j++) /* sort for the median */
+            for (size_t k = j; k > 0 && res[k - 1] > res[k]; k--) {
+                double t = res[k];
+                res[k] = res[k - 1], res[k - 1] = t;
+            }
+        cr_assert_lt(res[n / 2], 25, "finger %d: median residual %.1f px of a rigid fit", pos,
+                     res[n / 2]);
+    }
+    json_decref(root);
+    ix_free(probe.t);
+    ix_free(enrolled.t);
+}
+
 STORE_TEST(identify, hit_and_no_hit)
 {
     world w;
@@ -157,6 +245,7 @@ STORE_TEST(identify, hit_and_no_hit)
     cr_assert_str_eq(a.entry_id, "");
     cr_assert(strstr((char *)a.evidence, "\"fingers\":[{\"position\":1") != NULL, "%.*s",
               (int)a.evidence_len, (char *)a.evidence);
+    check_matched_minutiae(&a, 3, sid[3], &w);
     tern_alert_clear(&a);
     tern_alert_notice n;
     cr_assert_eq(signal_of(&w, res->alert_ids[0], &n), TERN_SIGNAL_YELLOW);
@@ -562,6 +651,12 @@ STORE_TEST(identify, slaps_are_segmented_and_sequence_checked)
     OK(tern_core_identify(w.c, w.g, &examiner1, &ir, ires, &err));
     cr_assert_eq(ires->hit, 1);
     cr_assert_str_eq(ires->candidates[0].subject_id, left_sid);
+    tern_alert al;
+    OK(tern_store_alert_get(w.s, ires->alert_ids[0], &al, &err));
+    cr_assert(strstr((char *)al.evidence, "\"probe_sample\":\"smp_") &&
+                  strstr((char *)al.evidence, "\"pairs\":[["),
+              "%.*s", (int)al.evidence_len, (char *)al.evidence);
+    tern_alert_clear(&al);
     free(ires);
     for (int j = 0; j < 3; j++)
         tern_image_free(probe[j]);

@@ -327,8 +327,10 @@ typedef struct tern_identify_result {
  * Searches the subjects with an active, unexpired watchlist
  * entry first (exhaustively), then the whole gallery (with pre-selection if
  * large); candidates whose fused FMR is at or below the threshold become
- * pending alerts with evidence (JSON: per-finger scores, fused score and
- * FMR; the comparator does not expose matched minutiae). One transaction:
+ * pending alerts with evidence (JSON: fused score and FMR, threshold, and
+ * per finger the score, the probe sample, the candidate's template and the
+ * matched minutiae as coordinate pairs; docs/identification.md "Alert
+ * evidence"). One transaction:
  * the encounter (result "hit" / "no-hit"), its samples, the alerts and the
  * audit event. No biographic or protected attribute enters the search. */
 tern_status tern_core_identify(tern_core *c, tern_core_gallery *g, const tern_actor *who,

@@ -71,8 +71,12 @@ tern_status ident_gallery_add(tern_core_gallery *g, ident_fingers *f, const char
 double ident_threshold(double fpir, size_t n);
 /* Search options from the request's. */
 void ident_search_opts(const tern_core_match_opts *m, tern_gallery_search_opts *o);
-/* Writes the evidence JSON of a candidate into buf. */
-void ident_evidence(const tern_gallery_candidate *cand, double threshold, const char *stage,
-                    char *buf, size_t size);
+/* The evidence JSON of an alert for candidate cand (evidence.c): a new
+ * malloc'd text in *json (*len bytes, NUL-terminated), with the matched
+ * minutiae of every finger the probe and the candidate's stored templates
+ * share. Errors: the store's, TERN_E_NOMEM. */
+tern_status ident_evidence(tern_core *c, const ident_fingers *probe,
+                           const tern_gallery_candidate *cand, double threshold,
+                           const char *stage, char **json, size_t *len, tern_error *err);
 
 #endif

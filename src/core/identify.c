@@ -14,25 +14,6 @@
 
 #include "core/ident_impl.h"
 
-void ident_evidence(const tern_gallery_candidate *cand, double threshold, const char *stage,
-                    char *buf, size_t size)
-{
-    size_t n = (size_t)snprintf(buf, size,
-                                "{\"stage\":\"%s\",\"fused_score\":%.4f,\"fused_fmr\":%.4g,"
-                                "\"threshold_fmr\":%.4g,\"engine\":\"%s\",\"fingers\":[",
-                                stage, cand->score, cand->fmr, threshold, TERN_ENGINE_VERSION);
-    for (unsigned k = 0, first = 1; k < TERN_GALLERY_FINGERS && n < size; k++) {
-        if (cand->finger_score[k] < 0)
-            continue;
-        n += (size_t)snprintf(buf + n, size - n, "%s{\"position\":%u,\"score\":%.4f}",
-                              first ? "" : ",", k + 1, cand->finger_score[k]);
-        first = 0;
-    }
-    if (n < size)
-        snprintf(buf + n, size - n, "],\"matched_minutiae\":null,\"note\":\"the comparator "
-                                    "does not expose its matched minutiae\"}");
-}
-
 /* The active, unexpired watchlist entries: ids[i] names the entry,
  * subjects.ids[i] its subject. */
 typedef struct entries {
@@ -100,15 +81,18 @@ static tern_status raise(tern_core *c, identify_ctx *x, const tern_gallery_candi
     tern_identify_result *res = x->res;
     if (res->n_alerts == TERN_CORE_MAX_CANDIDATES)
         return TERN_OK;
-    char evidence[1024];
-    ident_evidence(cand, t, stage, evidence, sizeof evidence);
-    tern_alert a = {.score = cand->score, .evidence = (uint8_t *)evidence,
-                    .evidence_len = strlen(evidence), .status = TERN_ALERT_PENDING,
-                    .created_ms = x->req->now_ms};
+    char *evidence = NULL;
+    size_t len = 0;
+    tern_status rc = ident_evidence(c, &x->fingers, cand, t, stage, &evidence, &len, err);
+    if (rc != TERN_OK)
+        return rc;
+    tern_alert a = {.score = cand->score, .evidence = (uint8_t *)evidence, .evidence_len = len,
+                    .status = TERN_ALERT_PENDING, .created_ms = x->req->now_ms};
     memcpy(a.encounter_id, res->encounter_id, TERN_ID_MAX);
     memcpy(a.subject_id, cand->id, TERN_ID_MAX);
     snprintf(a.entry_id, sizeof a.entry_id, "%s", entry_id ? entry_id : "");
-    tern_status rc = tern_store_alert_insert(c->store, &a, err);
+    rc = tern_store_alert_insert(c->store, &a, err);
+    free(evidence);
     if (rc == TERN_OK)
         memcpy(res->alert_ids[res->n_alerts++], a.id, TERN_ID_MAX);
     return rc;
