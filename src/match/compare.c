@@ -131,10 +131,14 @@ static uint32_t top_pairs(match_pair *p, match_pair *tmp, uint32_t n, uint32_t k
     for (uint32_t k = 0; k < cut + 1; k++)
         hist[k + 1] += hist[k]; /* hist[k]: where bucket k starts */
     uint32_t m = hist[cut + 1];
+    /* branch-free: pairs beyond the cut all land on tmp[m], a dump slot
+     * (there is one when m < n) that nothing reads */
+    for (uint32_t k = cut + 1; k < 256; k++)
+        hist[k] = m;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t k = p_key(&p[i]) >> 8;
-        if (k <= cut)
-            tmp[hist[k]++] = p[i];
+        tmp[hist[k]] = p[i];
+        hist[k] += k <= cut;
     }
     /* hist[k] now ends bucket k; sort within buckets (equal high bytes) */
     for (uint32_t i = 1; i < m; i++) {

@@ -83,7 +83,7 @@ void match_angle(uint32_t q, float *angle, float *co, float *si);
  * q = round(similarity * MATCH_Q), so that sorting and summing are exact. */
 #define MATCH_Q 65535u
 #ifndef MATCH_MIN_Q
-#define MATCH_MIN_Q 19660u /* similarity 0.3: weaker pairs are no evidence */
+#define MATCH_MIN_Q 22937u /* similarity 0.35: weaker pairs are no evidence */
 #endif
 typedef struct match_pair {
     uint16_t q;
