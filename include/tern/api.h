@@ -37,8 +37,11 @@ typedef struct tern_api_config {
     tern_sign_key node_key;      /* copied: signs the audit chain head */
     const char *tls_cert_file;   /* PEM; with tls_key_file: HTTPS */
     const char *tls_key_file;
-    const char *tls_client_ca;   /* PEM CA bundle: verify client certificates,
-                                    whose subject CN names a user (partner) */
+    const char *tls_client_ca;   /* PEM CA bundle: client certificates issued by
+                                    it, within their validity, whose subject CN
+                                    is an active user, log in as that user; any
+                                    other presented certificate gets 401 (even
+                                    with a valid key), audited with the reason */
     unsigned workers;            /* store connections; 0: 4 */
     unsigned max_connections;    /* 0: 256 */
     size_t body_max;             /* 0: TERN_API_BODY_MAX_DEFAULT */
