@@ -140,6 +140,39 @@ Test(slap, bad_input_is_refused_with_typed_errors)
     ix_slap_free(&s);
 }
 
+/* Odd images: a ridge-like test pattern, noise, black, stripes across the
+ * whole slap: each is segmented or refused with TERN_E_QUALITY, never
+ * anything else, and a refusal leaves the result empty. */
+Test(slap, odd_images_are_segmented_or_refused)
+{
+    tern_image *img[4];
+    cr_assert_eq(tern_image_pattern(900, 700, 1, 500, &img[0], NULL), TERN_OK);
+    cr_assert_eq(tern_image_create(800, 500, 1, &img[1], NULL), TERN_OK);
+    cr_assert_eq(tern_image_create(400, 400, 1, &img[2], NULL), TERN_OK);
+    cr_assert_eq(tern_image_create(1600, 1000, 1, &img[3], NULL), TERN_OK);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < (size_t)800 * 500; i++) {
+        x = x * 1103515245u + 12345u;
+        img[1]->pixels[i] = (uint8_t)(x >> 24);
+    }
+    for (size_t i = 0; i < (size_t)1600 * 1000; i++)
+        img[3]->pixels[i] = (uint8_t)(((i % 1600) / 5) % 2 ? 40 : 220);
+    for (int k = 0; k < 4; k++) {
+        img[k]->ppi_x = img[k]->ppi_y = 500;
+        for (int slap = 13; slap <= 15; slap++) {
+            tern_slap_result r;
+            tern_error err;
+            tern_status rc = tern_slap_segment(img[k], slap, NULL, &r, &err);
+            cr_assert(rc == TERN_OK || rc == TERN_E_QUALITY, "image %d slap %d: %s: %s", k, slap,
+                      tern_status_name(rc), err.message);
+            if (rc != TERN_OK)
+                cr_assert_eq(r.n, 0);
+            tern_slap_result_clear(&r);
+        }
+        tern_image_free(img[k]);
+    }
+}
+
 /* NIST's ten-print card (ink, with printed captions, handwriting and a
  * punch hole over the right index): the right and left slaps (13, 14) and
  * the rolled prints 2-5 and 7-10 of the same person. No fingertip may match
