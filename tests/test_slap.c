@@ -177,12 +177,14 @@ Test(slap, odd_images_are_segmented_or_refused)
  * punch hole over the right index): the right and left slaps (13, 14) and
  * the rolled prints 2-5 and 7-10 of the same person. No fingertip may match
  * another finger's rolled print better than its own at FMR <= 1e-3 (a
- * confident mislabel), and at least three of each hand's four must match
- * their own rolled print best. Measured with the comparator of 13aba2a
- * (`--verbose` prints them), own / best other: right 2: 0.69 / 0.22,
- * 3: 7.91 / 0.72, 4: 1.86 / 0.22, 5: 0.92 / 0.28; left 10: 0.00 / 0.20
- * (the little finger, lowest on an ink card crowded with handwriting),
- * 9: 5.39 / 0.23, 8: 4.68 / 0.34, 7: 8.02 / 0.36. */
+ * confident mislabel), and each must match its own rolled print best.
+ * Measured with the comparator of 873f2ab (`--verbose` prints them), own /
+ * best other: right 2: 0.69 / 0.22, 3: 7.91 / 0.72, 4: 1.86 / 0.22,
+ * 5: 0.92 / 0.28; left 10: 1.84 / 0.47, 9: 5.39 / 0.23, 8: 4.68 / 0.34,
+ * 7: 8.02 / 0.36. (The left little finger lies under handwriting that
+ * touches it; before the segmenter slid down past writing that the
+ * extractor enrolls without a consistent ridge period, its cut-out was
+ * the scribble, scoring 0.) */
 Test(slap, nist_tenprint_card_slaps_agree_with_the_rolled_prints)
 {
     TERN_REQUIRE_DATA(path, "an2k/nist-reference/type-14-tpcard-nqm.an2");
@@ -241,7 +243,7 @@ Test(slap, nist_tenprint_card_slaps_agree_with_the_rolled_prints)
             tern_template_free(tip);
         }
         cr_log_info("slap %d: own / best other rolled print: %s", 13 + k, scores);
-        cr_assert_geq(own_best, 3, "slap %d: %d of 4 fingertips match their rolled print best (%s)",
+        cr_assert_eq(own_best, 4, "slap %d: %d of 4 fingertips match their rolled print best (%s)",
                       13 + k, own_best, scores);
         tern_slap_result_clear(&r);
         tern_image_free(slaps[k]);
