@@ -70,6 +70,9 @@
 #ifndef TYPE_W
 #define TYPE_W 0.1            /* weight of a pair of the same known type */
 #endif
+#ifndef QUALITY_W0
+#define QUALITY_W0 0.3f       /* overlap weight of a minutia of quality 0+ (100: 1) */
+#endif
 
 tern_status tern_match_context_create(tern_match_context **out, tern_error *err)
 {
@@ -264,14 +267,18 @@ static rigid fit_rigid(const tern_match_template *a, const tern_match_template *
 
 /* The number of minutiae of `from` that, mapped by the rigid transform
  * (rotation co/si about cf, then to ct), fall inside the hull of `to`. */
-static uint32_t count_inside(const tern_match_template *from, const tern_match_template *to,
-                             float co, float si, const float *cf, const float *ct)
+static float count_inside(const tern_match_template *from, const tern_match_template *to,
+                          float co, float si, const float *cf, const float *ct)
 {
-    uint32_t n = 0;
+    float n = 0;
     for (uint32_t i = 0; i < from->n; i++) {
         float x = from->m[i].x - cf[0], y = from->m[i].y - cf[1];
-        n += (uint32_t)match_hull_contains(to, ct[0] + co * x - si * y, ct[1] + si * x + co * y,
-                                         OVERLAP_MARGIN);
+        /* a minutia of low quality that finds no partner is weak evidence
+         * against a match: it counts for less (1 when quality is absent) */
+        uint8_t q = from->m[i].quality;
+        float w = q ? QUALITY_W0 + (1.0f - QUALITY_W0) * (float)q / 100.0f : 1.0f;
+        n += w * (float)match_hull_contains(to, ct[0] + co * x - si * y,
+                                            ct[1] + si * x + co * y, OVERLAP_MARGIN);
     }
     return n;
 }
@@ -388,12 +395,12 @@ static double compare_canonical(tern_match_context *ctx, const tern_match_templa
     if (best.k < 3)
         return 0.0;
     rigid r = fit_rigid(a, b, ctx->best, best.k);
-    uint32_t ov_a = count_inside(a, b, r.co, r.si, r.ca, r.cb);
-    uint32_t ov_b = count_inside(b, a, r.co, -r.si, r.cb, r.ca);
+    float ov_a = count_inside(a, b, r.co, r.si, r.ca, r.cb);
+    float ov_b = count_inside(b, a, r.co, -r.si, r.cb, r.ca);
     uint32_t extra = global_pass(ctx, a, b, best.k, &r);
     *k_out = best.k, *extra_out = extra;
-    float fa = (float)ov_a > OVERLAP_FLOOR ? (float)ov_a : OVERLAP_FLOOR;
-    float fb = (float)ov_b > OVERLAP_FLOOR ? (float)ov_b : OVERLAP_FLOOR;
+    float fa = ov_a > OVERLAP_FLOOR ? ov_a : OVERLAP_FLOOR;
+    float fb = ov_b > OVERLAP_FLOOR ? ov_b : OVERLAP_FLOOR;
     /* pairs whose minutiae are of the same known type */
     uint32_t same = 0;
     for (uint32_t t = 0; t < best.k + extra; t++) {
