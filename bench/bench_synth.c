@@ -29,6 +29,9 @@
 
 #define NF 10
 #define NI 8
+#define MAX_SEEDS 16
+#define N_GEN (NF * NI * (NI - 1) / 2)
+#define N_IMP (NF * (NF - 1) / 2 * NI * NI)
 
 static double now(void)
 {
@@ -125,11 +128,13 @@ static int speed(void)
 typedef struct set_stats {
     const char *name;
     int fte;
+    int n_enrolled;
     double minutiae, quality, certainty, clarity, freq_cons, period_q;
     double period, coherence, foreground, hist[8];
-    double gen[NF * NI * (NI - 1) / 2], imp[NF * (NF - 1) / 2 * NI * NI];
+    double gen[MAX_SEEDS * N_GEN], imp[MAX_SEEDS * N_IMP]; /* pooled over databases */
     size_t n_gen, n_imp;
-    tern_match_rates rates;
+    int n_db;
+    double eer[MAX_SEEDS], fmr100[MAX_SEEDS], fmr1000[MAX_SEEDS];
 } set_stats;
 
 static int cmp_d(const void *a, const void *b)
@@ -144,9 +149,12 @@ static double quantile(double *v, size_t n, double q)
     return v[(size_t)(q * (n - 1) + 0.5)];
 }
 
-/* Extracts, measures and compares images[f][i] (owned by the caller). */
+/* Extracts, measures and compares images[f][i] (owned by the caller), one
+ * more database in s: its statistics are summed (report() divides by the
+ * number of images), its scores appended, its error rates kept apart. */
 static int evaluate(set_stats *s, tern_image *images[NF][NI])
 {
+    size_t gen0 = s->n_gen, imp0 = s->n_imp;
     tern_error err;
     tern_match_template *mt[NF][NI];
     int n = 0;
@@ -178,20 +186,7 @@ static int evaluate(set_stats *s, tern_image *images[NF][NI])
                 mt[f][i] = NULL;
             tern_template_free(t);
         }
-    double k = NF * NI;
-    s->period /= k;
-    s->coherence /= k;
-    s->foreground /= k;
-    for (int b = 0; b < 8; b++)
-        s->hist[b] /= k;
-    if (n) {
-        s->minutiae /= n;
-        s->quality /= n;
-        s->certainty /= n;
-        s->clarity /= n;
-        s->freq_cons /= n;
-        s->period_q /= n;
-    }
+    s->n_enrolled += n;
     tern_match_context *ctx;
     if (tern_match_context_create(&ctx, &err) != TERN_OK)
         return 1;
@@ -209,7 +204,50 @@ static int evaluate(set_stats *s, tern_image *images[NF][NI])
     for (int f = 0; f < NF; f++)
         for (int i = 0; i < NI; i++)
             tern_match_template_free(mt[f][i]);
-    return tern_match_rates_compute(s->gen, s->n_gen, s->imp, s->n_imp, &s->rates, &err) != TERN_OK;
+    tern_match_rates r;
+    if (tern_match_rates_compute(s->gen + gen0, s->n_gen - gen0, s->imp + imp0, s->n_imp - imp0,
+                                 &r, &err) != TERN_OK)
+        return 1;
+    s->eer[s->n_db] = r.eer * 100;
+    s->fmr100[s->n_db] = r.fmr100 * 100;
+    s->fmr1000[s->n_db] = r.fmr1000 * 100;
+    s->n_db++;
+    return 0;
+}
+
+/* Divides the sums of evaluate() by the counts. */
+static void average(set_stats *s)
+{
+    double k = NF * NI * s->n_db, n = s->n_enrolled;
+    s->period /= k;
+    s->coherence /= k;
+    s->foreground /= k;
+    for (int b = 0; b < 8; b++)
+        s->hist[b] /= k;
+    if (n > 0) {
+        s->minutiae /= n;
+        s->quality /= n;
+        s->certainty /= n;
+        s->clarity /= n;
+        s->freq_cons /= n;
+        s->period_q /= n;
+    }
+}
+
+static double mean_of(const double *v, int n)
+{
+    double m = 0;
+    for (int i = 0; i < n; i++)
+        m += v[i];
+    return n ? m / n : 0;
+}
+
+static double sd_of(const double *v, int n)
+{
+    double m = mean_of(v, n), q = 0;
+    for (int i = 0; i < n; i++)
+        q += (v[i] - m) * (v[i] - m);
+    return n > 1 ? sqrt(q / (n - 1)) : 0;
 }
 
 static void print_row(const char *what, double a, double b, const char *fmt)
@@ -222,9 +260,12 @@ static void print_row(const char *what, double a, double b, const char *fmt)
 
 static void report(set_stats *a, set_stats *b)
 {
-    printf("realism: generated (tern synth --fingers 10 --impressions 8 --seed 1) vs %s\n", b->name);
+    printf("realism: %d generated databases (tern synth --fingers 10 --impressions 8 --seed "
+           "1..%d; figures averaged, quantiles pooled) vs %s\n", a->n_db, a->n_db, b->name);
     printf("  %-34s %12s %12s\n", "", a->name, "DB4_B");
-    print_row("FTE (of 80)", a->fte, b->fte, "%.0f");
+    char label[48];
+    snprintf(label, sizeof label, "FTE (of %d / 80)", 80 * a->n_db);
+    print_row(label, a->fte, b->fte, "%.0f");
     print_row("minutiae per print", a->minutiae, b->minutiae, "%.1f");
     print_row("quality score (0-100)", a->quality, b->quality, "%.1f");
     print_row("  orientation certainty", a->certainty, b->certainty, "%.3f");
@@ -235,53 +276,114 @@ static void report(set_stats *a, set_stats *b)
     print_row("block coherence, stats.c", a->coherence, b->coherence, "%.3f");
     print_row("foreground blocks", a->foreground, b->foreground, "%.2f");
     for (int k = 0; k < 8; k++) {
-        char label[48];
         snprintf(label, sizeof label, "orientation %5.1f-%5.1f deg", k * 22.5, (k + 1) * 22.5);
         print_row(label, a->hist[k], b->hist[k], "%.3f");
     }
-    print_row("EER % (2,880 impostors)", a->rates.eer * 100, b->rates.eer * 100, "%.2f");
-    print_row("FMR100 %", a->rates.fmr100 * 100, b->rates.fmr100 * 100, "%.2f");
-    print_row("FMR1000 %", a->rates.fmr1000 * 100, b->rates.fmr1000 * 100, "%.2f");
+    print_row("EER % (2,880 impostors), mean", mean_of(a->eer, a->n_db), b->eer[0], "%.2f");
+    print_row("FMR100 %, mean", mean_of(a->fmr100, a->n_db), b->fmr100[0], "%.2f");
+    print_row("FMR1000 %, mean", mean_of(a->fmr1000, a->n_db), b->fmr1000[0], "%.2f");
+    double lo = a->eer[0], hi = a->eer[0], in = 0;
+    printf("  EER per seed:");
+    for (int k = 0; k < a->n_db; k++) {
+        printf(" %.2f", a->eer[k]);
+        lo = a->eer[k] < lo ? a->eer[k] : lo;
+        hi = a->eer[k] > hi ? a->eer[k] : hi;
+        in += a->eer[k] >= 0.5 * b->eer[0] && a->eer[k] <= 2 * b->eer[0];
+    }
+    printf(" %%\n  EER spread %.2f..%.2f %%, sd %.2f; %.0f of %d seeds within [1/2, 2] x DB4_B's\n",
+           lo, hi, sd_of(a->eer, a->n_db), in, a->n_db);
     static const double qs[] = {0.05, 0.25, 0.5, 0.75, 0.95};
     for (int k = 0; k < 5; k++) {
-        char label[48];
         snprintf(label, sizeof label, "genuine score, %2.0f%% quantile", qs[k] * 100);
         print_row(label, quantile(a->gen, a->n_gen, qs[k]), quantile(b->gen, b->n_gen, qs[k]), "%.2f");
     }
     static const double qi[] = {0.5, 0.9, 0.99, 1.0};
     for (int k = 0; k < 4; k++) {
-        char label[48];
         snprintf(label, sizeof label, "impostor score, %3.0f%% quantile", qi[k] * 100);
         print_row(label, quantile(a->imp, a->n_imp, qi[k]), quantile(b->imp, b->n_imp, qi[k]), "%.2f");
     }
 }
 
-/* Top row: generated 101_1 .. 105_1; bottom row: DB4_B's. */
+/* Top row: generated 101_1 .. 105_1 (seed 1); middle row: DB4_B's; bottom
+ * row: the centres of the same prints at twice the size, generated and DB4_B
+ * alternating (columns 1, 3, 5 generated; 2, 4 DB4_B). */
 static void contact_sheet(tern_image *gen[NF][NI], tern_image *ref[NF][NI], const char *path)
 {
     const uint32_t w = 288, h = 384, pad = 6, cols = 5;
     tern_image *sheet;
     tern_error err;
-    if (tern_image_create(cols * (w + pad) + pad, 2 * (h + pad) + pad, 1, &sheet, &err) != TERN_OK)
+    if (tern_image_create(cols * (w + pad) + pad, 3 * (h + pad) + pad, 1, &sheet, &err) != TERN_OK)
         return;
     memset(sheet->pixels, 255, (size_t)sheet->width * sheet->height);
-    for (uint32_t row = 0; row < 2; row++)
+    for (uint32_t row = 0; row < 3; row++)
         for (uint32_t c = 0; c < cols; c++) {
-            const tern_image *src = row ? ref[c][0] : gen[c][0];
-            for (uint32_t y = 0; y < h && y < src->height; y++)
-                for (uint32_t x = 0; x < w && x < src->width; x++)
-                    sheet->pixels[(size_t)(pad + row * (h + pad) + y) * sheet->width + pad +
-                                  c * (w + pad) + x] = src->pixels[(size_t)y * src->width + x];
+            const tern_image *src = row == 1 || (row == 2 && c % 2) ? ref[c][0] : gen[c][0];
+            uint32_t zoom = row == 2 ? 2 : 1, x0 = row == 2 ? w / 4 : 0, y0 = row == 2 ? h / 4 : 0;
+            for (uint32_t y = 0; y < h; y++)
+                for (uint32_t x = 0; x < w; x++) {
+                    uint32_t sx = x0 + x / zoom, sy = y0 + y / zoom;
+                    if (sx < src->width && sy < src->height)
+                        sheet->pixels[(size_t)(pad + row * (h + pad) + y) * sheet->width + pad +
+                                      c * (w + pad) + x] = src->pixels[(size_t)sy * src->width + sx];
+                }
         }
     sheet->ppi_x = sheet->ppi_y = 500;
     if (tern_image_write_file(sheet, path, NULL, &err) == TERN_OK)
-        printf("  contact sheet: %s (top: generated, bottom: FVC2002 DB4_B)\n", path);
+        printf("  contact sheet: %s (top: generated, middle: FVC2002 DB4_B, bottom: centres x2, "
+               "generated in columns 1, 3, 5)\n", path);
     else
         fprintf(stderr, "bench_synth: %s\n", err.message);
     tern_image_free(sheet);
 }
 
-static int realism(const char *build_dir)
+static int load_ref(const char *dir, tern_image *ref[NF][NI])
+{
+    tern_error err;
+    tern_image_decode_opts ro = {.ppi = 500}; /* DB4_B/ppi says 500; TIFFs carry none */
+    char path[1200];
+    for (int f = 0; f < NF; f++)
+        for (int i = 0; i < NI; i++) {
+            snprintf(path, sizeof path, "%s/%d_%d.tif", dir, 101 + f, i + 1);
+            if (tern_image_read_file(path, &ro, &ref[f][i], &err) != TERN_OK) {
+                fprintf(stderr, "bench_synth: %s\n", err.message);
+                return 1;
+            }
+        }
+    return 0;
+}
+
+/* The database `tern synth --fingers 10 --impressions 8 --seed seed` makes. */
+static int generate(uint64_t seed, tern_image *gen[NF][NI])
+{
+    tern_error err;
+    for (int f = 0; f < NF; f++) {
+        tern_synth_master *m;
+        if (tern_synth_master_create(tern_synth_seed_mix(seed, f, 0), NULL, &m, &err) != TERN_OK) {
+            fprintf(stderr, "bench_synth: %s\n", err.message);
+            return 1;
+        }
+        for (int i = 0; i < NI; i++)
+            if (tern_synth_impression(m, tern_synth_seed_mix(seed, f, 1 + i), NULL, &gen[f][i],
+                                      &err) != TERN_OK) {
+                fprintf(stderr, "bench_synth: %s\n", err.message);
+                tern_synth_master_free(m);
+                return 1;
+            }
+        tern_synth_master_free(m);
+    }
+    return 0;
+}
+
+static void free_set(tern_image *im[NF][NI])
+{
+    for (int f = 0; f < NF; f++)
+        for (int i = 0; i < NI; i++) {
+            tern_image_free(im[f][i]);
+            im[f][i] = NULL;
+        }
+}
+
+static int realism(const char *build_dir, int n_seeds)
 {
     const char *root = getenv("TERN_SHARED_DATA");
     char dir[1024], path[1200];
@@ -293,36 +395,26 @@ static int realism(const char *build_dir)
     }
     static tern_image *gen[NF][NI], *ref[NF][NI];
     static set_stats a = {.name = "generated"}, b = {.name = "FVC2002 DB4_B"};
-    tern_error err;
-    tern_image_decode_opts ro = {.ppi = 500}; /* DB4_B/ppi says 500; TIFFs carry none */
-    for (int f = 0; f < NF; f++) {
-        tern_synth_master *m;
-        if (tern_synth_master_create(tern_synth_seed_mix(1, f, 0), NULL, &m, &err) != TERN_OK)
-            return 1;
-        for (int i = 0; i < NI; i++) {
-            if (tern_synth_impression(m, tern_synth_seed_mix(1, f, 1 + i), NULL, &gen[f][i], &err) != TERN_OK)
-                return 1;
-            snprintf(path, sizeof path, "%s/%d_%d.tif", dir, 101 + f, i + 1);
-            if (tern_image_read_file(path, &ro, &ref[f][i], &err) != TERN_OK) {
-                fprintf(stderr, "bench_synth: %s\n", err.message);
-                return 1;
-            }
-        }
-        tern_synth_master_free(m);
-    }
-    if (evaluate(&a, gen) || evaluate(&b, ref))
+    if (load_ref(dir, ref) || evaluate(&b, ref))
         return 1;
-    report(&a, &b);
-    snprintf(path, sizeof path, "%s/synth_contact_sheet.png", build_dir);
-    contact_sheet(gen, ref, path);
-    for (int f = 0; f < NF; f++)
-        for (int i = 0; i < NI; i++) {
-            tern_image_free(gen[f][i]);
-            tern_image_free(ref[f][i]);
+    for (int k = 0; k < n_seeds; k++) {
+        if (generate(1 + k, gen) || evaluate(&a, gen))
+            return 1;
+        if (k == 0) {
+            snprintf(path, sizeof path, "%s/synth_contact_sheet.png", build_dir);
+            contact_sheet(gen, ref, path);
         }
+        free_set(gen);
+    }
+    average(&a);
+    average(&b);
+    report(&a, &b);
+    free_set(ref);
     return 0;
 }
 
+/* bench_synth [SEEDS]: SEEDS generated databases (seeds 1..SEEDS, default 8,
+ * at most 16) against DB4_B. */
 int main(int argc, char **argv)
 {
     /* BUILD/bench/bench_synth -> BUILD */
@@ -331,7 +423,13 @@ int main(int argc, char **argv)
         snprintf(build_dir, sizeof build_dir, "%s", argv[0]);
         *strstr(build_dir, "/bench/") = 0;
     }
-    if (speed())
+    int n_seeds = argc > 1 ? atoi(argv[1]) : 8;
+    if (n_seeds < 1 || n_seeds > MAX_SEEDS) {
+        fprintf(stderr, "usage: bench_synth [SEEDS]  (1..%d generated databases, default 8)\n",
+                MAX_SEEDS);
+        return 2;
+    }
+    if (!getenv("BENCH_SYNTH_NO_SPEED") && speed())
         return 1;
-    return realism(build_dir);
+    return realism(build_dir, n_seeds);
 }

@@ -9,6 +9,7 @@
 #include "tern/match.h"
 #include "tern/nist.h"
 #include "tern/synth.h"
+#include "synth/synth_internal.h"
 #include "tern_test.h"
 
 #ifdef TERN_SANITIZED
@@ -193,6 +194,36 @@ Test(synth_impression, engine_scores_mates_above_impostors)
     for (int f = 0; f < F; f++)
         for (int i = 0; i < I; i++)
             tern_template_free(t[f][i]);
+}
+
+/* The sensor model: with noise the illumination falls off towards the
+ * corners (vignetting) and the bare background has texture; with noise 0
+ * the light is even and the background flat. */
+Test(synth_impression, background_has_vignetting_and_texture_only_with_noise)
+{
+    tern_synth_rng rng;
+    synth_sensor sn;
+    for (int k = 0; k < 8; k++) {
+        tern_synth_rng_seed(&rng, 70 + k);
+        synth_sensor_draw(&rng, 1.0, 288, 384, &sn);
+        double centre = synth_sensor_light(&sn, 144, 192), corner = synth_sensor_light(&sn, 0, 0);
+        cr_assert_lt(corner, centre - 0.05, "seed %d: corner light %.3f, centre %.3f", k, corner, centre);
+        cr_assert_gt(corner, 0.5, "seed %d: corner light %.3f", k, corner);
+        double s = 0, s2 = 0;
+        for (int v = 0; v < 64; v++)
+            for (int u = 0; u < 64; u++) {
+                double p = synth_sensor_paper(&sn, u * 3, v * 3);
+                s += p;
+                s2 += p * p;
+            }
+        double sd = sqrt(s2 / 4096 - (s / 4096) * (s / 4096));
+        cr_assert_gt(sd, 0.5, "seed %d: background flat (sd %.2f) with noise", k, sd);
+        tern_synth_rng_seed(&rng, 70 + k);
+        synth_sensor_draw(&rng, 0.0, 288, 384, &sn);
+        cr_assert_float_eq(synth_sensor_light(&sn, 0, 0), 1.0, 1e-12);
+        cr_assert_float_eq(synth_sensor_paper(&sn, 17, 250), synth_sensor_paper(&sn, 230, 3), 1e-9);
+        cr_assert_float_eq(synth_sensor_dust(&sn, 40, 40), 0.0, 1e-12);
+    }
 }
 
 Test(synth_impression, sizes_and_options_are_checked)

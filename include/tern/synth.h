@@ -92,7 +92,7 @@ typedef struct tern_synth_master_opts {
     uint32_t width;     /* canvas, pixels at 500 ppi; 0: 288 */
     uint32_t height;    /* 0: 384 */
     int finger_class;   /* a tern_synth_class, or -1: drawn at natural frequency */
-    double period;      /* mean ridge period in pixels; 0: drawn around 9 px */
+    double period;      /* mean ridge period in pixels; 0: drawn around 8.1 px */
 } tern_synth_master_opts;
 
 /* Fills opts with the defaults above (finger_class -1). */
@@ -121,7 +121,7 @@ typedef struct tern_synth_impression_opts {
     uint32_t width;        /* output size; 0: the master's canvas size */
     uint32_t height;
     bool rolled;           /* rolled: wider contact area, more lateral stretch */
-    double translation;    /* largest displacement, pixels (default 70) */
+    double translation;    /* largest displacement, pixels (default 45; normal, sd a third of it) */
     double rotation_deg;   /* largest rotation, degrees (default 18) */
     double distortion;     /* scale of the skin distortion, 0 = none (default 1) */
     double noise;          /* scale of noise, dryness and background, 0 = clean (default 1) */

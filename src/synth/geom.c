@@ -14,8 +14,10 @@
  * the finger (Cappelli, Maio, Maltoni, ICPR 2002; Handbook of Fingerprint
  * Recognition, ch. "Synthetic fingerprint generation").
  *
- * Density: a mean period around 8.6 px at 500 ppi (0.44 mm; FVC2002 DB1 and
- * DB3 measure 8.7 and 8.4 with stats.c), varied smoothly,
+ * Density: a mean period around 8.1 px at 500 ppi when the caller sets
+ * none (between real prints, FVC2002 DB1 and DB3 measuring 8.7 and 8.4 px
+ * with stats.c, and SFinGe's DB4 at 7.4; identities set their own, 8.6 on
+ * average, see identity.c), varied smoothly,
  * longer above the northernmost core and near deltas (SFinGe's heuristic
  * from visual inspection of real prints), slightly shorter near the base.
  *
@@ -125,10 +127,10 @@ void synth_geom_draw(tern_synth_rng *rng, tern_synth_class cls, double w, double
     g->cls = cls;
     g->width = w;
     g->height = h;
-    /* Silhouette: about 80-95 % of the canvas width and 88-100 % of its
+    /* Silhouette: about 82-96 % of the canvas width and 90-104 % of its
      * height, a little off centre. */
-    double ws = w * tern_synth_rng_range(rng, 0.80, 0.95);
-    double hs = h * tern_synth_rng_range(rng, 0.88, 1.0);
+    double ws = w * tern_synth_rng_range(rng, 0.82, 0.96);
+    double hs = h * tern_synth_rng_range(rng, 0.90, 1.04);
     double asym = tern_synth_rng_range(rng, -0.05, 0.05);
     g->a1 = 0.5 * ws * (1 + asym);
     g->a2 = 0.5 * ws * (1 - asym);
@@ -150,7 +152,7 @@ void synth_geom_draw(tern_synth_rng *rng, tern_synth_class cls, double w, double
     g->arch_k = tern_synth_rng_range(rng, 0.8, 1.6);
     g->dome = tern_synth_rng_range(rng, 0.5, 1.5);
     g->rotation = 0.10 * tern_synth_rng_normal(rng);
-    g->period = period > 0 ? period : 8.6 + 0.45 * tern_synth_rng_normal(rng);
+    g->period = period > 0 ? period : 8.1 + 0.45 * tern_synth_rng_normal(rng);
     if (g->period < 7.0)
         g->period = 7.0;
     if (g->period > 11.5)

@@ -16,41 +16,11 @@
 void tern_synth_impression_defaults(tern_synth_impression_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->translation = 70;
+    o->translation = 45;
     o->rotation_deg = 18;
     o->distortion = 1;
     o->noise = 1;
     o->contact = 1;
-}
-
-/* Value noise: a hashed lattice of spacing `cell`, bilinearly
- * interpolated, in [0, 1). */
-static double lattice(uint64_t key, long ix, long iy)
-{
-    uint64_t z = key ^ ((uint64_t)ix * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)iy * 0xc2b2ae3d27d4eb4full);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
-
-static double value_noise(uint64_t key, double x, double y, double cell)
-{
-    double fx = x / cell, fy = y / cell;
-    long ix = (long)floor(fx), iy = (long)floor(fy);
-    double tx = fx - ix, ty = fy - iy;
-    tx = tx * tx * (3 - 2 * tx);
-    ty = ty * ty * (3 - 2 * ty);
-    double a = lattice(key, ix, iy), b = lattice(key, ix + 1, iy);
-    double c = lattice(key, ix, iy + 1), d = lattice(key, ix + 1, iy + 1);
-    return (a + (b - a) * tx) + ((c + (d - c) * tx) - (a + (b - a) * tx)) * ty;
-}
-
-static double smoothstep(double e0, double e1, double x)
-{
-    double t = (x - e0) / (e1 - e0);
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
-    return t * t * (3 - 2 * t);
 }
 
 static double sample_ridge(const tern_synth_master *m, double x, double y)
@@ -69,48 +39,79 @@ typedef struct impression_plan {
     synth_warp warp;
     double rot_c, rot_s, tx, ty;
     double contact_cx, contact_cy, contact_sx, contact_sy; /* contact ellipse scales */
-    double thickness, thick_var, dryness, gap_level, edge_noise;
-    double ink, paper, paper_var, grain, pressure_var;
+    double edge_noise, rim;          /* ragged contact edge; width of its speckled rim */
+    double moisture;                 /* -1 dry .. +1 wet */
+    double thickness, thick_var;     /* ridge width offset, and its local variation */
+    double breaks, gap_level;        /* dry skin: ridges broken into dashes */
+    double pore_depth, pore_cell, pore_r2;
+    double pressure_var;
     uint64_t key;
-    synth_smooth paper_field, thick_field, pressure_field;
+    synth_smooth thick_field, pressure_field;
+    synth_sensor sensor;
 } impression_plan;
 
 static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
                       const tern_synth_master *m, uint32_t w, uint32_t h, impression_plan *p)
 {
-    synth_warp_draw(rng, o->distortion, o->rolled, 0.5 * w, 0.5 * h, &p->warp);
+    synth_warp_draw(rng, o->distortion, SYNTH_SKIN_IMAGE, o->rolled, 0.5 * w, 0.5 * h, &p->warp);
     double rot = o->rotation_deg * M_PI / 180.0 * tern_synth_rng_range(rng, -1, 1);
     p->rot_c = cos(rot);
     p->rot_s = sin(rot);
-    double r = o->translation * sqrt(tern_synth_rng_uniform(rng));
-    double a = tern_synth_rng_range(rng, 0, 2 * M_PI);
-    p->tx = r * cos(a);
-    p->ty = r * sin(a);
+    /* Displacement: normal, most prints near the centre of the frame, the
+     * largest ones cut by its border; clipped at o->translation. */
+    p->tx = o->translation / 3.0 * tern_synth_rng_normal(rng);
+    p->ty = o->translation / 3.0 * tern_synth_rng_normal(rng);
+    double r = hypot(p->tx, p->ty);
+    if (r > o->translation) {
+        p->tx *= o->translation / r;
+        p->ty *= o->translation / r;
+    }
     /* Contact: an elliptical window over the silhouette; a flat print
      * touches less of the finger than a rolled one. */
-    double lo = o->rolled ? 1.0 : 0.58, hi = o->rolled ? 1.2 : 1.02;
+    double lo = o->rolled ? 1.0 : 0.70, hi = o->rolled ? 1.2 : 1.06;
     double cv = o->contact;
     p->contact_sx = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo, hi));
     p->contact_sy = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo + 0.05, hi + 0.05));
-    p->contact_cx = m->geom.cx + cv * 18.0 * tern_synth_rng_normal(rng);
-    p->contact_cy = m->geom.cy + cv * 18.0 * tern_synth_rng_normal(rng);
+    p->contact_cx = m->geom.cx + cv * 16.0 * tern_synth_rng_normal(rng);
+    p->contact_cy = m->geom.cy + cv * 16.0 * tern_synth_rng_normal(rng);
+    /* Skin condition and pressure, one variable: dry skin (< 0) prints thin
+     * ridges broken into dashes; wet skin or a hard press (> 0) thick ones
+     * that merge across the valleys and fill the pores. */
     double nz = o->noise;
-    p->thickness = nz * (0.22 * tern_synth_rng_normal(rng) - 0.12);
-    p->thick_var = nz * tern_synth_rng_range(rng, 0.10, 0.45);
-    p->dryness = nz * tern_synth_rng_range(rng, 0.6, 1.0);
-    p->dryness = p->dryness > 1 ? 1 : p->dryness;
-    /* Dry skin prints ridges as dashes: gaps where the noise passes this level. */
-    p->gap_level = tern_synth_rng_range(rng, 0.45, 0.65);
+    double mo = 0.45 * tern_synth_rng_normal(rng);
+    p->moisture = mo < -1 ? -1 : mo > 1 ? 1 : mo;
+    p->thickness = nz * (0.30 * p->moisture - 0.08);
+    p->thick_var = nz * tern_synth_rng_range(rng, 0.08, 0.30);
+    double br = 0.80 - 0.30 * p->moisture + 0.10 * tern_synth_rng_normal(rng);
+    p->breaks = nz * (br < 0 ? 0 : br > 1 ? 1 : br);
+    p->gap_level = tern_synth_rng_range(rng, 0.46, 0.58);
+    double dry = p->moisture > 0 ? 1.0 - 0.4 * p->moisture : 1.0;
+    p->pore_depth = nz * tern_synth_rng_range(rng, 0.75, 1.0) * dry;
+    p->pore_cell = 0.75 * m->geom.period;
+    double pr = tern_synth_rng_range(rng, 1.4, 2.0);
+    p->pore_r2 = pr * pr;
     p->edge_noise = nz * tern_synth_rng_range(rng, 0.03, 0.10);
-    p->ink = tern_synth_rng_range(rng, 25, 80);
-    p->paper = tern_synth_rng_range(rng, 160, 225);
-    p->paper_var = nz * tern_synth_rng_range(rng, 2, 10);
-    p->grain = nz * tern_synth_rng_range(rng, 8, 22);
-    p->pressure_var = nz * tern_synth_rng_range(rng, 0.1, 0.45);
+    p->rim = nz * tern_synth_rng_range(rng, 0.05, 0.16);
+    p->pressure_var = nz * tern_synth_rng_range(rng, 0.1, 0.4);
     p->key = tern_synth_rng_u64(rng);
-    synth_smooth_draw(rng, 160.0, &p->paper_field);
     synth_smooth_draw(rng, 50.0, &p->thick_field);
     synth_smooth_draw(rng, 90.0, &p->pressure_field);
+    synth_sensor_draw(rng, nz, w, h, &p->sensor);
+}
+
+/* Sweat pores: at most one per cell of a grid in master (skin)
+ * coordinates, so they stay put from one impression to the next; a light
+ * disc of radius sqrt(r2) whose weight this returns, in [0, 1]. */
+static double pore_at(const tern_synth_master *m, double cell, double r2, double x, double y)
+{
+    long ix = (long)floor(x / cell), iy = (long)floor(y / cell);
+    uint64_t hsh = synth_hash2(m->pore_key, ix, iy);
+    if ((double)(hsh >> 44) * 0x1.0p-20 >= m->pore_prob)
+        return 0;
+    double px = (ix + 0.2 + 0.6 * (double)(hsh & 0xfffff) * 0x1.0p-20) * cell;
+    double py = (iy + 0.2 + 0.6 * (double)((hsh >> 20) & 0xfffff) * 0x1.0p-20) * cell;
+    double t = 1.0 - ((x - px) * (x - px) + (y - py) * (y - py)) / r2;
+    return t > 0 ? t * t : 0;
 }
 
 /* Ink density in [0, 1] at master point (x, y) for this impression. */
@@ -122,20 +123,32 @@ static double ink_at(const tern_synth_master *m, const impression_plan *p, doubl
     double ex = (x - p->contact_cx) / (m->geom.a1 + m->geom.a2) * 2.0 / p->contact_sx;
     double ey = (y - p->contact_cy) / (m->geom.b1 + m->geom.b2 + m->geom.c) * 2.0 / p->contact_sy;
     double rc = sqrt(ex * ex + ey * ey);
-    double edge = (rho > rc ? rho : rc) + p->edge_noise * (value_noise(p->key, x, y, 9.0) - 0.5);
-    double contact = 1.0 - smoothstep(0.93, 1.0, edge);
-    if (contact <= 0)
+    double edge = (rho > rc ? rho : rc) + p->edge_noise * (synth_value_noise(p->key, x, y, 9.0) - 0.5);
+    if (edge >= 1.0)
         return 0;
     double thick = p->thickness + p->thick_var * synth_smooth_at(&p->thick_field, x, y);
     double v = sample_ridge(m, x, y) + thick;
-    double ink = smoothstep(-0.55, 0.55, v);
-    if (p->dryness > 0) {
-        double holes = value_noise(p->key ^ 0x5bd1e995u, x, y, 3.0);
-        ink *= 1.0 - p->dryness * smoothstep(p->gap_level - 0.07, p->gap_level + 0.07, holes);
+    double ink = synth_smoothstep(-0.55, 0.55, v);
+    if (ink <= 0)
+        return 0;
+    if (p->breaks > 0) {
+        double holes = synth_value_noise(p->key ^ 0x5bd1e995u, x, y, 2.5);
+        ink *= 1.0 - p->breaks * synth_smoothstep(p->gap_level - 0.07, p->gap_level + 0.07, holes);
+    }
+    if (p->pore_depth > 0)
+        ink *= 1.0 - p->pore_depth * pore_at(m, p->pore_cell, p->pore_r2, x, y);
+    /* Towards the edge of the contact the skin barely touches: ridges break
+     * into dots, fewer and fewer, as in DB4's speckled borders. */
+    if (p->rim > 0 && edge > 1.0 - p->rim) {
+        double level = (edge - (1.0 - p->rim)) / p->rim;
+        double dots = synth_value_noise(p->key ^ 0x27d4eb2fu, x, y, 2.2);
+        ink *= synth_smoothstep(level - 0.1, level + 0.1, dots);
+    } else if (p->rim <= 0) {
+        ink *= 1.0 - synth_smoothstep(0.93, 1.0, edge);
     }
     /* Uneven pressure: faint patches where the finger barely touches. */
     double press = 1.0 - p->pressure_var * (0.5 + 0.5 * synth_smooth_at(&p->pressure_field, x, y));
-    return ink * contact * (press < 0 ? 0 : press);
+    return ink * (press < 0 ? 0 : press);
 }
 
 tern_status tern_synth_impression(const tern_synth_master *m, uint64_t seed,
@@ -179,12 +192,15 @@ tern_status tern_synth_impression(const tern_synth_master *m, uint64_t seed,
             y -= 0.5 * h;
             double mx = mcx + p.rot_c * x - p.rot_s * y;
             double my = mcy + p.rot_s * x + p.rot_c * y;
-            double paper = p.paper + p.paper_var * synth_smooth_at(&p.paper_field, u, v);
+            const synth_sensor *sn = &p.sensor;
+            double paper = synth_sensor_paper(sn, u, v);
             double ink = ink_at(m, &p, mx, my);
             /* Grain: a cheap near-normal deviate (sum of four uniforms). */
             double g = tern_synth_rng_uniform(&rng) + tern_synth_rng_uniform(&rng) +
                        tern_synth_rng_uniform(&rng) + tern_synth_rng_uniform(&rng) - 2.0;
-            grey[(size_t)v * w + u] = (float)(paper - (paper - p.ink) * ink + p.grain * 1.73 * g);
+            double grey_uv = paper - (paper - sn->ink) * ink - synth_sensor_dust(sn, u, v);
+            grey[(size_t)v * w + u] =
+                (float)(grey_uv * synth_sensor_light(sn, u, v) + sn->grain * 1.73 * g);
         }
     /* Sensor optics: a 3x3 binomial blur. */
     uint8_t *px = (*out)->pixels;

@@ -48,6 +48,10 @@ tern_status tern_synth_master_create(uint64_t seed, const tern_synth_master_opts
         return tern_error_set(err, TERN_E_NOMEM, "synth: out of memory for a %ux%u master",
                               o.width, o.height);
     }
+    /* Pores are drawn from their own stream, so the ridge pattern of a seed
+     * does not depend on them. */
+    m->pore_key = tern_synth_seed_mix(seed, 0x706f726573ull, 0);
+    m->pore_prob = 0.45 + 0.4 * (double)(m->pore_key >> 11) * 0x1.0p-53;
     tern_synth_rng rng;
     tern_synth_rng_seed(&rng, seed);
     tern_synth_class cls = o.finger_class < 0 ? tern_synth_class_draw(&rng)

@@ -122,7 +122,7 @@ tern_status synth_ridge_grow(tern_synth_master *m, tern_synth_rng *rng, tern_err
         }
     /* Seeds, scattered over the silhouette (and a little beyond). */
     double area = (double)w * h;
-    int n_seeds = (int)(area / (SEED_SPACING * SEED_SPACING) * tern_synth_rng_range(rng, 0.6, 1.4));
+    int n_seeds = (int)(area / (SEED_SPACING * SEED_SPACING) * tern_synth_rng_range(rng, 0.85, 1.15));
     if (n_seeds < 1)
         n_seeds = 1;
     for (int i = 0; i < n_seeds; i++) {

@@ -38,7 +38,7 @@ typedef struct synth_geom {
 } synth_geom;
 
 /* Draws the geometry of one finger of class cls on a w x h canvas with mean
- * ridge period `period` (0: drawn around 9 px). */
+ * ridge period `period` (0: drawn around 8.1 px). */
 void synth_geom_draw(tern_synth_rng *rng, tern_synth_class cls, double w, double h,
                      double period, synth_geom *g);
 /* Ridge orientation at (x, y), radians in [0, pi), image axes (y down). */
@@ -53,8 +53,36 @@ void synth_smooth_draw(tern_synth_rng *rng, double wavelength, synth_smooth *s);
 struct tern_synth_master {
     synth_geom geom;
     uint32_t width, height;
-    float *ridge; /* width * height, in [-1, 1]: > 0 on a ridge */
+    float *ridge;       /* width * height, in [-1, 1]: > 0 on a ridge */
+    uint64_t pore_key;  /* where this finger's sweat pores are (skin, not capture) */
+    double pore_prob;   /* share of pore cells that hold a pore */
 };
+
+/* Hashed noises (sensor.c): a 64-bit hash of (key, ix, iy); value noise of
+ * lattice spacing `cell`, smoothly interpolated, in [0, 1); smoothstep. */
+uint64_t synth_hash2(uint64_t key, long ix, long iy);
+double synth_value_noise(uint64_t key, double x, double y, double cell);
+double synth_smoothstep(double e0, double e1, double x);
+
+/* A capture's background and optics (sensor.c). */
+typedef struct synth_sensor {
+    uint32_t w, h;
+    double paper, ink;          /* grey of the bare platen and of full ink */
+    double vignette, vx, vy;    /* illumination fall-off and its centre */
+    double grain;               /* pixel noise, grey levels (sd) */
+    double shade, texture, streak, streak_c, streak_s;
+    double light_spots, dark_spots, spot_level;
+    uint64_t key;
+    synth_smooth field;
+} synth_sensor;
+
+void synth_sensor_draw(tern_synth_rng *rng, double noise, uint32_t w, uint32_t h, synth_sensor *s);
+/* Grey of the bare background at frame pixel (u, v), before illumination. */
+double synth_sensor_paper(const synth_sensor *s, double u, double v);
+/* Darkening by dust at (u, v), grey levels (over ridges and valleys alike). */
+double synth_sensor_dust(const synth_sensor *s, double u, double v);
+/* Illumination factor at (u, v), 1 on the axis, lower towards the corners. */
+double synth_sensor_light(const synth_sensor *s, double u, double v);
 
 /* Grows the ridge pattern of m (geometry set, ridge allocated) from seeds by
  * iterative contextual Gabor filtering. */
@@ -73,8 +101,14 @@ typedef struct synth_warp {
     double stretch;    /* lateral stretch of a rolled print (0 = none) */
 } synth_warp;
 
-void synth_warp_draw(tern_synth_rng *rng, double scale, bool rolled, double cx, double cy,
-                     synth_warp *w);
+/* scale: the caller's distortion option; skin: how far the external region
+ * moves (rotation sd 0.11 rad and translation sd 12 px times skin). Image
+ * impressions use SYNTH_SKIN_IMAGE, template impressions 1. */
+void synth_warp_draw(tern_synth_rng *rng, double scale, double skin, bool rolled, double cx,
+                     double cy, synth_warp *w);
+/* Image impressions: about as much distortion as FVC2002 DB4 shows to
+ * Tern's matcher (the genuine-score distribution, docs/synth.md). */
+#define SYNTH_SKIN_IMAGE 1.9
 /* Moves (x, y) by the distortion. */
 void synth_warp_apply(const synth_warp *w, double *x, double *y);
 

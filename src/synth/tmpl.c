@@ -224,7 +224,7 @@ tern_status tern_synth_tfinger_impression(const tern_synth_tfinger *f, uint64_t 
     map.mcy = 0.5 * TF_HEIGHT;
     map.fcx = 0.5 * o.width;
     map.fcy = 0.5 * o.height;
-    synth_warp_draw(&r, o.distortion, false, map.fcx, map.fcy, &map.warp);
+    synth_warp_draw(&r, o.distortion, 1.0, false, map.fcx, map.fcy, &map.warp);
     /* Contact window over the silhouette (canvas coordinates). */
     const synth_geom *g = &f->geom;
     double ccx = g->cx + 18 * tern_synth_rng_normal(&r), ccy = g->cy + 18 * tern_synth_rng_normal(&r);

@@ -13,18 +13,18 @@
 
 #include "synth_internal.h"
 
-void synth_warp_draw(tern_synth_rng *rng, double scale, bool rolled, double cx, double cy,
-                     synth_warp *w)
+void synth_warp_draw(tern_synth_rng *rng, double scale, double skin, bool rolled, double cx,
+                     double cy, synth_warp *w)
 {
     w->cx = cx + 15.0 * tern_synth_rng_normal(rng);
     w->cy = cy + 15.0 * tern_synth_rng_normal(rng);
     w->ra = tern_synth_rng_range(rng, 45, 75);
     w->rb = tern_synth_rng_range(rng, 60, 95);
-    w->angle = scale * 0.11 * tern_synth_rng_normal(rng);
+    w->angle = scale * skin * 0.11 * tern_synth_rng_normal(rng);
     w->cos_a = cos(w->angle);
     w->sin_a = sin(w->angle);
-    w->tx = scale * 12.0 * tern_synth_rng_normal(rng);
-    w->ty = scale * 12.0 * tern_synth_rng_normal(rng);
+    w->tx = scale * skin * 12.0 * tern_synth_rng_normal(rng);
+    w->ty = scale * skin * 12.0 * tern_synth_rng_normal(rng);
     w->k = tern_synth_rng_range(rng, 50, 90);
     w->stretch = rolled ? scale * tern_synth_rng_range(rng, 0.04, 0.10) : 0.0;
 }
