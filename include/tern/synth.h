@@ -126,6 +126,9 @@ typedef struct tern_synth_impression_opts {
     double distortion;     /* scale of the skin distortion, 0 = none (default 1) */
     double noise;          /* scale of noise, dryness and background, 0 = clean (default 1) */
     double contact;        /* scale of partial-contact variation, 0 = full (default 1) */
+    bool plain_background; /* no sensor effects (vignetting, shading, texture, streaks,
+                              dust; grain kept): an even background, for prints to be
+                              composed onto another canvas such as a slap (default false) */
 } tern_synth_impression_opts;
 
 void tern_synth_impression_defaults(tern_synth_impression_opts *opts);

@@ -127,10 +127,10 @@ void synth_geom_draw(tern_synth_rng *rng, tern_synth_class cls, double w, double
     g->cls = cls;
     g->width = w;
     g->height = h;
-    /* Silhouette: about 82-96 % of the canvas width and 90-104 % of its
+    /* Silhouette: about 80-95 % of the canvas width and 88-100 % of its
      * height, a little off centre. */
-    double ws = w * tern_synth_rng_range(rng, 0.82, 0.96);
-    double hs = h * tern_synth_rng_range(rng, 0.90, 1.04);
+    double ws = w * tern_synth_rng_range(rng, 0.80, 0.95);
+    double hs = h * tern_synth_rng_range(rng, 0.88, 1.0);
     double asym = tern_synth_rng_range(rng, -0.05, 0.05);
     g->a1 = 0.5 * ws * (1 + asym);
     g->a2 = 0.5 * ws * (1 - asym);

@@ -68,7 +68,7 @@ static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
     }
     /* Contact: an elliptical window over the silhouette; a flat print
      * touches less of the finger than a rolled one. */
-    double lo = o->rolled ? 1.0 : 0.70, hi = o->rolled ? 1.2 : 1.06;
+    double lo = o->rolled ? 1.0 : 0.62, hi = o->rolled ? 1.2 : 1.02;
     double cv = o->contact;
     p->contact_sx = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo, hi));
     p->contact_sy = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo + 0.05, hi + 0.05));
@@ -97,6 +97,8 @@ static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
     synth_smooth_draw(rng, 50.0, &p->thick_field);
     synth_smooth_draw(rng, 90.0, &p->pressure_field);
     synth_sensor_draw(rng, nz, w, h, &p->sensor);
+    if (o->plain_background)
+        synth_sensor_plain(&p->sensor);
 }
 
 /* Sweat pores: at most one per cell of a grid in master (skin)

@@ -71,6 +71,11 @@ void synth_sensor_draw(tern_synth_rng *rng, double noise, uint32_t w, uint32_t h
     synth_smooth_draw(rng, 220.0, &s->field);
 }
 
+void synth_sensor_plain(synth_sensor *s)
+{
+    s->vignette = s->shade = s->texture = s->streak = s->light_spots = s->dark_spots = 0;
+}
+
 double synth_sensor_paper(const synth_sensor *s, double u, double v)
 {
     double p = s->paper + s->shade * synth_smooth_at(&s->field, u, v);

@@ -77,6 +77,8 @@ typedef struct synth_sensor {
 } synth_sensor;
 
 void synth_sensor_draw(tern_synth_rng *rng, double noise, uint32_t w, uint32_t h, synth_sensor *s);
+/* Switches off every background effect but the grain. */
+void synth_sensor_plain(synth_sensor *s);
 /* Grey of the bare background at frame pixel (u, v), before illumination. */
 double synth_sensor_paper(const synth_sensor *s, double u, double v);
 /* Darkening by dust at (u, v), grey levels (over ridges and valleys alike). */
@@ -108,7 +110,7 @@ void synth_warp_draw(tern_synth_rng *rng, double scale, double skin, bool rolled
                      double cy, synth_warp *w);
 /* Image impressions: about as much distortion as FVC2002 DB4 shows to
  * Tern's matcher (the genuine-score distribution, docs/synth.md). */
-#define SYNTH_SKIN_IMAGE 1.9
+#define SYNTH_SKIN_IMAGE 1.7
 /* Moves (x, y) by the distortion. */
 void synth_warp_apply(const synth_warp *w, double *x, double *y);
 
