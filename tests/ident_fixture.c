@@ -38,8 +38,10 @@ void ix_free(tern_template *t[10])
     }
 }
 
-tern_image *ix_finger_image(uint64_t seed, uint64_t index, int position, uint64_t imp,
-                            bool rolled)
+/* for_slap: composed onto a slap, where the layout sets the finger's angle
+ * and the slap its background: no rotation of its own, no sensor frame. */
+static tern_image *finger_image(uint64_t seed, uint64_t index, int position, uint64_t imp,
+                                bool rolled, bool for_slap)
 {
     tern_synth_identity id;
     tern_synth_identity_make(seed, index, &id);
@@ -54,12 +56,22 @@ tern_image *ix_finger_image(uint64_t seed, uint64_t index, int position, uint64_
     tern_synth_impression_opts io;
     tern_synth_impression_defaults(&io);
     io.rolled = rolled;
+    if (for_slap) {
+        io.rotation_deg = 0;
+        io.plain_background = true;
+    }
     tern_image *img;
     cr_assert_eq(tern_synth_impression(m, tern_synth_seed_mix(seed, index * 16 + position, imp),
                                        &io, &img, &err),
                  TERN_OK, "%s", err.message);
     tern_synth_master_free(m);
     return img;
+}
+
+tern_image *ix_finger_image(uint64_t seed, uint64_t index, int position, uint64_t imp,
+                            bool rolled)
+{
+    return finger_image(seed, index, position, imp, rolled, false);
 }
 
 /* Darkest-wins: the impression f, turned clockwise by deg about its centre,
@@ -130,7 +142,7 @@ void ix_slap_make(uint64_t seed, uint64_t index, int slap, double hand_deg, unsi
         dy -= 120; /* the fingertips sit in the upper part of the slap */
         unsigned k = out->n++;
         out->position[k] = pos[i];
-        out->finger[k] = ix_finger_image(seed, index, pos[i], 1, false);
+        out->finger[k] = finger_image(seed, index, pos[i], 1, false, true);
         out->cx[k] = w / 2.0 + dx * c - dy * s;
         out->cy[k] = h / 2.0 + dx * s + dy * c;
         out->angle_deg[k] = deg + hand_deg;
