@@ -182,10 +182,10 @@ Test(slap, odd_images_are_segmented_or_refused)
  * the rolled prints 2-5 and 7-10 of the same person. No fingertip may match
  * another finger's rolled print better than its own at FMR <= 1e-3 (a
  * confident mislabel), and each must match its own rolled print best.
- * Measured with the comparator of 873f2ab (`--verbose` prints them), own /
- * best other: right 2: 0.69 / 0.22, 3: 7.91 / 0.72, 4: 1.86 / 0.22,
- * 5: 0.92 / 0.28; left 10: 1.84 / 0.47, 9: 5.39 / 0.23, 8: 4.68 / 0.34,
- * 7: 8.02 / 0.36. (The left little finger lies under handwriting that
+ * Measured with the comparator of 8f7afe6 (`--verbose` prints them), own /
+ * best other: right 2: 0.81 / 0.28, 3: 9.81 / 0.89, 4: 2.37 / 0.29,
+ * 5: 1.13 / 0.38; left 10: 2.35 / 0.62, 9: 6.13 / 0.28, 8: 5.94 / 0.42,
+ * 7: 9.70 / 0.44. (The left little finger lies under handwriting that
  * touches it; before the segmenter slid down past writing that the
  * extractor enrolls without a consistent ridge period, its cut-out was
  * the scribble, scoring 0.) */
