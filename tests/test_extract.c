@@ -16,6 +16,7 @@
 #include "tern/finger.h"
 #include "tern/image.h"
 #include "tern/template_io.h"
+#include "synth_fixture.h"
 #include "tern_test.h"
 
 #define SYN 320
@@ -368,4 +369,31 @@ Test(extract_fvc, plausible_minutiae_counts_on_every_database)
                 tern_template_free(t);
                 tern_image_free(img);
             }
+}
+
+/* ---- Tern's own synthetic prints (synth_fixture.h): run without data ---- */
+
+Test(extract_synth, plausible_minutiae_on_generated_prints)
+{
+#ifdef TERN_SANITIZED
+    const unsigned fingers = 1;
+#else
+    const unsigned fingers = SF_FINGERS;
+#endif
+    for (unsigned f = 0; f < fingers; f++)
+        for (unsigned i = 0; i < SF_IMPRESSIONS; i++) {
+            const tern_image *img = sf_image(f, i);
+            tern_template *t = NULL;
+            tern_finger_quality q;
+            tern_error err;
+            cr_assert_eq(tern_extract(img, NULL, &t, &q, &err), TERN_OK,
+                         "finger %u impression %u: %s", f, i, err.message);
+            cr_expect(t->n_minutiae >= 10 && t->n_minutiae <= 120,
+                      "finger %u impression %u: %u minutiae", f, i, t->n_minutiae);
+            cr_expect_eq(t->width, img->width);
+            cr_expect_eq(t->ppi_x, 500.0);
+            for (uint32_t k = 0; k < t->n_minutiae; k++)
+                cr_assert(t->minutiae[k].x < img->width && t->minutiae[k].y < img->height);
+            tern_template_free(t);
+        }
 }
