@@ -403,6 +403,55 @@ tern_status tern_store_templates_each(tern_store *s, const char *engine_version,
                                       const char *watchlist_id, int64_t now_ms,
                                       tern_store_template_fn fn, void *ctx, tern_error *err);
 
+/* ---- jobs (long searches run later by the node) ------------------------ */
+
+typedef enum tern_job_status {
+    TERN_JOB_QUEUED = 0,
+    TERN_JOB_RUNNING,
+    TERN_JOB_DONE,
+    TERN_JOB_FAILED,
+} tern_job_status;
+
+/* One job. request and result are sealed at rest (associated data
+ * "jobs\0id\0request" / "...result"); the request is emptied when the job
+ * finishes, so the images it carries are not kept beyond the search. */
+typedef struct tern_job {
+    char id[TERN_ID_MAX];     /* chosen by the caller, e.g. "job_..." */
+    char *kind;               /* e.g. "identify"; at most TERN_STORE_NAME_MAX */
+    int64_t priority;         /* 1 (most urgent) .. 9 */
+    char requester[TERN_ID_MAX]; /* a user id */
+    char *purpose;            /* at most TERN_STORE_NAME_MAX */
+    uint8_t *request;         /* what is needed to run it again; <= TERN_STORE_BLOB_MAX */
+    size_t request_len;
+    int64_t status;           /* tern_job_status */
+    uint8_t *result;          /* optional: JSON once done or failed */
+    size_t result_len;
+    int64_t created_ms;
+    int64_t finished_ms;      /* 0 until done or failed */
+} tern_job;
+
+/* Inserts job (status as given, normally queued); a committed insert is
+ * durable like any other. TERN_E_ARG (bad id, kind, purpose or priority),
+ * TERN_E_LIMIT, TERN_E_NOT_FOUND (requester), TERN_E_EXISTS, TERN_E_IO. */
+tern_status tern_store_job_insert(tern_store *s, const tern_job *job, tern_error *err);
+/* Reads job id into *out (overwritten; owned, free with tern_job_clear).
+ * TERN_E_NOT_FOUND, TERN_E_DENIED (a sealed field does not open). */
+tern_status tern_store_job_get(tern_store *s, const char *id, tern_job *out, tern_error *err);
+/* Sets the status of job id; for done and failed also the result (may be
+ * NULL) and finished_ms, and empties the request. TERN_E_NOT_FOUND. */
+tern_status tern_store_job_set_status(tern_store *s, const char *id, tern_job_status status,
+                                      const uint8_t *result, size_t result_len,
+                                      int64_t finished_ms, tern_error *err);
+/* Calls fn (row: a const tern_job *, borrowed) for each job queued or
+ * running, most urgent priority first, then oldest; fn returns non-zero to
+ * stop. */
+tern_status tern_store_jobs_unfinished(tern_store *s, tern_store_row_fn fn, void *ctx,
+                                       tern_error *err);
+/* Frees what a job read from the store owns, and zeroes it. */
+void tern_job_clear(tern_job *job);
+/* "queued", "running", "done", "failed"; NULL if unknown. */
+const char *tern_job_status_name(int64_t status);
+
 /* ---- audit chain storage (used by tern/audit.h; not for direct use) ----- */
 
 typedef struct tern_audit_head {

@@ -118,6 +118,16 @@ static const char *const migrations[] = {
     " hash BYTEA NOT NULL, sig BYTEA NOT NULL);",
     /* 2: why a watchlist entry was rejected or removed */
     "ALTER TABLE watchlist_entries ADD COLUMN status_reason TEXT;",
+    /* 3: long searches as jobs (src/store/jobs.c), so that an accepted job
+     * survives a crash of the node */
+    "CREATE TABLE jobs ("
+    " id TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+    " priority BIGINT NOT NULL CHECK (priority BETWEEN 1 AND 9),"
+    " requester TEXT NOT NULL REFERENCES users(id), purpose TEXT NOT NULL,"
+    " request BYTEA NOT NULL,"
+    " status TEXT NOT NULL CHECK (status IN ('queued','running','done','failed')),"
+    " result BYTEA, created_ms BIGINT NOT NULL, finished_ms BIGINT NOT NULL);"
+    "CREATE INDEX jobs_status ON jobs(status, priority, created_ms);",
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
