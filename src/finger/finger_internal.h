@@ -108,6 +108,10 @@ tern_status fp_singular_points(fp_work *w, tern_error *err);
 /* quality.c: the NFIQ-2-like score. */
 void fp_quality(const fp_work *w, tern_finger_quality *q);
 
+/* One 3x3 dilation (op 0) or erosion (op 1) of the 0/1 mask m (w x h cells),
+ * cells outside counting as background; tmp holds w*h bytes (segment.c). */
+void fp_morph3(uint8_t *m, uint8_t *tmp, int w, int h, int op);
+
 /* Shared small helpers. */
 static inline float fp_clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ? hi : v; }
 static inline int fp_clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }

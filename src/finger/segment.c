@@ -30,8 +30,7 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* op 0: dilate, 1: erode; 3x3 structuring element; outside counts as bg. */
-static void morph(uint8_t *m, uint8_t *tmp, int bw, int bh, int op)
+void fp_morph3(uint8_t *m, uint8_t *tmp, int bw, int bh, int op)
 {
     for (int y = 0; y < bh; y++)
         for (int x = 0; x < bw; x++) {
@@ -79,10 +78,10 @@ static tern_status clean_mask(uint8_t *m, int bw, int bh, tern_error *err)
         free(tmp), free(stack);
         return tern_error_set(err, TERN_E_NOMEM, "extract: out of memory for segmentation");
     }
-    morph(m, tmp, bw, bh, 0); /* closing */
-    morph(m, tmp, bw, bh, 1);
-    morph(m, tmp, bw, bh, 1); /* opening */
-    morph(m, tmp, bw, bh, 0);
+    fp_morph3(m, tmp, bw, bh, 0); /* closing */
+    fp_morph3(m, tmp, bw, bh, 1);
+    fp_morph3(m, tmp, bw, bh, 1); /* opening */
+    fp_morph3(m, tmp, bw, bh, 0);
     /* Keep the largest 4-connected region: label regions as 2, find the best. */
     size_t best = 0;
     int best_seed = -1;

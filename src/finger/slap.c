@@ -36,6 +36,8 @@
 #include "tern/finger.h"
 #include "tern/slap.h"
 
+#include "finger_internal.h"
+
 #define BLK 8              /* block side, pixels at 500 ppi */
 #define PPI 500.0
 #define MIN_REGION 150     /* blocks (~0.04 square inch): smaller regions are not fingers */
@@ -163,23 +165,6 @@ static tern_status ridge_blocks(grid *gr, tern_error *err)
     return TERN_OK;
 }
 
-/* One 3x3 dilation (op 0) or erosion (op 1); outside is background. */
-static void morph(uint8_t *m, uint8_t *tmp, int gw, int gh, int op)
-{
-    for (int y = 0; y < gh; y++)
-        for (int x = 0; x < gw; x++) {
-            int any = 0, all = 1;
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++) {
-                    int xx = x + dx, yy = y + dy;
-                    int v = xx >= 0 && yy >= 0 && xx < gw && yy < gh && m[yy * gw + xx];
-                    any |= v, all &= v;
-                }
-            tmp[y * gw + x] = (uint8_t)(op ? all : any);
-        }
-    memcpy(m, tmp, (size_t)gw * gh);
-}
-
 /* Labels the 4-connected regions of blocks where keep(i) holds, from 1;
  * returns the count and writes each region's size into sizes (if room). */
 static int regions(grid *gr, const uint8_t *m, int *sizes, int max_sizes)
@@ -222,7 +207,7 @@ static tern_status clean_mask(grid *gr, tern_error *err)
         return tern_error_set(err, TERN_E_NOMEM, "slap: out of memory");
     }
     for (int k = 0; k < 2 * CLOSE_R + 2 * OPEN_R; k++) /* dilate, erode, erode, dilate */
-        morph(gr->fg, tmp, gw, gh, k >= CLOSE_R && k < 2 * CLOSE_R + OPEN_R);
+        fp_morph3(gr->fg, tmp, gw, gh, k >= CLOSE_R && k < 2 * CLOSE_R + OPEN_R);
     /* holes: background regions not touching the border */
     for (int i = 0; i < nb; i++)
         inv[i] = !gr->fg[i];
