@@ -130,6 +130,23 @@ static void populate(tern_store *s, unsigned n)
     }
 }
 
+/* Template t in Tern's format, base64 (malloc'd). */
+static char *template_b64(const tern_template *t)
+{
+    uint8_t *buf;
+    size_t len;
+    tern_error err;
+    if (tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &buf, &len, &err))
+        die("encode", &err);
+    size_t b64len = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = malloc(b64len);
+    if (!b64)
+        die("out of memory", NULL);
+    sodium_bin2base64(b64, b64len, buf, len, sodium_base64_VARIANT_ORIGINAL);
+    free(buf);
+    return b64;
+}
+
 /* The JSON body of encounter request k. */
 static char *encounter_body(unsigned k, unsigned n_ident, unsigned n_fingers)
 {
@@ -140,18 +157,10 @@ static char *encounter_body(unsigned k, unsigned n_ident, unsigned n_fingers)
     json_t *arr = json_array();
     for (unsigned i = 0; i < n_fingers; i++) {
         tern_template *t = finger(index, pos[i] - 1, 1);
-        uint8_t *buf;
-        size_t len;
-        tern_error err;
-        if (tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &buf, &len, &err))
-            die("encode", &err);
-        size_t b64len = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-        char *b64 = malloc(b64len);
-        sodium_bin2base64(b64, b64len, buf, len, sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = template_b64(t);
         json_array_append_new(arr, json_pack("{s:i,s:i,s:s}", "position", (int)pos[i],
                                              "impression", 0, "template", b64));
         free(b64);
-        free(buf);
         tern_template_free(t);
     }
     json_t *body = json_pack("{s:s,s:s,s:o}", "location", "BENCH-AIRPORT", "purpose",
@@ -169,17 +178,9 @@ static char *enroll_body(unsigned e, unsigned n_ident)
     json_t *arr = json_array();
     for (unsigned k = 0; k < 10; k++) {
         tern_template *t = finger(index, k, 0);
-        uint8_t *buf;
-        size_t len;
-        tern_error err;
-        if (tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &buf, &len, &err))
-            die("encode", &err);
-        size_t b64len = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-        char *b64 = malloc(b64len);
-        sodium_bin2base64(b64, b64len, buf, len, sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = template_b64(t);
         json_array_append_new(arr, json_pack("{s:i,s:s}", "position", (int)k + 1, "template", b64));
         free(b64);
-        free(buf);
         tern_template_free(t);
     }
     json_t *body = json_pack("{s:s,s:s,s:s,s:o}", "family_name", "SYNTH-Load", "category",

@@ -91,6 +91,29 @@ void af_store_identities(tern_store *s, uint64_t seed, unsigned n, char (*subjec
     cr_assert_eq(tern_store_commit(s, &err), TERN_OK, "%s", err.message);
 }
 
+void af_listed_gallery(tern_core *c, tern_store *s, uint64_t seed, unsigned n, unsigned listed,
+                       char (*subjects)[TERN_ID_MAX], char *entry)
+{
+    tern_error err;
+    char tok[TERN_APIKEY_TOKEN_MAX];
+    cr_assert_eq(tern_api_bootstrap(c, s, "CL-PDI", "u-analyst", TERN_ROLE_ANALYST, 1, tok, &err),
+                 TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_api_bootstrap(c, s, "CL-PDI", "u-sup", TERN_ROLE_SUPERVISOR, 1, tok, &err),
+                 TERN_OK, "%s", err.message);
+    tern_retention_rule rule = {.id = "default", .days = 3650, .description = "test"};
+    cr_assert_eq(tern_store_retention_rule_insert(s, &rule, &err), TERN_OK, "%s", err.message);
+    af_store_identities(s, seed, n, subjects);
+    tern_watchlist wl = {.id = "toc", .owner_agency_id = "CL-PDI", .name = "TOC",
+                         .category = "transnational organised crime", .handling = "detain"};
+    tern_actor sup = {"u-sup", "test"}, ana = {"u-analyst", "test"};
+    int64_t now = tern_store_now_ms();
+    cr_assert_eq(tern_core_watchlist_create(c, &sup, &wl, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_core_nominate(c, &ana, "toc", subjects[listed], "case 1", now + 86400000LL,
+                                    now + 86400000LL * 30, now, entry, &err),
+                 TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_core_approve(c, &sup, entry, now, &err), TERN_OK, "%s", err.message);
+}
+
 pid_t af_server_fork(const tern_api_config *cfg, unsigned *port)
 {
     int fds[2];

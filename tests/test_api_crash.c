@@ -147,33 +147,15 @@ STORE_TEST(api_crash, sigkill_under_load_loses_no_acknowledged_encounter, .timeo
     tern_store *s = NULL;
     tern_core *c = NULL;
     tern_error err;
-    char subjects[GALLERY][TERN_ID_MAX], off[TERN_APIKEY_TOKEN_MAX], aud[TERN_APIKEY_TOKEN_MAX],
-        other[TERN_APIKEY_TOKEN_MAX];
+    char subjects[GALLERY][TERN_ID_MAX], off[TERN_APIKEY_TOKEN_MAX], aud[TERN_APIKEY_TOKEN_MAX];
     cr_assert_eq(tern_store_open(url, &cfg.data_key, &s, &err), TERN_OK, "%s", err.message);
     cr_assert_eq(tern_core_create(s, &cfg.node_key, &c, &err), TERN_OK, "%s", err.message);
     cr_assert_eq(tern_api_bootstrap(c, s, "CL-PDI", "u-officer", TERN_ROLE_OFFICER, 1, off, &err),
                  TERN_OK, "%s", err.message);
     cr_assert_eq(tern_api_bootstrap(c, s, "CL-PDI", "u-auditor", TERN_ROLE_AUDITOR, 1, aud, &err),
                  TERN_OK, "%s", err.message);
-    cr_assert_eq(tern_api_bootstrap(c, s, "CL-PDI", "u-analyst", TERN_ROLE_ANALYST, 1, other,
-                                    &err),
-                 TERN_OK, "%s", err.message);
-    cr_assert_eq(tern_api_bootstrap(c, s, "CL-PDI", "u-sup", TERN_ROLE_SUPERVISOR, 1, other, &err),
-                 TERN_OK, "%s", err.message);
-    tern_retention_rule rule = {.id = "default", .days = 3650, .description = "test"};
-    cr_assert_eq(tern_store_retention_rule_insert(s, &rule, &err), TERN_OK, "%s", err.message);
-    af_store_identities(s, SEED, GALLERY, subjects);
-    tern_watchlist wl = {.id = "toc", .owner_agency_id = "CL-PDI", .name = "TOC",
-                         .category = "transnational organised crime",
-                         .handling = "detain"};
-    tern_actor sup = {"u-sup", "test"}, ana = {"u-analyst", "test"};
-    int64_t now = tern_store_now_ms();
     char entry[TERN_ID_MAX];
-    cr_assert_eq(tern_core_watchlist_create(c, &sup, &wl, &err), TERN_OK, "%s", err.message);
-    cr_assert_eq(tern_core_nominate(c, &ana, "toc", subjects[LISTED], "case 1",
-                                    now + 86400000LL, now + 86400000LL * 30, now, entry, &err),
-                 TERN_OK, "%s", err.message);
-    cr_assert_eq(tern_core_approve(c, &sup, entry, now, &err), TERN_OK, "%s", err.message);
+    af_listed_gallery(c, s, SEED, GALLERY, LISTED, subjects, entry);
     tern_core_free(c);
     tern_store_close(s);
 

@@ -53,23 +53,8 @@ static void pnode_start(pnode *n)
         cr_assert_eq(tern_api_bootstrap(c, s, users[i].agency, users[i].user, users[i].roles, 1,
                                         users[i].tok, &err),
                      TERN_OK, "%s", err.message);
-    char other[TERN_APIKEY_TOKEN_MAX], subjects[GALLERY][TERN_ID_MAX], entry[TERN_ID_MAX];
-    cr_assert_eq(tern_api_bootstrap(c, s, "CL-PDI", "u-ana", TERN_ROLE_ANALYST, 1, other, &err),
-                 TERN_OK, "%s", err.message);
-    cr_assert_eq(tern_api_bootstrap(c, s, "CL-PDI", "u-sup", TERN_ROLE_SUPERVISOR, 1, other, &err),
-                 TERN_OK, "%s", err.message);
-    tern_retention_rule rule = {.id = "default", .days = 3650, .description = "test"};
-    cr_assert_eq(tern_store_retention_rule_insert(s, &rule, &err), TERN_OK, "%s", err.message);
-    af_store_identities(s, SEED, GALLERY, subjects);
-    tern_watchlist wl = {.id = "toc", .owner_agency_id = "CL-PDI", .name = "TOC",
-                         .category = "transnational organised crime", .handling = "detain"};
-    tern_actor sup = {"u-sup", "test"}, ana = {"u-ana", "test"};
-    int64_t now = tern_store_now_ms();
-    cr_assert_eq(tern_core_watchlist_create(c, &sup, &wl, &err), TERN_OK, "%s", err.message);
-    cr_assert_eq(tern_core_nominate(c, &ana, "toc", subjects[LISTED], "case 7", now + 86400000LL,
-                                    now + 86400000LL * 30, now, entry, &err),
-                 TERN_OK, "%s", err.message);
-    cr_assert_eq(tern_core_approve(c, &sup, entry, now, &err), TERN_OK, "%s", err.message);
+    char subjects[GALLERY][TERN_ID_MAX], entry[TERN_ID_MAX];
+    af_listed_gallery(c, s, SEED, GALLERY, LISTED, subjects, entry);
     tern_core_free(c);
     tern_store_close(s);
     cr_assert_eq(tern_api_start(&n->cfg, &n->srv, &err), TERN_OK, "%s", err.message);
