@@ -82,7 +82,10 @@ $(BUILD)/tests/%: tests/%.c $(TEST_HOBJ) $(STATIC)
 
 $(BUILD)/bench/%: bench/%.c $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(STATIC) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(filter %.o,$^) $(STATIC) $(LDLIBS)
+
+# The load benchmark forks its server as the node's tests do.
+$(BUILD)/bench/bench_api: $(BUILD)/obj/tests/server_fork.o
 
 test: all tests
 	scripts/run-tests.sh $(BUILD)

@@ -52,6 +52,8 @@
 #include "tern/template.h"
 #include "tern/template_io.h"
 
+#include "server_fork.h"
+
 #define SEED 0xa91c0deull
 #define BATCH 250
 
@@ -194,38 +196,8 @@ static char *enroll_body(unsigned e, unsigned n_ident)
 
 static pid_t server_fork(const tern_api_config *cfg, unsigned *port)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
-        die("pipe", NULL);
-    pid_t pid = fork();
+    pid_t pid = tern_test_server_fork(cfg, 60000, port);
     if (pid < 0)
-        die("fork", NULL);
-    if (pid == 0) {
-        close(fds[0]);
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &set, NULL);
-        signal(SIGPIPE, SIG_IGN);
-        tern_api_server *srv = NULL;
-        tern_error err;
-        unsigned p = 0;
-        if (tern_api_start(cfg, &srv, &err) != TERN_OK)
-            fprintf(stderr, "bench_api: server: %s\n", err.message);
-        else
-            p = tern_api_port(srv);
-        if (write(fds[1], &p, sizeof p) != (ssize_t)sizeof p || !p)
-            _exit(1);
-        int sig;
-        sigwait(&set, &sig);
-        tern_api_stop(srv, 60000);
-        _exit(0);
-    }
-    close(fds[1]);
-    *port = 0;
-    ssize_t k = read(fds[0], port, sizeof *port);
-    close(fds[0]);
-    if (k != (ssize_t)sizeof *port || !*port)
         die("server did not start", NULL);
     return pid;
 }

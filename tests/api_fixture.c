@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "api_fixture.h"
+#include "server_fork.h"
 #include "tern/synth.h"
 #include "tern/template.h"
 #include "tern/template_io.h"
@@ -116,33 +117,7 @@ void af_listed_gallery(tern_core *c, tern_store *s, uint64_t seed, unsigned n, u
 
 pid_t af_server_fork(const tern_api_config *cfg, unsigned *port)
 {
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        close(fds[0]);
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &set, NULL);
-        signal(SIGPIPE, SIG_IGN);
-        tern_api_server *srv = NULL;
-        tern_error err;
-        unsigned p = 0;
-        if (tern_api_start(cfg, &srv, &err) == TERN_OK)
-            p = tern_api_port(srv);
-        if (write(fds[1], &p, sizeof p) != (ssize_t)sizeof p || !p)
-            _exit(1);
-        int sig = 0;
-        sigwait(&set, &sig);
-        tern_api_stop(srv, 30000);
-        _exit(0);
-    }
-    close(fds[1]);
-    *port = 0;
-    ssize_t k = read(fds[0], port, sizeof *port);
-    close(fds[0]);
-    cr_assert(k == (ssize_t)sizeof *port && *port, "the forked server did not start");
+    pid_t pid = tern_test_server_fork(cfg, 30000, port);
+    cr_assert(pid > 0, "the forked server did not start");
     return pid;
 }
