@@ -292,11 +292,10 @@ static tern_status dedup(enroll_ctx *e, tern_gallery_candidate *cand, size_t *n,
     return rc;
 }
 
-static tern_status enroll_records(tern_core *c, const tern_user *actor, enroll_ctx *e,
-                                  tern_error *err)
+tern_status ident_records(tern_core *c, const tern_user *actor, const tern_enroll_request *req,
+                          ident_fingers *f, const char *purpose, const char *result,
+                          ident_ids *out, tern_error *err)
 {
-    const tern_enroll_request *req = e->req;
-    tern_enroll_result *res = e->res;
     tern_subject sub = {.category = (char *)req->category, .created_ms = req->now_ms};
     tern_status rc = tern_core_retention_until(c, req->category ? req->category : "",
                                                req->now_ms, &sub.retain_until_ms, err);
@@ -307,7 +306,7 @@ static tern_status enroll_records(tern_core *c, const tern_user *actor, enroll_c
         rc = tern_store_subject_insert(c->store, &sub, err);
     if (rc != TERN_OK)
         return rc;
-    memcpy(res->subject_id, sub.id, TERN_ID_MAX);
+    memcpy(out->subject_id, sub.id, TERN_ID_MAX);
     tern_identity idr = req->identity ? *req->identity : (tern_identity){0};
     memset(idr.id, 0, sizeof idr.id);
     memcpy(idr.subject_id, sub.id, TERN_ID_MAX);
@@ -316,19 +315,31 @@ static tern_status enroll_records(tern_core *c, const tern_user *actor, enroll_c
     rc = tern_store_identity_insert(c->store, &idr, err);
     if (rc != TERN_OK)
         return rc;
-    memcpy(res->identity_id, idr.id, TERN_ID_MAX);
+    memcpy(out->identity_id, idr.id, TERN_ID_MAX);
     char captured[160];
-    ident_captured(&e->fingers, captured, sizeof captured);
+    ident_captured(f, captured, sizeof captured);
     tern_encounter enc = {.at_ms = req->now_ms, .location = (char *)(req->location ? req->location : "unknown"),
-                          .purpose = "enrollment", .captured = captured, .result = "enrolled"};
+                          .purpose = (char *)purpose, .captured = captured, .result = (char *)result};
     memcpy(enc.agency_id, actor->agency_id, TERN_ID_MAX);
     memcpy(enc.officer_id, actor->id, TERN_ID_MAX);
     memcpy(enc.subject_id, sub.id, TERN_ID_MAX);
     rc = tern_store_encounter_insert(c->store, &enc, err);
     if (rc != TERN_OK)
         return rc;
-    memcpy(res->encounter_id, enc.id, TERN_ID_MAX);
-    return ident_store(c, &e->fingers, sub.id, enc.id, req->now_ms, err);
+    memcpy(out->encounter_id, enc.id, TERN_ID_MAX);
+    return ident_store(c, f, sub.id, enc.id, req->now_ms, err);
+}
+
+static tern_status enroll_records(tern_core *c, const tern_user *actor, enroll_ctx *e,
+                                  tern_error *err)
+{
+    ident_ids ids = {0};
+    tern_status rc = ident_records(c, actor, e->req, &e->fingers, "enrollment", "enrolled", &ids,
+                                   err);
+    memcpy(e->res->subject_id, ids.subject_id, TERN_ID_MAX);
+    memcpy(e->res->identity_id, ids.identity_id, TERN_ID_MAX);
+    memcpy(e->res->encounter_id, ids.encounter_id, TERN_ID_MAX);
+    return rc;
 }
 
 static tern_status enroll_links(tern_core *c, const tern_user *actor, enroll_ctx *e,

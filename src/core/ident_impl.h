@@ -59,6 +59,17 @@ tern_status ident_probe(const ident_fingers *f, tern_gallery_probe **out, tern_e
  * template row per kept finger with TERN_ENGINE_VERSION. */
 tern_status ident_store(tern_core *c, ident_fingers *f, const char *subject_id,
                         const char *encounter_id, int64_t now_ms, tern_error *err);
+/* The ids of a new subject's records. */
+typedef struct ident_ids {
+    char subject_id[TERN_ID_MAX], identity_id[TERN_ID_MAX], encounter_id[TERN_ID_MAX];
+} ident_ids;
+/* Stores a new subject from req (enroll.c): the subject (retention from its
+ * category's rule), its identity record (agency: the actor's), an encounter
+ * with purpose and result, the samples and the templates of f. Inside the
+ * caller's transaction. */
+tern_status ident_records(tern_core *c, const tern_user *actor, const tern_enroll_request *req,
+                          ident_fingers *f, const char *purpose, const char *result,
+                          ident_ids *out, tern_error *err);
 /* Prepares the kept templates for the gallery (before commit, so that
  * adding them after it can fail only for memory). */
 tern_status ident_gallery_prepare(ident_fingers *f, tern_error *err);
