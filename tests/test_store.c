@@ -43,12 +43,12 @@ STORE_TEST(store, opens_migrates_and_reopens)
     tern_store *s = fx_begin(&f, backend, false);
     int64_t v = 0;
     OK(tern_store_schema_version(s, &v, &err));
-    cr_assert_eq(v, 3);
+    cr_assert_eq(v, 4);
     fx_seed(s);
     tern_store_close(s);
     s = fx_open(&f);
     OK(tern_store_schema_version(s, &v, &err));
-    cr_assert_eq(v, 3);
+    cr_assert_eq(v, 4);
     cr_assert_eq(count(s, TERN_ENT_AGENCY, NULL, NULL), 2);
     cr_assert_str_eq(tern_store_backend(s), backend == FX_SQLITE ? "sqlite" : "postgresql");
     fx_end(&f, s);
@@ -66,7 +66,7 @@ STORE_TEST(store, an_older_schema_is_upgraded_and_a_newer_one_refused)
     s = fx_open(&f);
     int64_t v = 0;
     OK(tern_store_schema_version(s, &v, &err));
-    cr_assert_eq(v, 3);
+    cr_assert_eq(v, 4);
     cr_assert_eq(count(s, TERN_ENT_USER, NULL, NULL), 3);
     cr_assert_eq(count(s, TERN_ENT_WATCHLIST_ENTRY, "status_reason", "x"), 0);
     tern_store_close(s);

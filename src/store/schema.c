@@ -128,6 +128,13 @@ static const char *const migrations[] = {
     " status TEXT NOT NULL CHECK (status IN ('queued','running','done','failed')),"
     " result BYTEA, created_ms BIGINT NOT NULL, finished_ms BIGINT NOT NULL);"
     "CREATE INDEX jobs_status ON jobs(status, priority, created_ms);",
+    /* 4: indexes for the queries a large node runs on every search or
+     * de-duplication run, which scanned whole tables (EXPLAIN in
+     * tests/test_bulk.c): the active watchlist entries read by every
+     * identify, and the imports still pending de-duplication among all
+     * encounters (src/core/import.c) */
+    "CREATE INDEX IF NOT EXISTS entries_status ON watchlist_entries(status, expires_ms);"
+    "CREATE INDEX IF NOT EXISTS encounters_result ON encounters(result);",
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])

@@ -1,0 +1,416 @@
+/* test_bulk.c - the bulk import for migrations (tern/import.h) on SQLite
+ * and PostgreSQL, with synthetic ten-prints (template-level synthesis): a
+ * batch is stored whole with an audit event per subject and is searchable
+ * at once; the de-duplication run afterwards links each duplicated pair
+ * exactly once, yellow, never merging; it resumes after a stop (a new
+ * process: store reopened, gallery reloaded); refusals (a bad request in
+ * the batch, bad biographic text, a wrong role, an empty batch) leave the
+ * store unchanged and are audited; a purged subject's import is closed
+ * without a search. The audit chain verifies at the end of every test.
+ * The queries a large node runs on every search or de-duplication run use
+ * an index on both backends (EXPLAIN; PostgreSQL with sequential scans
+ * disabled, since on a small table it prefers them). */
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ident_fixture.h"
+#include "store_fixture.h"
+#include "tern/audit.h"
+#include "tern/core.h"
+#include "tern/import.h"
+
+#define SEED 0xb01cull
+
+typedef struct world {
+    fx f;
+    tern_store *s;
+    tern_core *c;
+    tern_core_gallery *g;
+    int64_t now;
+} world;
+
+static const tern_actor admin1 = {"admin1", "migration from the old AFIS"};
+static const tern_actor officer1 = {"officer1", "border-control"};
+static const tern_actor analyst2 = {"analyst2", "case 2026/9"};
+
+static void world_open(world *w)
+{
+    tern_error err;
+    w->s = fx_open(&w->f);
+    OK(tern_core_create(w->s, &w->f.node, &w->c, &err));
+    OK(tern_core_gallery_load(w->c, &w->g, NULL, NULL, &err));
+}
+
+static void world_close(world *w)
+{
+    tern_core_gallery_free(w->g);
+    tern_core_free(w->c);
+    tern_store_close(w->s);
+    w->g = NULL, w->c = NULL, w->s = NULL;
+}
+
+static void world_up(world *w, fx_backend backend)
+{
+    tern_error err;
+    memset(w, 0, sizeof *w);
+    fx_setup(&w->f, backend);
+    tern_store *s = fx_open(&w->f);
+    fx_seed(s);
+    tern_user admin = {.id = "admin1", .agency_id = "CL-PDI", .display_name = "D",
+                       .roles = TERN_ROLE_ADMIN, .active = 1};
+    tern_retention_rule r = {.id = "legacy", .days = 3650, .description = "ten years"};
+    OK(tern_store_user_insert(s, &admin, &err));
+    OK(tern_store_retention_rule_insert(s, &r, &err));
+    tern_store_close(s);
+    w->now = tern_store_now_ms();
+    world_open(w);
+}
+
+static void world_down(world *w)
+{
+    tern_error err;
+    tern_audit_report rep;
+    OK(tern_audit_verify(w->s, w->f.node.pk, &rep, &err));
+    cr_assert_eq(rep.first_bad_seq, 0, "%s", rep.reason);
+    world_close(w);
+    fx_teardown(&w->f);
+}
+
+/* A batch of synthetic identities: person[i] captured as imp[i]. */
+typedef struct batch {
+    size_t n;
+    tern_template *t[8][10];
+    tern_core_finger f[8][10];
+    tern_identity idr[8];
+    tern_enroll_request req[8];
+} batch;
+
+static void batch_make(batch *b, size_t n, const uint64_t *person, const unsigned *imp,
+                       int64_t now)
+{
+    memset(b, 0, sizeof *b);
+    b->n = n;
+    for (size_t i = 0; i < n; i++) {
+        ix_fingers(SEED, person[i], imp[i], b->t[i]);
+        for (int k = 0; k < 10; k++)
+            b->f[i][k] = (tern_core_finger){.position = k + 1, .impression = 1,
+                                            .tmpl = b->t[i][k]};
+        b->idr[i] = (tern_identity){.family_name = "SYNTH-Legacy", .given_names = "Ana"};
+        b->req[i] = (tern_enroll_request){.identity = &b->idr[i], .category = "legacy",
+                                          .location = "MIG", .n_fingers = 10,
+                                          .fingers = b->f[i], .now_ms = now};
+    }
+}
+
+static void batch_free(batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        ix_free(b->t[i]);
+}
+
+static int64_t rows(world *w, tern_entity e, const char *field, const char *value)
+{
+    tern_error err;
+    int64_t n = -1;
+    OK(tern_store_count(w->s, e, field, value, &n, &err));
+    return n;
+}
+
+static int64_t pending(world *w)
+{
+    tern_error err;
+    int64_t n = -1;
+    OK(tern_core_import_dedup_pending(w->c, &n, &err));
+    return n;
+}
+
+typedef struct audit_count {
+    const char *action, *outcome;
+    int64_t n;
+} audit_count;
+
+static int count_event(void *ctx, const void *row)
+{
+    audit_count *a = ctx;
+    const tern_audit_event *ev = row;
+    a->n += strcmp(ev->action, a->action) == 0 && strcmp(ev->outcome, a->outcome) == 0;
+    return 0;
+}
+
+static int64_t audited(world *w, const char *action, const char *outcome)
+{
+    tern_error err;
+    audit_count a = {action, outcome, 0};
+    OK(tern_store_audit_each(w->s, 1, count_event, &a, &err));
+    return a.n;
+}
+
+typedef struct pairs {
+    char a[8][TERN_ID_MAX], b[8][TERN_ID_MAX];
+    int64_t colour[8];
+    size_t n;
+} pairs;
+
+static int collect_link(void *ctx, const void *row)
+{
+    pairs *p = ctx;
+    const tern_link *l = row;
+    cr_assert_lt(p->n, 8, "more links than expected");
+    memcpy(p->a[p->n], l->subject_a, TERN_ID_MAX);
+    memcpy(p->b[p->n], l->subject_b, TERN_ID_MAX);
+    p->colour[p->n++] = l->colour;
+    return 0;
+}
+
+static bool linked(const pairs *p, const char *x, const char *y)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if ((strcmp(p->a[i], x) == 0 && strcmp(p->b[i], y) == 0) ||
+            (strcmp(p->a[i], y) == 0 && strcmp(p->b[i], x) == 0))
+            return true;
+    return false;
+}
+
+/* Six identities: persons 0..3, and second captures of persons 0 and 1. */
+static const uint64_t six_person[6] = {0, 1, 2, 3, 0, 1};
+static const unsigned six_imp[6] = {0, 0, 0, 0, 2, 2};
+
+STORE_TEST(bulk, import_is_whole_searchable_and_deduplicated_afterwards)
+{
+    tern_error err;
+    world w;
+    world_up(&w, backend);
+    batch b;
+    batch_make(&b, 6, six_person, six_imp, w.now);
+    char ids[6][TERN_ID_MAX];
+    OK(tern_core_import(w.c, w.g, &admin1, b.req, b.n, ids, &err));
+    batch_free(&b);
+    cr_assert_eq(rows(&w, TERN_ENT_SUBJECT, NULL, NULL), 6);
+    cr_assert_eq(rows(&w, TERN_ENT_TEMPLATE, NULL, NULL), 60);
+    cr_assert_eq(rows(&w, TERN_ENT_ENCOUNTER, "purpose", "import"), 6);
+    for (size_t i = 0; i < 6; i++) {
+        cr_assert_eq(rows(&w, TERN_ENT_TEMPLATE, "subject_id", ids[i]), 10);
+        cr_assert_eq(rows(&w, TERN_ENT_IDENTITY, "subject_id", ids[i]), 1);
+        for (size_t j = 0; j < i; j++)
+            cr_assert_str_neq(ids[i], ids[j], "two requests made one subject");
+    }
+    cr_assert_eq(audited(&w, "subject.import", "ok"), 6);
+    cr_assert_eq(audited(&w, "import.batch", "ok"), 1);
+    cr_assert_eq(rows(&w, TERN_ENT_LINK, NULL, NULL), 0, "the import itself searches nothing");
+    cr_assert_eq(pending(&w), 6);
+    cr_assert_eq(tern_core_gallery_subjects(w.g), 6);
+
+    /* Searchable at once: another capture of person 2 finds its subject. */
+    tern_template *q[10];
+    ix_fingers(SEED, 2, 1, q);
+    tern_core_finger f[10];
+    for (int k = 0; k < 10; k++)
+        f[k] = (tern_core_finger){.position = k + 1, .impression = 1, .tmpl = q[k]};
+    tern_identify_request ireq = {.location = "SCL", .n_fingers = 10, .fingers = f,
+                                  .now_ms = w.now};
+    tern_identify_result *ires = calloc(1, sizeof *ires);
+    OK(tern_core_identify(w.c, w.g, &analyst2, &ireq, ires, &err));
+    cr_assert(ires->hit);
+    cr_assert_str_eq(ires->candidates[0].subject_id, ids[2]);
+    free(ires);
+    ix_free(q);
+
+    /* De-duplication in two runs, the second after a restart. */
+    tern_import_dedup_result r;
+    OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 2, w.now, &r, &err));
+    cr_assert_eq(r.searched, 2);
+    cr_assert_eq(r.remaining, 4);
+    cr_assert_eq(pending(&w), 4);
+    size_t links = r.linked;
+    world_close(&w);
+    world_open(&w);
+    cr_assert_eq(tern_core_gallery_subjects(w.g), 6);
+    OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 0, w.now, &r, &err));
+    cr_assert_eq(r.searched, 4);
+    cr_assert_eq(r.remaining, 0);
+    links += r.linked;
+    cr_assert_eq(pending(&w), 0);
+    cr_assert_eq(rows(&w, TERN_ENT_ENCOUNTER, "result", "dedup-done"), 6);
+    cr_assert_eq(audited(&w, "subject.dedup", "ok"), 6);
+
+    /* Exactly the two duplicated pairs, each once, yellow; nothing merged. */
+    pairs p = {0};
+    OK(tern_store_each(w.s, TERN_ENT_LINK, NULL, NULL, collect_link, &p, &err));
+    cr_assert_eq(p.n, 2, "%zu links", p.n);
+    cr_assert_eq(links, 2);
+    cr_assert(linked(&p, ids[0], ids[4]), "persons 0 and its second capture not linked");
+    cr_assert(linked(&p, ids[1], ids[5]), "persons 1 and its second capture not linked");
+    for (size_t i = 0; i < p.n; i++)
+        cr_assert_eq(p.colour[i], TERN_LINK_YELLOW);
+    cr_assert_eq(rows(&w, TERN_ENT_SUBJECT, NULL, NULL), 6);
+
+    /* Nothing left: a third run searches no one. */
+    OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 0, w.now, &r, &err));
+    cr_assert_eq(r.searched, 0);
+    cr_assert_eq(rows(&w, TERN_ENT_LINK, NULL, NULL), 2);
+    world_down(&w);
+}
+
+STORE_TEST(bulk, enrollment_after_an_import_links_to_the_imported)
+{
+    tern_error err;
+    world w;
+    world_up(&w, backend);
+    batch b;
+    batch_make(&b, 4, six_person, six_imp, w.now);
+    char ids[4][TERN_ID_MAX];
+    OK(tern_core_import(w.c, NULL, &admin1, b.req, b.n, ids, &err)); /* no gallery */
+    batch_free(&b);
+    world_close(&w);
+    world_open(&w); /* loaded from the store */
+    cr_assert_eq(tern_core_gallery_subjects(w.g), 4);
+    uint64_t person = 3;
+    unsigned imp = 2;
+    batch_make(&b, 1, &person, &imp, w.now);
+    tern_enroll_result res;
+    OK(tern_core_enroll(w.c, w.g, &officer1, &b.req[0], &res, &err));
+    batch_free(&b);
+    cr_assert_eq(res.n_links, 1);
+    cr_assert_str_eq(res.linked_subjects[0], ids[3]);
+    /* The enrolled subject is no import: the de-duplication does not
+     * search it, and the imported person 3 links nothing new (the pair is
+     * already linked by the enrollment). */
+    tern_import_dedup_result r;
+    OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 0, w.now, &r, &err));
+    cr_assert_eq(r.searched, 4);
+    cr_assert_eq(r.linked, 0);
+    cr_assert_eq(rows(&w, TERN_ENT_LINK, NULL, NULL), 1);
+    world_down(&w);
+}
+
+STORE_TEST(bulk, refusals_leave_the_store_unchanged)
+{
+    tern_error err;
+    world w;
+    world_up(&w, backend);
+    batch b;
+    batch_make(&b, 4, six_person, six_imp, w.now);
+    int64_t audit0 = rows(&w, TERN_ENT_AUDIT_EVENT, NULL, NULL);
+
+    /* a wrong role, then an empty batch */
+    FAILS(TERN_E_DENIED, tern_core_import(w.c, w.g, &officer1, b.req, b.n, NULL, &err));
+    FAILS(TERN_E_LIMIT, tern_core_import(w.c, w.g, &admin1, b.req, 0, NULL, &err));
+    /* a bad finger in request 2 */
+    b.f[2][4].position = 0;
+    FAILS(TERN_E_ARG, tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
+    cr_assert(strstr(err.message, "request 2"), "%s", err.message);
+    b.f[2][4].position = 5;
+    /* biographic text that is not UTF-8, in request 3 (refused by the store
+     * inside the transaction, after requests 0..2 were written) */
+    b.idr[3].family_name = "SYNTH-\xff";
+    FAILS(TERN_E_FORMAT, tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
+    cr_assert(strstr(err.message, "request 3"), "%s", err.message);
+    /* an unknown retention category */
+    b.idr[3].family_name = "SYNTH-Legacy";
+    b.req[1].category = "no-such-rule";
+    FAILS(TERN_E_NOT_FOUND, tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
+    b.req[1].category = "legacy";
+    tern_entity none[] = {TERN_ENT_SUBJECT, TERN_ENT_IDENTITY, TERN_ENT_ENCOUNTER,
+                          TERN_ENT_TEMPLATE, TERN_ENT_LINK};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        cr_assert_eq(rows(&w, none[i], NULL, NULL), 0, "entity %zu written by a refusal", i);
+    cr_assert_eq(tern_core_gallery_subjects(w.g), 0);
+    cr_assert_eq(audited(&w, "import.batch", "denied"), 1);
+    cr_assert_eq(audited(&w, "import.batch", "refused"), 3);
+    cr_assert_eq(rows(&w, TERN_ENT_AUDIT_EVENT, NULL, NULL), audit0 + 4,
+                 "the empty batch is refused before any work, unaudited");
+
+    /* the de-duplication: an officer may not run it */
+    OK(tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
+    batch_free(&b);
+    tern_import_dedup_result r;
+    FAILS(TERN_E_DENIED, tern_core_import_dedup(w.c, w.g, &officer1, NULL, 0, w.now, &r, &err));
+    cr_assert_eq(r.searched, 0);
+    cr_assert_eq(pending(&w), 4);
+    cr_assert_eq(audited(&w, "subject.dedup", "denied"), 1);
+    world_down(&w);
+}
+
+STORE_TEST(bulk, a_purged_import_is_closed_without_a_search)
+{
+    tern_error err;
+    world w;
+    world_up(&w, backend);
+    batch b;
+    batch_make(&b, 2, six_person, six_imp, w.now);
+    char ids[2][TERN_ID_MAX];
+    OK(tern_core_import(w.c, w.g, &admin1, b.req, b.n, ids, &err));
+    batch_free(&b);
+    OK(tern_core_subject_delete(w.c, w.g, &admin1, ids[0], &err));
+    cr_assert_eq(pending(&w), 2, "the encounter outlives its subject");
+    tern_import_dedup_result r;
+    OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 0, w.now, &r, &err));
+    cr_assert_eq(r.searched, 2);
+    cr_assert_eq(r.linked, 0);
+    cr_assert_eq(pending(&w), 0);
+    world_down(&w);
+}
+
+/* The plan of sql on f's database, as text (SQLite: EXPLAIN QUERY PLAN's
+ * details; PostgreSQL: EXPLAIN with enable_seqscan off). */
+static void plan(const fx *f, const char *sql, char *out, size_t size)
+{
+    char q[512];
+    size_t n = 0;
+    out[0] = 0;
+    if (f->backend == FX_SQLITE) {
+        char path[300];
+        snprintf(path, sizeof path, "%s/tern.db", f->dir);
+        sqlite3 *db = NULL;
+        sqlite3_stmt *st = NULL;
+        snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", sql);
+        cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+        cr_assert_eq(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+        while (sqlite3_step(st) == SQLITE_ROW && n < size)
+            n += (size_t)snprintf(out + n, size - n, "%s; ", sqlite3_column_text(st, 3));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return;
+    }
+    char conninfo[1024];
+    snprintf(conninfo, sizeof conninfo, "%s options='-csearch_path=%s'", f->pg, f->schema);
+    PGconn *c = PQconnectdb(conninfo);
+    cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+    PQclear(PQexec(c, "SET enable_seqscan = off"));
+    snprintf(q, sizeof q, "EXPLAIN %s", sql);
+    PGresult *r = PQexec(c, q);
+    cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(r));
+    for (int i = 0; i < PQntuples(r) && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, "%s; ", PQgetvalue(r, i, 0));
+    PQclear(r);
+    PQfinish(c);
+}
+
+STORE_TEST(bulk, searches_and_dedup_runs_find_their_rows_through_an_index)
+{
+    world w;
+    world_up(&w, backend);
+    /* tern_core_import_dedup (pending imports; encounters grow with every
+     * search) and tern_core_identify (the active watchlist entries, read
+     * on every search), as tern_store_each words them */
+    const struct {
+        const char *sql, *index;
+    } q[] = {
+        {"SELECT id FROM encounters WHERE result = 'dedup-pending' ORDER BY id",
+         "encounters_result"},
+        {"SELECT id FROM watchlist_entries WHERE status = 'active' ORDER BY id",
+         "entries_status"},
+        {"SELECT id FROM templates WHERE subject_id = 'x' ORDER BY id", "templates_subject"},
+        {"SELECT id FROM links WHERE subject_b = 'x' ORDER BY id", "links_b"},
+    };
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        char text[2048];
+        plan(&w.f, q[i].sql, text, sizeof text);
+        cr_assert(strstr(text, q[i].index), "%s: no index %s in the plan: %s", q[i].sql,
+                  q[i].index, text);
+    }
+    world_down(&w);
+}
