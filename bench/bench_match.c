@@ -8,12 +8,19 @@
  * The gallery is synthetic (a fixed seed): 2,000 minutiae sets of 25 to 55
  * minutiae in a 300 x 400 px frame at 500 ppi, about the size of FVC2002
  * templates; the probe is a rotated, shifted, jittered impression of one of
- * them. Usage: bench_match [GALLERY_SIZE] */
+ * them. Every pair-loop path the CPU has (match_internal.h: generic, popcnt,
+ * avx2, avx512) is timed in the same run, its scores checked against the
+ * portable path's, and the one the dispatch chooses (the fastest, or
+ * TERN_MATCH_PATH) marked. Exit status 1 if the scores differ.
+ * Usage: bench_match [GALLERY_SIZE [PATH]]: with PATH, only that path is
+ * timed (for a profiler). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "match/match_internal.h" /* the pair-loop paths, ctx->path */
 #include "tern/match.h"
 
 static uint64_t next(uint64_t *s)
@@ -88,6 +95,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
     size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 2000;
+    const char *only = argc > 2 ? argv[2] : NULL;
     if (n < 10)
         n = 10;
     tern_template **raw = calloc(n, sizeof *raw);
@@ -107,33 +115,89 @@ int main(int argc, char **argv)
     if (tern_match_template_create(probe_raw, &probe, NULL) != TERN_OK)
         return 1;
 
-    /* Several rounds, keeping the fastest of each (least disturbed by load). */
-    double best_match = INFINITY, best_base = INFINITY, sink = 0, top = -1;
-    size_t top_i = 0;
+    /* Several rounds, each timing the baseline and every pair-loop path the
+     * CPU has in turn, keeping the fastest of each (least disturbed by
+     * load). Every path must give the same scores, bit for bit. */
+    double best[MATCH_PATHS], best_pairs[MATCH_PATHS], best_base = INFINITY, sink = 0;
+    uint64_t pairs_per_run = 0;
+    double *scores = calloc((size_t)MATCH_PATHS * n, sizeof *scores);
+    if (!scores)
+        return 1;
+    for (int p = 0; p < MATCH_PATHS; p++)
+        best[p] = best_pairs[p] = INFINITY;
+    match_path chosen = ctx->path;
     for (int round = 0; round < 5; round++) {
-        t0 = now();
-        for (size_t i = 0; i < n; i++) {
-            double s = tern_match_compare(ctx, probe, gal[i]);
-            sink += s;
-            if (s > top)
-                top = s, top_i = i;
-        }
-        double dt = now() - t0;
-        best_match = dt < best_match ? dt : best_match;
         t0 = now();
         for (size_t i = 0; i < n; i++)
             sink += trivial_compare(probe_raw, raw[i]);
-        dt = now() - t0;
+        double dt = now() - t0;
         best_base = dt < best_base ? dt : best_base;
+        for (match_path p = 0; p < MATCH_PATHS; p++) {
+            if (!match_path_available(p) || (only && strcmp(only, match_path_name(p)) != 0))
+                continue;
+            ctx->path = p;
+            double *sc = &scores[(size_t)p * n];
+            t0 = now();
+            for (size_t i = 0; i < n; i++)
+                sc[i] = tern_match_compare(ctx, probe, gal[i]);
+            dt = now() - t0;
+            best[p] = dt < best[p] ? dt : best[p];
+            /* the pair loop alone (match_local_pairs, in canonical order
+             * or not: the same work) */
+            uint64_t cyl_pairs = 0;
+            t0 = now();
+            for (size_t i = 0; i < n; i++) {
+                sink += match_local_pairs(probe, gal[i], ctx->pairs, ctx->sq, p);
+                cyl_pairs += (uint64_t)probe->n_ok * gal[i]->n_ok;
+            }
+            dt = now() - t0;
+            best_pairs[p] = dt < best_pairs[p] ? dt : best_pairs[p];
+            pairs_per_run = cyl_pairs;
+        }
     }
-    double cps = (double)n / best_match, base_cps = (double)n / best_base;
+    ctx->path = chosen;
+    /* the reference scores: the first path timed (the portable one unless
+     * PATH was given) */
+    const double *ref = NULL;
+    for (int p = 0; p < MATCH_PATHS && !ref; p++)
+        if (best[p] < INFINITY)
+            ref = &scores[(size_t)p * n];
+    if (!ref)
+        return fprintf(stderr, "bench_match: no path %s on this CPU\n", only), 1;
+    double base_cps = (double)n / best_base, top = -1;
+    size_t top_i = 0;
+    for (size_t i = 0; i < n; i++) {
+        sink += ref[i];
+        if (ref[i] > top)
+            top = ref[i], top_i = i;
+    }
     printf("gallery: %zu synthetic templates (25-55 minutiae), prepared in %.1f us each\n", n,
            1e6 * t_prep / (double)n);
-    printf("tern_match_compare:   %10.0f comparisons/s (one core, 1 probe x gallery, best of 5)\n", cps);
-    printf("baseline (trivial):   %10.0f comparisons/s (pair count, no alignment)\n", base_cps);
-    printf("ratio match/baseline: %10.3f   target: >= 50,000 comparisons/s\n", cps / base_cps);
+    printf("baseline (trivial):     %10.0f comparisons/s (pair count, no alignment)\n", base_cps);
+    int same = 1;
+    for (match_path p = 0; p < MATCH_PATHS; p++) {
+        if (!match_path_available(p)) {
+            printf("tern_match_compare %-7s       (not on this CPU)\n", match_path_name(p));
+            continue;
+        }
+        if (best[p] == INFINITY)
+            continue; /* not timed */
+        int identical = memcmp(&scores[(size_t)p * n], ref, n * sizeof *ref) == 0;
+        same &= identical;
+        double cps = (double)n / best[p];
+        printf("tern_match_compare %-7s %10.0f comparisons/s, ratio to baseline %.3f; pair loop "
+               "%.2f ns per cylinder pair, %2.0f %% of a comparison%s%s\n",
+               match_path_name(p), cps, cps / base_cps, 1e9 * best_pairs[p] / (double)pairs_per_run,
+               100 * best_pairs[p] / best[p], p == chosen ? "  <- dispatch" : "",
+               identical ? "" : "  SCORES DIFFER FROM generic");
+    }
+    printf("(one core, 1 probe x gallery, CPU time, best of 5; target >= 50,000 comparisons/s; "
+           "dispatch: %s%s)\n", match_path_name(chosen),
+           getenv("TERN_MATCH_PATH") ? ", TERN_MATCH_PATH set" : "");
+    printf("scores identical on every path: %s\n", same ? "yes" : "NO");
     printf("best candidate: #%zu (the probe's source is #7), score %.3f, FMR %.2g; checksum %.6g\n",
            top_i, top, tern_match_fmr_for_score(top, NULL), sink);
+    free(scores);
     for (size_t i = 0; i < n; i++) {
         tern_match_template_free(gal[i]);
         tern_template_free(raw[i]);
@@ -143,5 +207,5 @@ int main(int argc, char **argv)
     tern_match_context_free(ctx);
     free(gal);
     free(raw);
-    return 0;
+    return same ? 0 : 1;
 }

@@ -177,8 +177,8 @@ Test(match, deterministic_and_exactly_symmetric)
     tern_match_context_free(c2);
 }
 
-/* The vectorised pair loop (when this CPU has it) gives exactly the pairs
- * of the portable one: the scores cannot depend on the machine. */
+/* Every vectorised pair loop this CPU runs gives exactly the pairs of the
+ * portable one: the scores cannot depend on the machine. */
 Test(match, pair_loop_is_the_same_on_every_path)
 {
     float sq[MCC_WORDS * 64 + 1];
@@ -197,10 +197,15 @@ Test(match, pair_loop_is_the_same_on_every_path)
             cr_assert_eq(tern_match_template_create(t[k], &m[k], NULL), TERN_OK);
         for (int x = 0; x < 3; x++)
             for (int y = 0; y < 3; y++) {
-                uint32_t n0 = match_local_pairs_impl(m[x], m[y], p0, sq, 0);
-                uint32_t n1 = match_local_pairs_impl(m[x], m[y], p1, sq, 1);
-                cr_assert_eq(n0, n1, "pairs: %u portable, %u best path", n0, n1);
-                cr_assert(memcmp(p0, p1, n0 * sizeof *p0) == 0, "pairs differ");
+                uint32_t n0 = match_local_pairs(m[x], m[y], p0, sq, MATCH_PATH_GENERIC);
+                for (match_path path = MATCH_PATH_GENERIC + 1; path < MATCH_PATHS; path++) {
+                    if (!match_path_available(path))
+                        continue;
+                    uint32_t n1 = match_local_pairs(m[x], m[y], p1, sq, path);
+                    cr_assert_eq(n0, n1, "pairs: %u portable, %u %s", n0, n1, match_path_name(path));
+                    cr_assert(memcmp(p0, p1, n0 * sizeof *p0) == 0, "pairs differ (%s)",
+                              match_path_name(path));
+                }
                 total += n0;
             }
         for (int k = 0; k < 3; k++)

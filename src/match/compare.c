@@ -94,6 +94,7 @@ tern_status tern_match_context_create(tern_match_context **out, tern_error *err)
         return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
     }
     match_sqrt_table(c->sq);
+    c->path = match_path_default();
     *out = c;
     return TERN_OK;
 }
@@ -365,7 +366,7 @@ static double compare_canonical(tern_match_context *ctx, const tern_match_templa
     *k_out = *extra_out = 0;
     if (a->n < 3 || b->n < 3)
         return 0.0;
-    uint32_t np = match_local_pairs(a, b, ctx->pairs, ctx->sq);
+    uint32_t np = match_local_pairs(a, b, ctx->pairs, ctx->sq, ctx->path);
     if (np == 0)
         return 0.0;
 #ifdef ONLY_LOCAL

@@ -92,6 +92,13 @@ typedef struct match_pair {
 
 #define MATCH_MAX_PAIRS (TERN_TEMPLATE_MAX_MINUTIAE * TERN_TEMPLATE_MAX_MINUTIAE)
 
+/* The pair loop's implementations; each gives the same pairs bit for bit
+ * (tests/test_match.c compares them): the portable code, the same with the
+ * POPCNT instruction, AVX2 (x86-64-v3) and AVX-512 VPOPCNTDQ (mcc_simd.c). */
+typedef enum match_path {
+    MATCH_PATH_GENERIC, MATCH_PATH_POPCNT, MATCH_PATH_AVX2, MATCH_PATH_AVX512, MATCH_PATHS
+} match_path;
+
 struct tern_match_context {
     match_pair *pairs;   /* MATCH_MAX_PAIRS */
     match_pair *pairs_tmp; /* MATCH_MAX_PAIRS, for sorting */
@@ -101,6 +108,7 @@ struct tern_match_context {
     float *turns;        /* 2 * TERN_TEMPLATE_MAX_MINUTIAE: cos, sin per graph pair */
     uint16_t *rot;       /* MAX_CANDIDATES: each candidate's turn, in angle steps */
     float sq[MCC_WORDS * 64 + 1]; /* match_sqrt_table */
+    match_path path;     /* the pair loop's (match_path_default at creation) */
 };
 
 /* Angle a in (-pi, pi], for a within a few turns of that range. */
@@ -132,15 +140,26 @@ float match_mcc_similarity(const tern_match_template *a, uint32_t i, const tern_
  * eq. 17 by table: the same floats as sqrtf, no per-pair square roots). */
 void match_sqrt_table(float *sq);
 
-/* Fills out with every candidate pair (cylinders valid and matchable,
- * directions within pi/2, similarity > 0); returns how many. out has room
- * for a->n * b->n pairs. */
-uint32_t match_local_pairs(const tern_match_template *a, const tern_match_template *b,
-                           match_pair *out, const float *sq);
+/* "generic", "popcnt", "avx2", "avx512"; "?" out of range. */
+const char *match_path_name(match_path p);
+/* Whether this build and CPU run path p. */
+int match_path_available(match_path p);
+/* The path a new context uses: the environment variable TERN_MATCH_PATH if
+ * it names an available path, else the fastest available one. */
+match_path match_path_default(void);
 
-/* The pair loop's implementations: 0 the portable one, 1 the best this CPU
- * runs (identical results; tests compare them). */
-uint32_t match_local_pairs_impl(const tern_match_template *a, const tern_match_template *b,
-                                match_pair *out, const float *sq, int best);
+/* Fills out with every candidate pair (cylinders valid and matchable,
+ * similarity above MATCH_MIN_Q), a ascending then b ascending, by the given
+ * path (the portable one if this CPU lacks it); returns how many. out has
+ * room for a->n * b->n pairs. */
+uint32_t match_local_pairs(const tern_match_template *a, const tern_match_template *b,
+                           match_pair *out, const float *sq, match_path path);
+/* For mcc_simd.c: the scalar paths (mcc.c; popcnt on x86-64 only) and
+ * MCC's minME as a count of common valid cells. */
+uint32_t match_local_pairs_generic(const tern_match_template *a, const tern_match_template *b,
+                                   match_pair *out, const float *sq);
+uint32_t match_local_pairs_popcnt(const tern_match_template *a, const tern_match_template *b,
+                                  match_pair *out, const float *sq);
+extern const int match_mcc_min_common;
 
 #endif

@@ -251,7 +251,9 @@ float match_mcc_similarity(const tern_match_template *a, uint32_t i, const tern_
 /* All pairs of valid cylinders whose similarity is above MATCH_MIN_Q. MCC's
  * filter on the direction difference of the two minutiae (delta_theta,
  * eq. 15) is not applied: it assumes the two prints are rotated by less
- * than delta_theta, and Tern compares at any rotation. */
+ * than delta_theta, and Tern compares at any rotation. The portable pair
+ * loop, the reference for the vector paths of mcc_simd.c (which also holds
+ * the dispatch, match_local_pairs). */
 #define LOCAL_PAIRS_BODY                                                                     \
     uint32_t np = 0;                                                                         \
     const uint32_t pa = a->n_pad, pb = b->n_pad;                                             \
@@ -276,106 +278,24 @@ float match_mcc_similarity(const tern_match_template *a, uint32_t i, const tern_
     }                                                                                        \
     return np;
 
-static uint32_t local_pairs_generic(const tern_match_template *a, const tern_match_template *b,
-                                    match_pair *out, const float *sq)
+uint32_t match_local_pairs_generic(const tern_match_template *a, const tern_match_template *b,
+                                   match_pair *out, const float *sq)
 {
     LOCAL_PAIRS_BODY
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define HAVE_X86_PATHS 1
-
 /* The same code compiled for the POPCNT instruction (about twice as fast as
- * the portable bit count); chosen at run time, identical results. */
-__attribute__((target("popcnt"))) static uint32_t
-local_pairs_popcnt(const tern_match_template *a, const tern_match_template *b, match_pair *out,
-                   const float *sq)
+ * the portable bit count); identical results. */
+__attribute__((target("popcnt"))) uint32_t
+match_local_pairs_popcnt(const tern_match_template *a, const tern_match_template *b,
+                         match_pair *out, const float *sq)
 {
     LOCAL_PAIRS_BODY
 }
-
-#if MCC_SWORDS == 1
-/* Eight pairs at a time with AVX-512 (64-bit popcounts in vectors): the
- * same integer counts, and the same IEEE single-precision operations in the
- * same order as cylinder_similarity (square root, add, divide, subtract,
- * multiply, add, truncate are all exactly rounded), so the same q. The
- * masked popcounts are counted for every lane: they equal the precomputed
- * ones where the shortcut applies. */
-__attribute__((target("avx512f,avx512dq,avx512vl,avx512vpopcntdq"))) static uint32_t
-local_pairs_avx512(const tern_match_template *a, const tern_match_template *b, match_pair *out,
-                   const float *sq)
-{
-    (void)sq;
-    uint32_t np = 0;
-    const uint32_t pa = a->n_pad, pb = b->n_pad;
-    const __m256 one = _mm256_set1_ps(1.0f), qscale = _mm256_set1_ps((float)MATCH_Q);
-    const __m256 half = _mm256_set1_ps(0.5f), zero = _mm256_setzero_ps();
-    const __m512i min_common = _mm512_set1_epi64(MCC_MIN_COMMON);
-    uint32_t qrow[TERN_TEMPLATE_MAX_MINUTIAE + 8];
-    for (uint32_t x = 0; x < a->n_ok; x++) {
-        __m512i ca[MCC_ND];
-        for (int k = 0; k < MCC_ND; k++)
-            ca[k] = _mm512_set1_epi64((long long)a->soa[(size_t)k * pa + x]);
-        __m512i va = _mm512_set1_epi64((long long)a->soa[(size_t)MCC_WORDS * pa + x]);
-        /* a row of similarities, without branches (the padding lanes have
-         * no valid cell, so they fail the common-cells test) */
-        for (uint32_t y = 0; y < b->n_ok; y += 8) {
-            __m512i vb = _mm512_loadu_si512(&b->soa[(size_t)MCC_WORDS * pb + y]);
-            __m512i mask = _mm512_and_si512(va, vb);
-            __mmask8 ok = _mm512_cmpge_epi64_mask(_mm512_popcnt_epi64(mask), min_common);
-            __m512i nx = _mm512_setzero_si512(), na = nx, nb = nx;
-            for (int k = 0; k < MCC_ND; k++) {
-                __m512i cb = _mm512_loadu_si512(&b->soa[(size_t)k * pb + y]);
-                __m512i xa = _mm512_and_si512(ca[k], mask), xb = _mm512_and_si512(cb, mask);
-                na = _mm512_add_epi64(na, _mm512_popcnt_epi64(xa));
-                nb = _mm512_add_epi64(nb, _mm512_popcnt_epi64(xb));
-                nx = _mm512_add_epi64(nx, _mm512_popcnt_epi64(_mm512_xor_si512(xa, xb)));
-            }
-            __m256 fx = _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(nx)));
-            __m256 fa = _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(na)));
-            __m256 fb = _mm256_sqrt_ps(_mm256_cvtepi32_ps(_mm512_cvtepi64_epi32(nb)));
-            __m256 den = _mm256_add_ps(fa, fb);
-            __m256 s = _mm256_sub_ps(one, _mm256_div_ps(fx, den));
-            /* na + nb == 0: similarity 0 (den is 0 exactly then) */
-            s = _mm256_mask_blend_ps(_mm256_cmp_ps_mask(den, zero, _CMP_EQ_OQ), s, zero);
-            __m256i q = _mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(s, qscale), half));
-            __mmask8 keep = ok & _mm256_cmp_ps_mask(s, zero, _CMP_GT_OQ);
-            _mm256_storeu_si256((__m256i *)&qrow[y], _mm256_maskz_mov_epi32(keep, q));
-        }
-        uint16_t ia = a->ok[x];
-        for (uint32_t y = 0; y < b->n_ok; y++) {
-            out[np] = (match_pair){(uint16_t)qrow[y], ia, b->ok[y]};
-            np += qrow[y] > MATCH_MIN_Q; /* branch-free: the store is overwritten if not */
-        }
-    }
-    return np;
-}
-#endif
 #endif
 
-uint32_t match_local_pairs_impl(const tern_match_template *a, const tern_match_template *b,
-                                match_pair *out, const float *sq, int best)
-{
-#ifdef HAVE_X86_PATHS
-    if (best) {
-#if MCC_SWORDS == 1
-        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vpopcntdq"))
-            return local_pairs_avx512(a, b, out, sq);
-#endif
-        if (__builtin_cpu_supports("popcnt"))
-            return local_pairs_popcnt(a, b, out, sq);
-    }
-#endif
-    return local_pairs_generic(a, b, out, sq);
-}
-
-uint32_t match_local_pairs(const tern_match_template *a, const tern_match_template *b,
-                           match_pair *out, const float *sq)
-{
-    return match_local_pairs_impl(a, b, out, sq, 1);
-}
+const int match_mcc_min_common = MCC_MIN_COMMON;
 
 void match_template_soa(tern_match_template *mt)
 {
