@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "ident_fixture.h"
+#include "synth_fixture.h"
+#include "tern/finger.h"
 #include "tern/gallery.h"
 #include "tern/match.h"
 #include "tern_test.h"
@@ -225,6 +227,54 @@ Test(gallery, memory_per_finger)
                 tern_gallery_fingers(g));
     /* issue 6's bound: at most 2 KiB a finger on synthetic ten-prints */
     cr_assert_leq(per, 2048, "%zu bytes per finger", per);
+    tern_gallery_free(g);
+}
+
+/* Templates extracted from images carry an orientation field: the packed
+ * finger restores it exactly (gallery scores equal the comparator's bit for
+ * bit) and stays within the bound. */
+Test(gallery, extracted_prints_with_orientation_fields)
+{
+    tern_template *t[SF_FINGERS][SF_IMPRESSIONS];
+    tern_gallery *g;
+    tern_error err;
+    cr_assert_eq(tern_gallery_create(&g, &err), TERN_OK);
+    for (unsigned f = 0; f < SF_FINGERS; f++)
+        for (unsigned i = 0; i < SF_IMPRESSIONS; i++) {
+            cr_assert_eq(tern_extract(sf_image(f, i), NULL, &t[f][i], NULL, &err), TERN_OK, "%s",
+                         err.message);
+            cr_assert_gt(t[f][i]->orient.cols, 0, "the extractor fills the field");
+            char id[TERN_GALLERY_ID_MAX];
+            snprintf(id, sizeof id, "p%u_%u", f, i);
+            cr_assert_eq(tern_gallery_put_template(g, id, 1, t[f][i], &err), TERN_OK, "%s",
+                         err.message);
+        }
+    size_t per = tern_gallery_memory(g) / tern_gallery_fingers(g);
+    cr_log_info("gallery: %zu bytes per extracted finger with its orientation field", per);
+    cr_assert_leq(per, 2048, "%zu bytes per finger", per);
+    for (unsigned f = 0; f < SF_FINGERS; f++)
+        for (unsigned i = 0; i < SF_IMPRESSIONS; i++) {
+            const tern_template *use[10] = {t[f][i]};
+            tern_gallery_probe *p;
+            cr_assert_eq(tern_gallery_probe_create(use, &p, &err), TERN_OK, "%s", err.message);
+            for (unsigned f2 = 0; f2 < SF_FINGERS; f2++)
+                for (unsigned i2 = 0; i2 < SF_IMPRESSIONS; i2++) {
+                    char id[TERN_GALLERY_ID_MAX];
+                    snprintf(id, sizeof id, "p%u_%u", f2, i2);
+                    tern_gallery_candidate c;
+                    cr_assert_eq(tern_gallery_verify(g, p, id, &c, &err), TERN_OK, "%s", err.message);
+                    double want;
+                    cr_assert_eq(tern_match_compare_templates(t[f][i], t[f2][i2], &want, &err),
+                                 TERN_OK);
+                    cr_assert(memcmp(&c.finger_score[0], &want, sizeof want) == 0,
+                              "%u_%u vs %s: gallery %.17g, comparator %.17g", f, i, id,
+                              c.finger_score[0], want);
+                }
+            tern_gallery_probe_free(p);
+        }
+    for (unsigned f = 0; f < SF_FINGERS; f++)
+        for (unsigned i = 0; i < SF_IMPRESSIONS; i++)
+            tern_template_free(t[f][i]);
     tern_gallery_free(g);
 }
 

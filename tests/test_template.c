@@ -648,6 +648,105 @@ Test(template_tern, synthetic_templates_through_every_exchange_format)
     }
 }
 
+/* ---- the orientation field (section 5 of the internal format) ------------------ */
+
+/* A 7 x 5 field of 4661/256-pixel cells (569 ppi), background and every
+ * level. */
+static void add_field(tern_template *t)
+{
+    tern_orientation_field *f = &t->orient;
+    f->cols = 7, f->rows = 5;
+    f->cell_x = 4661.0f / 256, f->cell_y = 4661.0f / 256;
+    f->cells = calloc(35, 1);
+    for (unsigned i = 0; i < 35; i++)
+        f->cells[i] = (uint8_t)(i * 7 % (TERN_ORIENT_LEVELS + 1));
+}
+
+static void assert_same_field(const tern_orientation_field *a, const tern_orientation_field *b)
+{
+    cr_assert_eq(a->cols, b->cols);
+    cr_assert_eq(a->rows, b->rows);
+    cr_assert_eq(a->cell_x, b->cell_x);
+    cr_assert_eq(a->cell_y, b->cell_y);
+    cr_assert(!memcmp(a->cells, b->cells, (size_t)a->cols * a->rows), "cells differ");
+}
+
+/* The byte offset of section `type` in an encoded Tern template. */
+static size_t find_section(const uint8_t *a, size_t n, unsigned type)
+{
+    for (size_t at = 100; at + 8 <= n - 4;) {
+        uint32_t len = (uint32_t)a[at + 4] << 24 | (uint32_t)a[at + 5] << 16 |
+                       (uint32_t)a[at + 6] << 8 | a[at + 7];
+        if ((unsigned)(a[at] << 8 | a[at + 1]) == type)
+            return at;
+        at += 8 + len;
+    }
+    return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v);
+static uint32_t crc32_ref(const uint8_t *p, size_t n);
+
+Test(template_tern, orientation_field_round_trip_and_checks)
+{
+    tern_template *t = synthetic(3, 30);
+    uint8_t *plain, *a, *b;
+    size_t np, na, nb;
+    tern_error err;
+    cr_assert_eq(tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &plain, &np, &err), TERN_OK);
+    cr_assert_eq(find_section(plain, np, 5), 0, "no field, no section 5");
+    add_field(t);
+    cr_assert_eq(tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &a, &na, &err), TERN_OK);
+    unsigned fg = 0;
+    for (unsigned i = 0; i < 35; i++)
+        fg += t->orient.cells[i] != 0;
+    /* section header, 12-byte head, 35-bit bitmap, a nibble per foreground cell */
+    cr_assert_eq(na, np + 8 + 12 + 5 + (fg + 1) / 2);
+    cr_assert_eq(a[5], 1, "minor version 1.1");
+    tern_template *u;
+    cr_assert_eq(tern_template_decode(a, na, &u, &err), TERN_OK, "%s", err.message);
+    assert_same_field(&t->orient, &u->orient);
+    cr_assert_eq(tern_template_encode(u, TERN_TEMPLATE_FORMAT_TERN, &b, &nb, &err), TERN_OK);
+    cr_assert(na == nb && !memcmp(a, b, na), "re-encoding is byte-identical");
+    tern_template *c;
+    cr_assert_eq(tern_template_clone(u, &c, &err), TERN_OK);
+    cr_assert_neq(c->orient.cells, u->orient.cells, "the clone owns its cells");
+    assert_same_field(&t->orient, &c->orient);
+    tern_template_free(c);
+    tern_template_free(u);
+    free(b);
+    /* exchange formats have no field */
+    for (size_t f = 0; f < sizeof EXCHANGE / sizeof EXCHANGE[0]; f++) {
+        cr_assert_eq(tern_template_encode(t, EXCHANGE[f], &b, &nb, &err), TERN_OK, "%s", err.message);
+        cr_assert_eq(tern_template_decode(b, nb, &u, &err), TERN_OK, "%s", err.message);
+        cr_assert(u->orient.cols == 0 && u->orient.rows == 0 && u->orient.cells == NULL);
+        tern_template_free(u);
+        free(b);
+    }
+    /* malformed sections: no cells, a bitmap that disagrees with the length */
+    size_t at = find_section(a, na, 5);
+    cr_assert_neq(at, 0);
+    uint8_t save = a[at + 9];
+    a[at + 9] = 0; /* cols 0 */
+    put32(a + na - 4, crc32_ref(a, na - 4));
+    cr_assert_eq(tern_template_decode(a, na, &u, &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "orientation field at byte offset"), "%s", err.message);
+    a[at + 9] = save;
+    a[at + 8 + 12] ^= 0x80; /* one cell more or less in the foreground */
+    put32(a + na - 4, crc32_ref(a, na - 4));
+    cr_assert_eq(tern_template_decode(a, na, &u, &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "foreground cells need"), "%s", err.message);
+    /* the encoder refuses a level beyond TERN_ORIENT_LEVELS and a grid without cells */
+    t->orient.cells[3] = TERN_ORIENT_LEVELS + 1;
+    cr_assert_eq(tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &b, &nb, &err), TERN_E_ARG);
+    free(t->orient.cells);
+    t->orient.cells = NULL;
+    cr_assert_eq(tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &b, &nb, &err), TERN_E_ARG);
+    free(a);
+    free(plain);
+    tern_template_free(t);
+}
+
 /* ---- malformed records ----------------------------------------------------------- */
 
 Test(template_malformed, truncations_views_frames_and_resolution)

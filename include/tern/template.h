@@ -86,6 +86,24 @@ typedef struct tern_template_block {
     uint8_t *data;     /* owned; NULL if length is 0 */
 } tern_template_block;
 
+/* A coarse ridge orientation field (optional): what Tern's extractor
+ * estimated, kept per cell of a regular grid over the frame (16 px at
+ * 500 ppi), for a comparator to weigh the agreement of two fields after
+ * aligning their minutiae (docs/matching.md). ISO/IEC 19794-2 and INCITS 378
+ * records carry none: cols = rows = 0 and cells NULL. Stored in section 5 of
+ * Tern's format (docs/templates.md). */
+#define TERN_ORIENT_LEVELS 16u              /* orientations per half turn */
+#define TERN_ORIENT_MAX_CELLS 65536u        /* cols * rows at most */
+typedef struct tern_orientation_field {
+    uint16_t cols, rows;   /* grid size in cells; 0 x 0: no field */
+    float cell_x, cell_y;  /* cell size in the frame's pixels (> 0 when cols > 0): cell
+                            * (c, r) covers x in [c cell_x, (c + 1) cell_x), y likewise */
+    uint8_t *cells;        /* owned; cols * rows, row by row from the top: 0 background,
+                            * v in 1..TERN_ORIENT_LEVELS a ridge orientation of
+                            * (v - 1) * pi / TERN_ORIENT_LEVELS radians, counter-clockwise
+                            * from the x axis as minutia angles are (mod pi) */
+} tern_orientation_field;
+
 /* Capture date and time (ISO/IEC 19794-1:2011 clause 10.3, UTC). year 0
  * means not recorded (the record then holds 0xFF filler). */
 typedef struct tern_capture_time {
@@ -128,6 +146,7 @@ typedef struct tern_template {
                                 * bifurcation point, 1 ridge skeleton end point */
     uint32_t n_blocks;
     tern_template_block *blocks; /* owned: uninterpreted extended data */
+    tern_orientation_field orient; /* optional; zero when absent */
 } tern_template;
 
 /* Allocates a template with room for n_minutiae minutiae (zeroed) and no
@@ -135,7 +154,7 @@ typedef struct tern_template {
  * TERN_TEMPLATE_MAX_MINUTIAE. */
 tern_status tern_template_create(uint32_t n_minutiae, tern_template **out, tern_error *err);
 /* Frees t and everything it owns (minutiae, singular points, ridge counts,
- * blocks and their data); NULL is allowed. */
+ * blocks and their data, the orientation field's cells); NULL is allowed. */
 void tern_template_free(tern_template *t);
 /* A new deep copy of t (every owned array and block copied). Errors:
  * TERN_E_NOMEM. */

@@ -219,6 +219,45 @@ static int cmp_quality_desc(const void *a, const void *b)
     return (int)q->quality - (int)p->quality;
 }
 
+/* The coarse orientation field of the template (tern/template.h): cells of
+ * ORIENT_CELL working pixels (2 x 2 blocks), foreground when at least half
+ * their pixels are in the mask; the blocks' doubled-angle vectors averaged,
+ * weighted by reliability, and turned into the template's angle convention
+ * like the minutiae's directions. */
+#define ORIENT_CELL 16
+static tern_status orient_field(const fp_work *w, double sx, double sy, tern_orientation_field *f,
+                                tern_error *err)
+{
+    int cols = (w->w + ORIENT_CELL - 1) / ORIENT_CELL, rows = (w->h + ORIENT_CELL - 1) / ORIENT_CELL;
+    if (!(f->cells = calloc((size_t)cols * rows, 1)))
+        return tern_error_set(err, TERN_E_NOMEM, "extract: out of memory");
+    f->cols = (uint16_t)cols, f->rows = (uint16_t)rows;
+    f->cell_x = (float)(nearbyint(ORIENT_CELL / sx * 256.0) / 256.0);
+    f->cell_y = (float)(nearbyint(ORIENT_CELL / sy * 256.0) / 256.0);
+    const int k = ORIENT_CELL / FP_BLOCK;
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            size_t in = 0, all = 0;
+            for (int y = r * ORIENT_CELL; y < (r + 1) * ORIENT_CELL && y < w->h; y++)
+                for (int x = c * ORIENT_CELL; x < (c + 1) * ORIENT_CELL && x < w->w; x++)
+                    in += w->mask[(size_t)y * w->w + x], all++;
+            if (2 * in < all)
+                continue;
+            double vx = 0, vy = 0;
+            for (int by = r * k; by < (r + 1) * k && by < w->bh; by++)
+                for (int bx = c * k; bx < (c + 1) * k && bx < w->bw; bx++) {
+                    size_t b = (size_t)by * w->bw + bx;
+                    vx += (w->orel[b] + 1e-3) * w->ox[b], vy += (w->orel[b] + 1e-3) * w->oy[b];
+                }
+            double t = 0.5 * atan2(vy, vx); /* ridge angle, image coordinates */
+            double a = atan2(-sin(t) / sy, cos(t) / sx); /* template convention */
+            long lv = lround(a / (FP_PI / TERN_ORIENT_LEVELS));
+            f->cells[(size_t)r * cols + c] = (uint8_t)(1 + ((lv % (long)TERN_ORIENT_LEVELS) +
+                                                           TERN_ORIENT_LEVELS) % TERN_ORIENT_LEVELS);
+        }
+    return TERN_OK;
+}
+
 static tern_status build_template(const fp_work *w, const tern_image *img, double ppx, double ppy,
                                   const tern_extract_opts *opts, const tern_finger_quality *q,
                                   tern_template **out, tern_error *err)
@@ -267,6 +306,10 @@ static tern_status build_template(const fp_work *w, const tern_image *img, doubl
             t->singular[i].type = w->sing[i].type;
         }
         t->n_singular = (uint32_t)w->n_sing;
+    }
+    if ((st = orient_field(w, sx, sy, &t->orient, err)) != TERN_OK) {
+        tern_template_free(t);
+        return st;
     }
     *out = t;
     return TERN_OK;

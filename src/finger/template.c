@@ -38,6 +38,7 @@ void tern_template_free(tern_template *t)
     free(t->singular);
     free(t->singular_angles);
     free(t->ridge_counts);
+    free(t->orient.cells);
     free(t);
 }
 
@@ -83,10 +84,13 @@ tern_status tern_template_clone(const tern_template *t, tern_template **out, ter
                              ? dup_array(t->singular_angles, 2 * (size_t)t->n_singular, sizeof(float))
                              : NULL;
     c->ridge_counts = dup_array(t->ridge_counts, t->n_ridge_counts, sizeof *t->ridge_counts);
+    c->orient.cells = t->orient.cells ? dup_array(t->orient.cells, (size_t)t->orient.cols *
+                                                  t->orient.rows, 1) : NULL;
     bool blocks_ok = clone_blocks(t, c);
     if ((t->n_minutiae && !c->minutiae) || (t->n_singular && !c->singular) ||
         (t->singular_angles && t->n_singular && !c->singular_angles) ||
-        (t->n_ridge_counts && !c->ridge_counts) || !blocks_ok) {
+        (t->n_ridge_counts && !c->ridge_counts) || !blocks_ok ||
+        (t->orient.cells && t->orient.cols && t->orient.rows && !c->orient.cells)) {
         tern_template_free(c);
         return tern_error_set(err, TERN_E_NOMEM, "template: out of memory");
     }

@@ -1,10 +1,12 @@
-/* template_tern.c - Tern's internal template format ("TRNT"), version 1.0:
+/* template_tern.c - Tern's internal template format ("TRNT"), version 1.1:
  * a fixed header (frame, resolution as IEEE-754 binary64, finger, quality,
  * counts, engine, capture provenance), then typed sections (2-byte type,
  * 2-byte flags, 4-byte length), then a CRC-32 of everything before it. All
  * integers are big-endian. A reader skips header bytes and sections it does
  * not know, so later minor versions can add fields and sections (face,
  * latents, indexes) without breaking it; a new major version is refused.
+ * 1.1 adds section 5, the coarse orientation field (optional; a 1.0 reader
+ * skips it).
  * Byte-by-byte layout: docs/templates.md. */
 #include <math.h>
 #include <stdlib.h>
@@ -13,7 +15,7 @@
 #include "finger/template_priv.h"
 
 #define TERN_FMT_MAJOR 1u
-#define TERN_FMT_MINOR 0u
+#define TERN_FMT_MINOR 1u
 #define HEADER_V1 100u
 #define SECTION_HEADER 8u
 #define CRC_BYTES 4u
@@ -23,7 +25,9 @@ enum section_type {
     SECTION_SINGULAR = 2,  /* 16 bytes each */
     SECTION_RIDGE_COUNTS = 3, /* 5 bytes each */
     SECTION_BLOCKS = 4,    /* 2-byte type, 2-byte length, data; each */
+    SECTION_ORIENT = 5,    /* the orientation field: grid, foreground bitmap, nibbles */
 };
+#define ORIENT_HEAD 12u    /* cols (2), rows (2), cell_x, cell_y (4 each, 1/256 px) */
 #define MINUTIA_BYTES 12u
 #define SINGULAR_BYTES 16u
 #define RIDGE_COUNT_BYTES 5u
@@ -129,6 +133,65 @@ static void write_header(tern_buf *b, const tern_template *t)
     tern_buf_u8(b, 0);
 }
 
+/* The body of section 5 after its head: which cells are foreground (one
+ * bit a cell, row by row, most significant bit first), then the foreground
+ * cells' orientations minus 1, four bits each, high nibble first. */
+static size_t orient_body(const tern_orientation_field *f)
+{
+    size_t n = (size_t)f->cols * f->rows, fg = 0;
+    for (size_t i = 0; i < n; i++)
+        fg += f->cells[i] != 0;
+    return ORIENT_HEAD + (n + 7) / 8 + (fg + 1) / 2;
+}
+
+static tern_status check_orient(const tern_orientation_field *f, tern_error *err)
+{
+    if (!f->cols && !f->rows && !f->cells)
+        return TERN_OK;
+    if (!f->cols || !f->rows || !f->cells || (size_t)f->cols * f->rows > TERN_ORIENT_MAX_CELLS ||
+        !(f->cell_x > 0 && f->cell_x * POS_SCALE < 4294967295.0) ||
+        !(f->cell_y > 0 && f->cell_y * POS_SCALE < 4294967295.0))
+        return tern_error_set(err, TERN_E_ARG, "template: orientation field %ux%u cells of "
+                              "%gx%g px is not a valid grid (at most %u cells)", f->cols, f->rows,
+                              (double)f->cell_x, (double)f->cell_y, TERN_ORIENT_MAX_CELLS);
+    for (size_t i = 0; i < (size_t)f->cols * f->rows; i++)
+        if (f->cells[i] > TERN_ORIENT_LEVELS)
+            return tern_error_set(err, TERN_E_ARG, "template: orientation field cell %zu holds "
+                                  "%u (at most %u)", i, f->cells[i], TERN_ORIENT_LEVELS);
+    return TERN_OK;
+}
+
+static tern_status write_orient(tern_buf *b, const tern_orientation_field *f, tern_error *err)
+{
+    tern_status s = check_orient(f, err);
+    if (s || !f->cols)
+        return s;
+    size_t n = (size_t)f->cols * f->rows;
+    section(b, SECTION_ORIENT, orient_body(f));
+    tern_buf_u16be(b, f->cols);
+    tern_buf_u16be(b, f->rows);
+    tern_buf_u32be(b, (uint32_t)lround(f->cell_x * POS_SCALE));
+    tern_buf_u32be(b, (uint32_t)lround(f->cell_y * POS_SCALE));
+    for (size_t i = 0; i < n; i += 8) {
+        uint8_t v = 0;
+        for (size_t k = 0; k < 8; k++)
+            v = (uint8_t)(v << 1 | (i + k < n && f->cells[i + k] != 0));
+        tern_buf_u8(b, v);
+    }
+    int half = 0;
+    uint8_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!f->cells[i])
+            continue;
+        v = (uint8_t)(v << 4 | (f->cells[i] - 1));
+        if ((half ^= 1) == 0)
+            tern_buf_u8(b, v), v = 0;
+    }
+    if (half)
+        tern_buf_u8(b, (uint8_t)(v << 4));
+    return TERN_OK;
+}
+
 static tern_status write_sections(tern_buf *b, const tern_template *t, tern_error *err)
 {
     tern_status s;
@@ -182,7 +245,7 @@ static tern_status write_sections(tern_buf *b, const tern_template *t, tern_erro
             tern_buf_put(b, t->blocks[i].data, t->blocks[i].length);
         }
     }
-    return TERN_OK;
+    return write_orient(b, &t->orient, err);
 }
 
 tern_status tpl_tern_encode(const tern_template *t, tern_buf *b, tern_error *err)
@@ -368,12 +431,57 @@ static tern_status read_blocks(tern_reader *r, tern_template *t, size_t end)
     return TERN_OK;
 }
 
+/* Section 5 (length bytes at r): the orientation field. */
+static tern_status read_orient(tern_reader *r, tern_template *t, size_t length)
+{
+    size_t at = r->pos;
+    tern_orientation_field *f = &t->orient;
+    uint32_t cx, cy;
+    if (length < ORIENT_HEAD)
+        return tern_error_set(r->err, TERN_E_FORMAT, "Tern template: orientation section at byte "
+                              "offset %zu: %zu bytes, shorter than its head", at, length);
+    tern_reader_u16be(r, &f->cols);
+    tern_reader_u16be(r, &f->rows);
+    tern_reader_u32be(r, &cx);
+    tern_reader_u32be(r, &cy);
+    size_t n = (size_t)f->cols * f->rows;
+    if (!n || n > TERN_ORIENT_MAX_CELLS || !cx || !cy)
+        return tern_error_set(r->err, TERN_E_FORMAT, "Tern template: orientation field at byte "
+                              "offset %zu: %ux%u cells of %u/256 x %u/256 px (1 to %u cells of "
+                              "positive size)", at, f->cols, f->rows, cx, cy,
+                              TERN_ORIENT_MAX_CELLS);
+    f->cell_x = (float)(cx / POS_SCALE), f->cell_y = (float)(cy / POS_SCALE);
+    size_t bitmap = (n + 7) / 8;
+    const uint8_t *bits, *nib;
+    if (length < ORIENT_HEAD + bitmap)
+        return tern_error_set(r->err, TERN_E_FORMAT, "Tern template: orientation field at byte "
+                              "offset %zu: %zu bytes cannot hold the bitmap of %zu cells", at,
+                              length, n);
+    tern_reader_bytes(r, bitmap, &bits);
+    size_t fg = 0;
+    for (size_t i = 0; i < n; i++)
+        fg += (bits[i / 8] >> (7 - i % 8)) & 1u;
+    if (length != ORIENT_HEAD + bitmap + (fg + 1) / 2)
+        return tern_error_set(r->err, TERN_E_FORMAT, "Tern template: orientation field at byte "
+                              "offset %zu: length %zu, its %zu foreground cells need %zu", at,
+                              length, fg, ORIENT_HEAD + bitmap + (fg + 1) / 2);
+    tern_reader_bytes(r, (fg + 1) / 2, &nib);
+    if (!(f->cells = calloc(n, 1)))
+        return tern_error_set(r->err, TERN_E_NOMEM, "Tern template: out of memory");
+    for (size_t i = 0, k = 0; i < n; i++)
+        if ((bits[i / 8] >> (7 - i % 8)) & 1u) {
+            f->cells[i] = (uint8_t)(1 + ((nib[k / 2] >> (k % 2 ? 0 : 4)) & 15u));
+            k++;
+        }
+    return TERN_OK;
+}
+
 /* Reads the sections between the header and the CRC. */
 static tern_status read_sections(tern_reader *r, tern_template *t, const counts *c, size_t end)
 {
     static const uint32_t element[] = {0, MINUTIA_BYTES, SINGULAR_BYTES, RIDGE_COUNT_BYTES};
     const uint16_t expected[] = {0, c->minutiae, c->singular, c->ridge_counts};
-    bool seen[5] = {false};
+    bool seen[SECTION_ORIENT + 1] = {false};
     tern_status s = TERN_OK;
     while (r->pos < end && !s) {
         size_t at = r->pos;
@@ -389,7 +497,7 @@ static tern_status read_sections(tern_reader *r, tern_template *t, const counts 
             return tern_error_set(r->err, TERN_E_FORMAT,
                                   "Tern template: section %u at byte offset %zu: length %u runs "
                                   "past the CRC", type, at, length);
-        if (type < SECTION_MINUTIAE || type > SECTION_BLOCKS) {
+        if (type < SECTION_MINUTIAE || type > SECTION_ORIENT) {
             r->pos += length; /* a section of a later version */
             continue;
         }
@@ -397,7 +505,7 @@ static tern_status read_sections(tern_reader *r, tern_template *t, const counts 
             return tern_error_set(r->err, TERN_E_FORMAT,
                                   "Tern template: section %u repeated at byte offset %zu", type, at);
         seen[type] = true;
-        if (type != SECTION_BLOCKS && length != (size_t)expected[type] * element[type])
+        if (type < SECTION_BLOCKS && length != (size_t)expected[type] * element[type])
             return tern_error_set(r->err, TERN_E_FORMAT,
                                   "Tern template: section %u at byte offset %zu: length %u, the "
                                   "header's count needs %zu", type, at, length,
@@ -408,6 +516,8 @@ static tern_status read_sections(tern_reader *r, tern_template *t, const counts 
             s = read_singular(r, t, c->singular);
         else if (type == SECTION_RIDGE_COUNTS)
             s = read_ridge_counts(r, t, c->ridge_counts);
+        else if (type == SECTION_ORIENT)
+            s = read_orient(r, t, length);
         else
             s = read_blocks(r, t, r->pos + length);
     }

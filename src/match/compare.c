@@ -284,15 +284,31 @@ static float count_inside(const tern_match_template *from, const tern_match_temp
     return n;
 }
 
-/* Canonical order: by content hash, then by content. Identical content
- * compares equal, and then the order does not matter. */
+/* The orientation fields in a total order (after the minutiae): grid, cell
+ * size's bits, cells. */
+static int field_cmp(const tern_match_template *a, const tern_match_template *b)
+{
+    if (a->fc != b->fc || a->fr != b->fr)
+        return a->fc != b->fc ? (a->fc < b->fc ? -1 : 1) : (a->fr < b->fr ? -1 : 1);
+    int c = memcmp(&a->fw, &b->fw, sizeof a->fw);
+    if (!c)
+        c = memcmp(&a->fh, &b->fh, sizeof a->fh);
+    if (!c && a->fc)
+        c = memcmp(a->field, b->field, (size_t)a->fc * a->fr);
+    return c;
+}
+
+/* Canonical order: by content hash (of the minutiae), then by content, the
+ * orientation field last. Identical content compares equal, and then the
+ * order does not matter. */
 static int canonical_less(const tern_match_template *a, const tern_match_template *b)
 {
     if (a->key != b->key)
         return a->key < b->key;
     if (a->n != b->n)
         return a->n < b->n;
-    return memcmp(a->m, b->m, a->n * sizeof *a->m) < 0;
+    int c = memcmp(a->m, b->m, a->n * sizeof *a->m);
+    return c ? c < 0 : field_cmp(a, b) < 0;
 }
 
 /* The global pass: under the graph's rotation, every minutia of a not in
@@ -411,7 +427,8 @@ static double compare_canonical(tern_match_context *ctx, const tern_match_templa
     double common = sqrt((double)fa * fb);
     double evidence = (double)best.sum_q / MATCH_Q + GLOBAL_W * extra + TYPE_W * same;
     double paired = (double)(best.k + extra) / common;
-    return evidence * evidence / common * sqrt(sqrt(paired));
+    double score = evidence * evidence / common * sqrt(sqrt(paired));
+    return score;
 }
 
 double tern_match_compare(tern_match_context *ctx, const tern_match_template *a,

@@ -19,7 +19,11 @@
  *     bits: the cells with any direction bin set; about 37 % of them on
  *     synthetic ten-prints), and the Nd bins of each occupied cell. Only the
  *     disc's cells can be valid or set (mcc.c numbers them from bit 0), and
- *     invalid cylinders are never compared, so nothing else is kept.
+ *     invalid cylinders are never compared, so nothing else is kept;
+ *   - from byte field_at, the orientation field when the template has one
+ *     (fc x fr cells, the cell size kept as the prepared floats): one bit
+ *     a cell, foreground or not (little-endian bit order), then the
+ *     foreground cells' levels minus 1, four bits each (low nibble first).
  * The counts of set cells and the cos/sin of directions are recomputed. */
 #include <math.h>
 #include <stdlib.h>
@@ -92,6 +96,33 @@ static size_t stream_bits(const tern_match_template *mt, uint32_t disc)
     return bits;
 }
 
+/* The orientation field at out (room for the bitmap and the nibbles). */
+static void pack_field(const tern_match_template *mt, uint8_t *out)
+{
+    size_t cells = (size_t)mt->fc * mt->fr, bitmap = (cells + 7) / 8, k = 0;
+    for (size_t i = 0; i < cells; i++) {
+        uint8_t l = mt->field[i];
+        if (!l)
+            continue;
+        out[i >> 3] |= (uint8_t)(1u << (i & 7));
+        out[bitmap + (k >> 1)] |= (uint8_t)((l - 1u) << (4 * (k & 1)));
+        k++;
+    }
+}
+
+static void unpack_field(tern_match_template *v, const tern_gallery_finger *f)
+{
+    size_t cells = (size_t)f->fc * f->fr, bitmap = (cells + 7) / 8, k = 0;
+    const uint8_t *in = f->data + f->field_at, *nib = in + bitmap;
+    v->fc = f->fc, v->fr = f->fr, v->fw = f->fw, v->fh = f->fh;
+    memset(v->field, 0, cells);
+    for (size_t i = 0; i < cells; i += 8)
+        for (uint32_t b = in[i >> 3]; b; b &= b - 1, k++) {
+            size_t c = i + (size_t)__builtin_ctz(b);
+            v->field[c] = (uint8_t)(1u + ((nib[k >> 1] >> (4 * (k & 1))) & 15u));
+        }
+}
+
 tern_status tern_gallery_finger_prepare(const tern_template *t, tern_gallery_finger **out,
                                         tern_error *err)
 {
@@ -114,8 +145,11 @@ tern_status tern_gallery_finger_prepare(const tern_template *t, tern_gallery_fin
         return tern_error_set(err, TERN_E_LIMIT, "gallery: minutiae spread over more than %.1f "
                               "inches", UINT16_MAX / MATCH_POS_SCALE / 500.0);
     }
-    size_t bits = stream_bits(mt, disc);
-    size_t total = sizeof(tern_gallery_finger) + (size_t)n * REC + mt->n_hull + (bits + 7) / 8 + 9;
+    size_t bits = stream_bits(mt, disc), cells = (size_t)mt->fc * mt->fr, fg = 0;
+    for (size_t i = 0; i < cells; i++)
+        fg += mt->field[i] != 0;
+    size_t field_at = (size_t)n * REC + mt->n_hull + (bits + 7) / 8 + 9; /* the stream reads 9 bytes ahead */
+    size_t total = sizeof(tern_gallery_finger) + field_at + (cells + 7) / 8 + (fg + 1) / 2 + 1;
     tern_gallery_finger *f = calloc(1, total);
     if (!f) {
         tern_match_template_free(mt);
@@ -124,6 +158,8 @@ tern_status tern_gallery_finger_prepare(const tern_template *t, tern_gallery_fin
     f->key = mt->key, f->bytes = (uint32_t)total, f->ox = lo[0], f->oy = lo[1];
     f->n = (uint8_t)n, f->n_hull = (uint8_t)mt->n_hull, f->n_ok = (uint8_t)mt->n_ok;
     f->sx = mt->sx, f->sy = mt->sy;
+    f->fc = mt->fc, f->fr = mt->fr, f->fw = mt->fw, f->fh = mt->fh, f->field_at = (uint32_t)field_at;
+    pack_field(mt, f->data + field_at);
     uint8_t *p = f->data;
     for (uint32_t i = 0; i < n; i++, p += REC) {
         const match_minutia *m = &mt->m[i];
@@ -191,8 +227,9 @@ tern_status gallery_scratch_init(gallery_scratch *s, tern_error *err)
     v->ones_ok = calloc(n + 8, sizeof *v->ones_ok);
     v->hull = calloc(n + 2, sizeof *v->hull);
     v->hull_edge = calloc(3 * (n + 2), sizeof *v->hull_edge);
+    v->field = calloc(TERN_ORIENT_MAX_CELLS, 1);
     tern_status rc = v->m && v->cyl && v->valid && v->ones && v->ok && v->soa && v->ones_ok &&
-                             v->hull && v->hull_edge
+                             v->hull && v->hull_edge && v->field
                          ? tern_match_context_create(&s->ctx, err)
                          : tern_error_set(err, TERN_E_NOMEM, "gallery: out of memory");
     if (rc != TERN_OK)
@@ -213,6 +250,7 @@ void gallery_scratch_free(gallery_scratch *s)
     free(v->ones_ok);
     free(v->hull);
     free(v->hull_edge);
+    free(v->field);
     memset(s, 0, sizeof *s);
 }
 
@@ -265,6 +303,7 @@ static void restore(tern_match_template *v, const tern_gallery_finger *f)
         v->ones[v->ok[x]] = (uint16_t)ones;
     }
     match_template_soa(v);
+    unpack_field(v, f);
 }
 
 double gallery_compare(gallery_scratch *s, const tern_match_template *probe,

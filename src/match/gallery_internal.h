@@ -17,6 +17,9 @@ struct tern_gallery_finger {
     int32_t ox, oy;        /* origin of the positions, in 1/8 units */
     uint8_t n, n_hull, n_ok;
     float sx, sy;          /* units per pixel */
+    uint16_t fc, fr;       /* orientation field grid (0 x 0: none) */
+    float fw, fh;          /* its cell size, units */
+    uint32_t field_at;     /* byte offset of the field in data */
     uint8_t data[];        /* see gallery.c */
 };
 

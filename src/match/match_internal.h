@@ -55,6 +55,15 @@ struct tern_match_template {
     float *hull_edge;    /* 3 * n_hull: outward unit normal and offset of each edge */
     float sx, sy;        /* units per pixel of the source template (x, y) */
     uint64_t key;        /* content hash, for the canonical order of a pair */
+    /* The coarse orientation field (tern_template.orient; fc = fr = 0 when
+     * the template has none): fc x fr cells of fw x fh units, row by row
+     * from the frame's top, so a point (x, y) (units, y up) lies in cell
+     * (floor(x / fw), floor(-y / fh)); each 0 (background) or the ridge
+     * orientation's level 1..TERN_ORIENT_LEVELS, unchanged (angles share
+     * the template's convention). */
+    uint16_t fc, fr;
+    float fw, fh;
+    uint8_t *field;      /* fc * fr (NULL when none) */
 };
 
 /* Quantisation of positions and directions (see match_minutia). */
@@ -74,6 +83,10 @@ void match_template_finish_geometry(tern_match_template *mt);
  * TERN_TEMPLATE_MAX_MINUTIAE + 8 cylinders is enough). */
 void match_template_soa(tern_match_template *mt);
 #define MATCH_SOA_WORDS(n) (((size_t)(n) + 8) * (MCC_WORDS + MCC_SWORDS))
+/* Copies t's orientation field into mt (fc, fr, fw, fh, field allocated):
+ * TERN_E_ARG for an invalid grid, TERN_E_NOMEM. */
+tern_status match_template_field(tern_match_template *mt, const tern_orientation_field *f,
+                                 double sx, double sy, tern_error *err);
 /* The hull's edge table from hull and m. */
 void match_hull_edges(tern_match_template *mt);
 /* cos/sin of a quantised direction step q (0..65535) and the direction. */

@@ -382,8 +382,33 @@ tern_status tern_match_template_create(const tern_template *t, tern_match_templa
         m->type = src->type;
         m->quality = src->quality < 100 ? src->quality : 100; /* 7 bits in the gallery */
     }
+    tern_status st = match_template_field(mt, &t->orient, sx, sy, err);
+    if (st != TERN_OK) {
+        tern_match_template_free(mt);
+        return st;
+    }
     match_template_finish_geometry(mt);
     *out = mt;
+    return TERN_OK;
+}
+
+tern_status match_template_field(tern_match_template *mt, const tern_orientation_field *f,
+                                 double sx, double sy, tern_error *err)
+{
+    if (!f->cols && !f->rows)
+        return TERN_OK;
+    size_t n = (size_t)f->cols * f->rows;
+    if (!f->cols || !f->rows || !f->cells || n > TERN_ORIENT_MAX_CELLS || !(f->cell_x > 0) ||
+        !(f->cell_y > 0) || !isfinite(f->cell_x) || !isfinite(f->cell_y))
+        return tern_error_set(err, TERN_E_ARG, "match: orientation field of %ux%u cells of "
+                              "%gx%g px is not a valid grid", f->cols, f->rows,
+                              (double)f->cell_x, (double)f->cell_y);
+    if (!(mt->field = malloc(n)))
+        return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
+    for (size_t i = 0; i < n; i++)
+        mt->field[i] = f->cells[i] <= TERN_ORIENT_LEVELS ? f->cells[i] : 0;
+    mt->fc = f->cols, mt->fr = f->rows;
+    mt->fw = (float)(f->cell_x * sx), mt->fh = (float)(f->cell_y * sy);
     return TERN_OK;
 }
 
@@ -398,7 +423,7 @@ void match_template_finish_geometry(tern_match_template *mt)
         key = fnv1a(key, &mt->m[i].y, sizeof mt->m[i].y);
         key = fnv1a(key, &mt->m[i].angle, sizeof mt->m[i].angle);
     }
-    mt->key = key;
+    mt->key = key; /* minutiae only: the field is compared after them (compare.c) */
     mt->n_hull = n >= 3 ? convex_hull(mt->m, n, mt->hull) : 0;
     match_hull_edges(mt);
     mt->n_ok = 0;
@@ -423,6 +448,7 @@ void tern_match_template_free(tern_match_template *mt)
     free(mt->ones_ok);
     free(mt->hull);
     free(mt->hull_edge);
+    free(mt->field);
     free(mt);
 }
 
