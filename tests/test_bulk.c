@@ -414,3 +414,74 @@ STORE_TEST(bulk, searches_and_dedup_runs_find_their_rows_through_an_index)
     }
     world_down(&w);
 }
+
+/* A gallery loaded from the store (in chunks, by several threads) holds
+ * exactly what import and enrollment put into the running one: the same
+ * bytes, the same scores to the bit. Until enrollment kept the stored form
+ * of each template (1/256 px, 1/65536 turn), a full-precision template was
+ * prepared otherwise than after a restart (the bytes differed). More
+ * fingers than one load chunk (4,096); fewer under the sanitizers. */
+#ifdef TERN_SANITIZED
+#define LOAD_IDENTITIES 48u
+#else
+#define LOAD_IDENTITIES 420u
+#endif
+
+STORE_TEST(bulk, a_reloaded_gallery_is_the_one_import_and_enrollment_built)
+{
+    tern_error err;
+    world w;
+    world_up(&w, backend);
+    for (size_t done = 0; done < LOAD_IDENTITIES; done += 6) {
+        uint64_t person[6];
+        unsigned imp[6] = {0};
+        for (size_t i = 0; i < 6; i++)
+            person[i] = 100 + done + i;
+        batch b;
+        batch_make(&b, 6, person, imp, w.now);
+        OK(tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
+        batch_free(&b);
+    }
+    uint64_t person = 99;
+    unsigned imp = 0;
+    batch b;
+    batch_make(&b, 1, &person, &imp, w.now);
+    tern_enroll_result res;
+    OK(tern_core_enroll(w.c, w.g, &officer1, &b.req[0], &res, &err));
+    batch_free(&b);
+    tern_core_gallery *loaded;
+    size_t n_loaded = 0, n_skipped = 1;
+    OK(tern_core_gallery_load(w.c, &loaded, &n_loaded, &n_skipped, &err));
+    cr_assert_eq(n_loaded, 10 * (LOAD_IDENTITIES + 1));
+    cr_assert_eq(n_skipped, 0);
+    cr_assert_eq(tern_core_gallery_subjects(loaded), LOAD_IDENTITIES + 1);
+    cr_assert_eq(tern_core_gallery_fingers(loaded), tern_core_gallery_fingers(w.g));
+    cr_assert_eq(tern_core_gallery_bytes(loaded), tern_core_gallery_bytes(w.g));
+    /* the same candidates with the same scores, bit for bit */
+    tern_identify_result *a = calloc(1, sizeof *a), *z = calloc(1, sizeof *z);
+    const uint64_t probe[4] = {99, 100, 100 + LOAD_IDENTITIES / 2, 100 + LOAD_IDENTITIES - 1};
+    for (size_t p = 0; p < 4; p++) {
+        tern_template *q[10];
+        ix_fingers(SEED, probe[p], 1, q);
+        tern_core_finger f[10];
+        for (int k = 0; k < 10; k++)
+            f[k] = (tern_core_finger){.position = k + 1, .impression = 1, .tmpl = q[k]};
+        tern_identify_request req = {.location = "SCL", .n_fingers = 10, .fingers = f,
+                                     .now_ms = w.now};
+        OK(tern_core_identify(w.c, w.g, &analyst2, &req, a, &err));
+        OK(tern_core_identify(w.c, loaded, &analyst2, &req, z, &err));
+        ix_free(q);
+        cr_assert(a->hit);
+        cr_assert_eq(a->n_candidates, z->n_candidates);
+        for (size_t i = 0; i < a->n_candidates; i++) {
+            cr_assert_str_eq(a->candidates[i].subject_id, z->candidates[i].subject_id);
+            cr_assert(memcmp(a->candidates[i].finger_score, z->candidates[i].finger_score,
+                             sizeof a->candidates[i].finger_score) == 0);
+            cr_assert(a->candidates[i].fmr == z->candidates[i].fmr);
+        }
+    }
+    free(a);
+    free(z);
+    tern_core_gallery_free(loaded);
+    world_down(&w);
+}

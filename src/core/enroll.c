@@ -34,6 +34,28 @@ void ident_fingers_free(ident_fingers *f)
     memset(f, 0, sizeof *f);
 }
 
+/* Replaces *t by its stored form: encoded in Tern's format (1/256 px,
+ * 1/65536 turn; docs/templates.md) and decoded again, so that what
+ * enrollment searches and puts into the gallery is what a gallery loaded
+ * from the store after a restart holds, to the bit (a full-precision
+ * template prepared otherwise than its stored form: tests/test_bulk.c). */
+static tern_status stored_form(tern_template **t, tern_error *err)
+{
+    uint8_t *data;
+    size_t len;
+    tern_template *back = NULL;
+    tern_status rc = tern_template_encode(*t, TERN_TEMPLATE_FORMAT_TERN, &data, &len, err);
+    if (rc != TERN_OK)
+        return rc;
+    rc = tern_template_decode(data, len, &back, err);
+    free(data);
+    if (rc != TERN_OK)
+        return rc;
+    tern_template_free(*t);
+    *t = back;
+    return TERN_OK;
+}
+
 /* The template of one present finger (extracted, or a copy of the given). */
 static tern_status finger_template(const tern_core_finger *f, size_t i, tern_template **t,
                                    tern_error *err)
@@ -49,6 +71,7 @@ static tern_status finger_template(const tern_core_finger *f, size_t i, tern_tem
     if (rc == TERN_OK) {
         (*t)->finger_position = (uint8_t)f->position;
         (*t)->impression_type = (uint8_t)f->impression;
+        rc = stored_form(t, err);
     }
     return rc == TERN_OK ? rc : tern_error_prefix(err, "finger %zu (position %d): ", i, f->position);
 }
