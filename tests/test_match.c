@@ -216,6 +216,69 @@ Test(match, pair_loop_is_the_same_on_every_path)
     free(p0), free(p1);
 }
 
+/* The same on random cylinders made to sit on the edges: common valid
+ * cells around minME, empty cylinders (0 / 0), sparse and dense layers. The
+ * cylinders of a prepared template are overwritten in its pair-loop layout
+ * (match_internal.h: soa, ones_ok), keeping the invariant that a cell is
+ * set only where it is valid. */
+static void random_cylinders(tern_match_template *m, rng *r)
+{
+    m->n_ok = m->n, m->n_pad = (m->n + 7u) & ~7u;
+    memset(m->soa, 0, (size_t)m->n_pad * (MCC_WORDS + MCC_SWORDS) * sizeof *m->soa);
+    for (uint32_t x = 0; x < m->n; x++) {
+        uint64_t v = 0;
+        double keep = 0.45 + 0.5 * rnd(r), dense = x % 5 == 0 ? 0 : rnd(r);
+        for (uint32_t c = 0; c < MCC_DISC; c++)
+            v |= (uint64_t)(rnd(r) < keep) << c;
+        m->ok[x] = (uint16_t)x, m->ones_ok[x] = 0;
+        m->soa[(size_t)MCC_WORDS * m->n_pad + x] = v;
+        for (int k = 0; k < MCC_ND; k++) {
+            uint64_t w = 0;
+            for (uint32_t c = 0; c < MCC_DISC; c++)
+                w |= (uint64_t)(rnd(r) < dense) << c;
+            m->soa[(size_t)k * m->n_pad + x] = w & v;
+            m->ones_ok[x] += (uint32_t)__builtin_popcountll(w & v);
+        }
+    }
+}
+
+Test(match, pair_loop_is_the_same_on_every_path_at_the_edges)
+{
+    float sq[MCC_WORDS * 64 + 1];
+    match_sqrt_table(sq);
+    match_pair *p0 = malloc(MATCH_MAX_PAIRS * sizeof *p0), *p1 = malloc(MATCH_MAX_PAIRS * sizeof *p1);
+    cr_assert(p0 && p1);
+    rng r = {42};
+    uint32_t total = 0, paths = 0;
+    for (uint32_t round = 0; round < 8; round++) {
+        tern_template *f[2] = {make_finger(60 + round, 20 + 5 * round), make_finger(70 + round, 43)};
+        tern_match_template *m[2];
+        for (int k = 0; k < 2; k++) {
+            cr_assert_eq(tern_match_template_create(f[k], &m[k], NULL), TERN_OK);
+            random_cylinders(m[k], &r);
+        }
+        for (int x = 0; x < 2; x++)
+            for (int y = 0; y < 2; y++) {
+                uint32_t n0 = match_local_pairs(m[x], m[y], p0, sq, MATCH_PATH_GENERIC);
+                for (match_path path = MATCH_PATH_GENERIC + 1; path < MATCH_PATHS; path++) {
+                    if (!match_path_available(path))
+                        continue;
+                    uint32_t n1 = match_local_pairs(m[x], m[y], p1, sq, path);
+                    cr_assert_eq(n0, n1, "pairs: %u portable, %u %s", n0, n1, match_path_name(path));
+                    cr_assert(memcmp(p0, p1, n0 * sizeof *p0) == 0, "pairs differ (%s)",
+                              match_path_name(path));
+                    paths++;
+                }
+                total += n0;
+            }
+        for (int k = 0; k < 2; k++)
+            tern_match_template_free(m[k]), tern_template_free(f[k]);
+    }
+    cr_assert_gt(total, 1000, "%u pairs kept", total);
+    cr_log_info("%u pairs, %u path comparisons", total, paths);
+    free(p0), free(p1);
+}
+
 Test(match, genuine_scores_survive_any_rotation_and_translation)
 {
     double top_impostor = max_impostor();
