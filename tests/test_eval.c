@@ -20,11 +20,17 @@ typedef struct bar {
     double avg_eer, max_eer, avg_fmr1000;
 } bar;
 
-/* Measured 2026-11-28 with the paired-fraction, type and quality terms, on
- * the extractor of da9215c (FVC2002 images): average EER 1.95 %, worst DB
- * 2.85 % (DB2_B), average FMR1000 3.30 %. The worst database and FMR1000
- * are within the bar (3 %, 4 %), which is what is asserted for them. */
-static const bar images_ratchet = {0.022, 0.030, 0.040}; /* DB1_B alone (sanitizers): 2.13 % */
+/* Measured 2026-11-28 (third session) with the orientation-field weight
+ * on the minutia score (FVC2002 images, Tern's extractor): average EER
+ * 1.87 %, worst DB 2.85 % (DB2_B), average FMR1000 3.04 % (before the
+ * field: 1.95 %, 2.85 %, 3.30 %). The worst database is within the bar
+ * (3 %), which is what is asserted for it. Under the sanitizers DB1_B alone
+ * is evaluated: EER 2.13 %, FMR1000 2.50 %. */
+#ifdef TERN_SANITIZED
+static const bar images_ratchet = {0.022, 0.030, 0.035};
+#else
+static const bar images_ratchet = {0.020, 0.030, 0.035};
+#endif
 /* Measured 2026-11-28, same comparator (SecuGen templates): average EER
  * 1.78 %, worst DB 3.94 % (DB3_B), average FMR1000 5.18 %. */
 static const bar secugen_ratchet = {0.020, 0.044, 0.057};

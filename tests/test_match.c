@@ -416,6 +416,103 @@ Test(match, genuine_above_impostor_on_a_small_fixture)
                  top_impostor);
 }
 
+/* ---- orientation fields ------------------------------------------------ */
+
+/* The orientation field of impression im of finger `seed` (make_finger's
+ * flow, modulo pi), on 16-pixel cells at 500 ppi over the impression's
+ * frame: each cell's centre is taken back to the finger's frame (the
+ * inverse of make_impression's rigid motion); background outside the
+ * finger's area. `turn` is added to every orientation (pi / 2: a field
+ * that disagrees everywhere). */
+static void add_field(tern_template *t, uint64_t seed, const impression *im, double turn)
+{
+    rng r = {seed};
+    double phase = rnd(&r) * 2 * M_PI;
+    double scale = (im->ppi > 0 ? im->ppi : 500) / 500, cell = 16 * scale;
+    double co = cos(im->rotate), si = sin(im->rotate);
+    tern_orientation_field *f = &t->orient;
+    f->cols = (uint16_t)ceil(t->width / cell), f->rows = (uint16_t)ceil(t->height / cell);
+    f->cell_x = f->cell_y = (float)cell;
+    f->cells = calloc((size_t)f->cols * f->rows, 1);
+    cr_assert(f->cells);
+    for (unsigned row = 0; row < f->rows; row++)
+        for (unsigned col = 0; col < f->cols; col++) {
+            double vx = (col + 0.5) * 16 - 200 - im->dx, vy = (row + 0.5) * 16 - 250 - im->dy;
+            double x = 200 + co * vx - si * vy, y = 250 + si * vx + co * vy;
+            if (x < 0 || y < 0 || x > 400 || y > 500)
+                continue;
+            double flow = 0.8 * sin(x / 90 + phase) + 0.6 * cos(y / 110) + im->rotate + turn;
+            long lv = lround(flow / (M_PI / TERN_ORIENT_LEVELS));
+            f->cells[row * f->cols + col] =
+                (uint8_t)(1 + ((lv % TERN_ORIENT_LEVELS) + TERN_ORIENT_LEVELS) % TERN_ORIENT_LEVELS);
+        }
+}
+
+static tern_template *without_field(const tern_template *t)
+{
+    tern_template *c;
+    cr_assert_eq(tern_template_clone(t, &c, NULL), TERN_OK);
+    free(c->orient.cells);
+    memset(&c->orient, 0, sizeof c->orient);
+    return c;
+}
+
+static double score_ctx(tern_match_context *ctx, const tern_template *a, const tern_template *b,
+                        double *reverse)
+{
+    tern_match_template *ma, *mb;
+    cr_assert_eq(tern_match_template_create(a, &ma, NULL), TERN_OK);
+    cr_assert_eq(tern_match_template_create(b, &mb, NULL), TERN_OK);
+    double s = tern_match_compare(ctx, ma, mb);
+    *reverse = tern_match_compare(ctx, mb, ma);
+    tern_match_template_free(ma), tern_match_template_free(mb);
+    return s;
+}
+
+/* Fields that agree under the minutiae's alignment raise a genuine score
+ * (at any rotation, and at another resolution); a field on one side only,
+ * or fields crossing at right angles, leave the minutia score exactly as
+ * it is; the score stays symmetric bit for bit. */
+Test(match, orientation_fields_weigh_the_alignment)
+{
+    tern_match_context *ctx;
+    cr_assert_eq(tern_match_context_create(&ctx, NULL), TERN_OK);
+    const uint64_t seed = 77;
+    tern_template *f = make_finger(seed, 45);
+    impression base = typical;
+    base.seed = 11;
+    tern_template *a = make_impression(f, &base);
+    add_field(a, seed, &base, 0);
+    tern_template *a0 = without_field(a);
+    for (int deg = 0; deg < 360; deg += 45) {
+        impression im = typical;
+        im.seed = 12 + (uint64_t)deg, im.rotate = deg * M_PI / 180;
+        im.dx = 60 * cos(deg * 0.7), im.dy = -50 * sin(deg * 1.3), im.ppi = deg == 90 ? 569 : 0;
+        tern_template *b = make_impression(f, &im), *bx = make_impression(f, &im);
+        add_field(b, seed, &im, 0);
+        add_field(bx, seed, &im, M_PI / 2);
+        tern_template *b0 = without_field(b);
+        double r1, r2, r3, r4;
+        double plain = score_ctx(ctx, a0, b0, &r1);
+        double field = score_ctx(ctx, a, b, &r2);
+        double one = score_ctx(ctx, a, b0, &r3);
+        double crossed = score_ctx(ctx, a, bx, &r4);
+        cr_assert(plain > 1, "%d deg: genuine minutia score %g", deg, plain);
+        cr_assert(field > 1.15 * plain && field <= 1.4 * plain,
+                  "%d deg: %g with agreeing fields vs %g without", deg, field, plain);
+        cr_assert(memcmp(&one, &plain, sizeof one) == 0, "%d deg: one field changed %g to %g",
+                  deg, plain, one);
+        cr_assert(memcmp(&crossed, &plain, sizeof one) == 0, "%d deg: crossed fields %g vs %g",
+                  deg, crossed, plain);
+        cr_assert(memcmp(&r1, &plain, sizeof r1) == 0 && memcmp(&r2, &field, sizeof r2) == 0 &&
+                      memcmp(&r3, &one, sizeof r3) == 0 && memcmp(&r4, &crossed, sizeof r4) == 0,
+                  "%d deg: not symmetric", deg);
+        tern_template_free(b), tern_template_free(bx), tern_template_free(b0);
+    }
+    tern_template_free(a), tern_template_free(a0), tern_template_free(f);
+    tern_match_context_free(ctx);
+}
+
 Test(match, degenerate_templates)
 {
     tern_template *t, *f = make_finger(9, 30);
