@@ -146,16 +146,24 @@ __attribute__((target("avx2"))) static uint32_t
 local_pairs_avx2(const tern_match_template *a, const tern_match_template *b, match_pair *out)
 {
     const uint32_t pa = a->n_pad, pb = b->n_pad;
-    /* b's layers added per cell, once for every row */
+    __m256i cnt[(TERN_TEMPLATE_MAX_MINUTIAE + 8) / 4][4]; /* common, nx, na, nb */
+    /* b's layers added per cell, once for every row, four at a time */
     uint64_t bp[3 * (TERN_TEMPLATE_MAX_MINUTIAE + 8)];
-    for (uint32_t y = 0; y < pb; y++) {
-        uint64_t t[MCC_ND], p[3], v = b->soa[(size_t)MCC_WORDS * pb + y];
+    for (uint32_t y = 0; y < pb; y += 4) {
+        __m256i t[MCC_ND], p[3];
+        __m256i v = _mm256_loadu_si256((const __m256i *)&b->soa[(size_t)MCC_WORDS * pb + y]);
         for (int k = 0; k < MCC_ND; k++)
-            t[k] = b->soa[(size_t)k * pb + y] & v;
-        planes6(t, p);
+            t[k] = _mm256_and_si256(v, _mm256_loadu_si256((const __m256i *)&b->soa[(size_t)k * pb + y]));
+        planes6_avx2(t, p);
         for (int i = 0; i < 3; i++)
-            bp[(size_t)i * pb + y] = p[i];
+            _mm256_storeu_si256((__m256i *)&bp[(size_t)i * pb + y], p[i]);
     }
+    /* the counts are needed up to n_ok rounded up to 8; those of the
+     * padding of the last four lanes, when empty, are zeros (not matchable) */
+    const uint32_t groups = (b->n_ok + 3) / 4;
+    if (groups % 2)
+        for (int i = 0; i < 4; i++)
+            cnt[groups][i] = _mm256_setzero_si256();
     __m256i lut[3];
     for (int i = 0; i < 3; i++) {
         const char w = (char)(1 << i);
@@ -169,7 +177,6 @@ local_pairs_avx2(const tern_match_template *a, const tern_match_template *b, mat
     const __m256i min_q = _mm256_set1_epi32((int)MATCH_MIN_Q);
     const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
     uint32_t np = 0, qrow[TERN_TEMPLATE_MAX_MINUTIAE + 8];
-    __m256i cnt[(TERN_TEMPLATE_MAX_MINUTIAE + 8) / 4][4]; /* common, nx, na, nb */
     for (uint32_t x = 0; x < a->n_ok; x++) {
         uint64_t t[MCC_ND], p[3], v = a->soa[(size_t)MCC_WORDS * pa + x];
         __m256i ca[MCC_ND], ap[3], va = _mm256_set1_epi64x((long long)v);
@@ -185,7 +192,7 @@ local_pairs_avx2(const tern_match_template *a, const tern_match_template *b, mat
          * counts of the row first, then the similarities: two loops of
          * short, independent iterations that the CPU overlaps (one loop
          * would chain the counts' and the division's latencies) */
-        for (uint32_t y = 0; y < pb; y += 4) {
+        for (uint32_t y = 0; y < 4 * groups; y += 4) {
             counts4 c = counts_avx2(b->soa, pb, bp, y, ca, va, ap, lut);
             _mm256_store_si256(&cnt[y / 4][0], c.common);
             _mm256_store_si256(&cnt[y / 4][1], c.nx);
