@@ -131,10 +131,13 @@ typedef struct set_stats {
     int n_enrolled;
     double minutiae, quality, certainty, clarity, freq_cons, period_q;
     double period, coherence, foreground, hist[8];
+    double fg_sx, fg_sy;    /* print half-extent (foreground sd), x and y */
+    double shift2;          /* squared distance of a print's centroid from its finger's mean */
     double gen[MAX_SEEDS * N_GEN], imp[MAX_SEEDS * N_IMP]; /* pooled over databases */
     size_t n_gen, n_imp;
     int n_db;
     double eer[MAX_SEEDS], fmr100[MAX_SEEDS], fmr1000[MAX_SEEDS];
+    double ks_gen[MAX_SEEDS], ks_imp[MAX_SEEDS]; /* against the reference, per database */
 } set_stats;
 
 static int cmp_d(const void *a, const void *b)
@@ -149,6 +152,39 @@ static double quantile(double *v, size_t n, double q)
     return v[(size_t)(q * (n - 1) + 0.5)];
 }
 
+/* Two-sample Kolmogorov-Smirnov statistic: the largest gap between the
+ * empirical distribution functions of a[0..na) and b[0..nb) (both sorted
+ * in place). 0: same sample distribution; 1: disjoint. */
+static double ks_stat(double *a, size_t na, double *b, size_t nb)
+{
+    qsort(a, na, sizeof *a, cmp_d);
+    qsort(b, nb, sizeof *b, cmp_d);
+    size_t i = 0, j = 0;
+    double d = 0;
+    while (i < na && j < nb) {
+        double x = a[i] < b[j] ? a[i] : b[j];
+        while (i < na && a[i] <= x)
+            i++;
+        while (j < nb && b[j] <= x)
+            j++;
+        double gap = fabs((double)i / na - (double)j / nb);
+        d = gap > d ? gap : d;
+    }
+    return d;
+}
+
+static double mean_sd(const double *v, size_t n, double *sd)
+{
+    double m = 0, q = 0;
+    for (size_t i = 0; i < n; i++)
+        m += v[i];
+    m = n ? m / n : 0;
+    for (size_t i = 0; i < n; i++)
+        q += (v[i] - m) * (v[i] - m);
+    *sd = n > 1 ? sqrt(q / (n - 1)) : 0;
+    return m;
+}
+
 /* Extracts, measures and compares images[f][i] (owned by the caller), one
  * more database in s: its statistics are summed (report() divides by the
  * number of images), its scores appended, its error rates kept apart. */
@@ -158,19 +194,30 @@ static int evaluate(set_stats *s, tern_image *images[NF][NI])
     tern_error err;
     tern_match_template *mt[NF][NI];
     int n = 0;
+    for (int f = 0; f < NF; f++) {
+        double cx[NI], cy[NI], mx = 0, my = 0;
+        for (int i = 0; i < NI; i++) {
+            tern_synth_image_stats st;
+            if (tern_synth_image_stats_compute(images[f][i], &st, &err) != TERN_OK)
+                return 1;
+            s->period += st.period_median;
+            s->coherence += st.coherence_mean;
+            s->foreground += st.foreground;
+            s->fg_sx += st.fg_sx;
+            s->fg_sy += st.fg_sy;
+            for (int b = 0; b < 8; b++)
+                s->hist[b] += st.orient_hist[b];
+            mx += (cx[i] = st.fg_cx) / NI;
+            my += (cy[i] = st.fg_cy) / NI;
+        }
+        for (int i = 0; i < NI; i++)
+            s->shift2 += (cx[i] - mx) * (cx[i] - mx) + (cy[i] - my) * (cy[i] - my);
+    }
     for (int f = 0; f < NF; f++)
         for (int i = 0; i < NI; i++) {
             tern_template *t;
             tern_finger_quality q;
-            tern_synth_image_stats st;
             mt[f][i] = NULL;
-            if (tern_synth_image_stats_compute(images[f][i], &st, &err) == TERN_OK) {
-                s->period += st.period_median;
-                s->coherence += st.coherence_mean;
-                s->foreground += st.foreground;
-                for (int b = 0; b < 8; b++)
-                    s->hist[b] += st.orient_hist[b];
-            }
             if (tern_extract(images[f][i], NULL, &t, &q, &err) != TERN_OK) {
                 s->fte++;
                 continue;
@@ -215,6 +262,18 @@ static int evaluate(set_stats *s, tern_image *images[NF][NI])
     return 0;
 }
 
+/* KS statistics of database k of a against the pooled scores of b. */
+static void compare_db(set_stats *a, int k, set_stats *b)
+{
+    static double g[N_GEN], im[N_IMP], bg[MAX_SEEDS * N_GEN], bi[MAX_SEEDS * N_IMP];
+    memcpy(g, a->gen + (size_t)k * N_GEN, sizeof g);
+    memcpy(im, a->imp + (size_t)k * N_IMP, sizeof im);
+    memcpy(bg, b->gen, b->n_gen * sizeof *bg);
+    memcpy(bi, b->imp, b->n_imp * sizeof *bi);
+    a->ks_gen[k] = ks_stat(g, N_GEN, bg, b->n_gen);
+    a->ks_imp[k] = ks_stat(im, N_IMP, bi, b->n_imp);
+}
+
 /* Divides the sums of evaluate() by the counts. */
 static void average(set_stats *s)
 {
@@ -222,6 +281,9 @@ static void average(set_stats *s)
     s->period /= k;
     s->coherence /= k;
     s->foreground /= k;
+    s->fg_sx /= k;
+    s->fg_sy /= k;
+    s->shift2 = sqrt(s->shift2 / k);
     for (int b = 0; b < 8; b++)
         s->hist[b] /= k;
     if (n > 0) {
@@ -275,6 +337,9 @@ static void report(set_stats *a, set_stats *b)
     print_row("ridge period, stats.c (px)", a->period, b->period, "%.2f");
     print_row("block coherence, stats.c", a->coherence, b->coherence, "%.3f");
     print_row("foreground blocks", a->foreground, b->foreground, "%.2f");
+    print_row("print extent sd x (px)", a->fg_sx, b->fg_sx, "%.1f");
+    print_row("print extent sd y (px)", a->fg_sy, b->fg_sy, "%.1f");
+    print_row("print centroid shift rms (px)", a->shift2, b->shift2, "%.1f");
     for (int k = 0; k < 8; k++) {
         snprintf(label, sizeof label, "orientation %5.1f-%5.1f deg", k * 22.5, (k + 1) * 22.5);
         print_row(label, a->hist[k], b->hist[k], "%.3f");
@@ -292,6 +357,17 @@ static void report(set_stats *a, set_stats *b)
     }
     printf(" %%\n  EER spread %.2f..%.2f %%, sd %.2f; %.0f of %d seeds within [1/2, 2] x DB4_B's\n",
            lo, hi, sd_of(a->eer, a->n_db), in, a->n_db);
+    printf("  %-6s %8s %9s %8s %8s\n", "seed", "EER %", "FMR1000 %", "KS gen", "KS imp");
+    for (int k = 0; k < a->n_db; k++)
+        printf("  %-6d %8.2f %9.2f %8.3f %8.3f\n", k + 1, a->eer[k], a->fmr1000[k], a->ks_gen[k],
+               a->ks_imp[k]);
+    printf("  KS per seed, mean: genuine %.3f, impostor %.3f\n", mean_of(a->ks_gen, a->n_db),
+           mean_of(a->ks_imp, a->n_db));
+    double sa, sb, ma = mean_sd(a->gen, a->n_gen, &sa), mb = mean_sd(b->gen, b->n_gen, &sb);
+    printf("  %-34s %5.2f / %-6.2f %5.2f / %-6.2f\n", "genuine score mean / sd", ma, sa, mb, sb);
+    ma = mean_sd(a->imp, a->n_imp, &sa);
+    mb = mean_sd(b->imp, b->n_imp, &sb);
+    printf("  %-34s %5.2f / %-6.2f %5.2f / %-6.2f\n", "impostor score mean / sd", ma, sa, mb, sb);
     static const double qs[] = {0.05, 0.25, 0.5, 0.75, 0.95};
     for (int k = 0; k < 5; k++) {
         snprintf(label, sizeof label, "genuine score, %2.0f%% quantile", qs[k] * 100);
@@ -302,6 +378,8 @@ static void report(set_stats *a, set_stats *b)
         snprintf(label, sizeof label, "impostor score, %3.0f%% quantile", qi[k] * 100);
         print_row(label, quantile(a->imp, a->n_imp, qi[k]), quantile(b->imp, b->n_imp, qi[k]), "%.2f");
     }
+    printf("  KS pooled (all seeds vs DB4_B): genuine %.3f, impostor %.3f\n",
+           ks_stat(a->gen, a->n_gen, b->gen, b->n_gen), ks_stat(a->imp, a->n_imp, b->imp, b->n_imp));
 }
 
 /* Top row: generated 101_1 .. 105_1 (seed 1); middle row: DB4_B's; bottom
@@ -356,6 +434,9 @@ static int load_ref(const char *dir, tern_image *ref[NF][NI])
 static int generate(uint64_t seed, tern_image *gen[NF][NI])
 {
     tern_error err;
+    tern_synth_impression_opts io;
+    tern_synth_impression_defaults(&io);
+    io.translation = TERN_SYNTH_SENSOR_TRANSLATION;
     for (int f = 0; f < NF; f++) {
         tern_synth_master *m;
         if (tern_synth_master_create(tern_synth_seed_mix(seed, f, 0), NULL, &m, &err) != TERN_OK) {
@@ -363,7 +444,7 @@ static int generate(uint64_t seed, tern_image *gen[NF][NI])
             return 1;
         }
         for (int i = 0; i < NI; i++)
-            if (tern_synth_impression(m, tern_synth_seed_mix(seed, f, 1 + i), NULL, &gen[f][i],
+            if (tern_synth_impression(m, tern_synth_seed_mix(seed, f, 1 + i), &io, &gen[f][i],
                                       &err) != TERN_OK) {
                 fprintf(stderr, "bench_synth: %s\n", err.message);
                 tern_synth_master_free(m);
@@ -400,6 +481,7 @@ static int realism(const char *build_dir, int n_seeds)
     for (int k = 0; k < n_seeds; k++) {
         if (generate(1 + k, gen) || evaluate(&a, gen))
             return 1;
+        compare_db(&a, k, &b);
         if (k == 0) {
             snprintf(path, sizeof path, "%s/synth_contact_sheet.png", build_dir);
             contact_sheet(gen, ref, path);

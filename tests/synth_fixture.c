@@ -21,11 +21,14 @@ const tern_image *sf_image(unsigned finger, unsigned imp)
         return cache[finger][imp];
     tern_error err;
     tern_synth_master *m;
+    tern_synth_impression_opts io; /* as `tern synth --fingers` */
+    tern_synth_impression_defaults(&io);
+    io.translation = TERN_SYNTH_SENSOR_TRANSLATION;
     cr_assert_eq(tern_synth_master_create(tern_synth_seed_mix(SF_SEED, finger, 0), NULL, &m, &err),
                  TERN_OK, "%s", err.message);
     for (unsigned i = 0; i < SF_IMPRESSIONS; i++)
         if (!cache[finger][i])
-            cr_assert_eq(tern_synth_impression(m, tern_synth_seed_mix(SF_SEED, finger, i + 1), NULL,
+            cr_assert_eq(tern_synth_impression(m, tern_synth_seed_mix(SF_SEED, finger, i + 1), &io,
                                                &cache[finger][i], &err),
                          TERN_OK, "%s", err.message);
     tern_synth_master_free(m);

@@ -233,6 +233,7 @@ static int write_fvc(const synth_cli_opts *o)
     tern_synth_impression_opts io;
     tern_synth_impression_defaults(&io);
     io.rolled = o->rolled;
+    io.translation = TERN_SYNTH_SENSOR_TRANSLATION;
     uint64_t done = 0;
     synth_cli_progress(&prog, 0);
     for (uint32_t f = 0; f < o->fingers; f++) {

@@ -92,7 +92,7 @@ typedef struct tern_synth_master_opts {
     uint32_t width;     /* canvas, pixels at 500 ppi; 0: 288 */
     uint32_t height;    /* 0: 384 */
     int finger_class;   /* a tern_synth_class, or -1: drawn at natural frequency */
-    double period;      /* mean ridge period in pixels; 0: drawn around 8.1 px */
+    double period;      /* mean ridge period in pixels; 0: drawn around 7.2 px (FVC2002 DB4) */
 } tern_synth_master_opts;
 
 /* Fills opts with the defaults above (finger_class -1). */
@@ -121,7 +121,8 @@ typedef struct tern_synth_impression_opts {
     uint32_t width;        /* output size; 0: the master's canvas size */
     uint32_t height;
     bool rolled;           /* rolled: wider contact area, more lateral stretch */
-    double translation;    /* largest displacement, pixels (default 45; normal, sd a third of it) */
+    double translation;    /* largest displacement, pixels (default 45; normal, sd a third of
+                              it; FVC-style databases use TERN_SYNTH_SENSOR_TRANSLATION) */
     double rotation_deg;   /* largest rotation, degrees (default 18) */
     double distortion;     /* scale of the skin distortion, 0 = none (default 1) */
     double noise;          /* scale of noise, dryness and background, 0 = clean (default 1) */
@@ -132,6 +133,13 @@ typedef struct tern_synth_impression_opts {
 } tern_synth_impression_opts;
 
 void tern_synth_impression_defaults(tern_synth_impression_opts *opts);
+
+/* Largest displacement of a print on a single-finger sensor, pixels: the
+ * finger lands anywhere on the platen, so impressions of one finger move
+ * more than a fingertip in a slap or a card's box (the default, 45). What
+ * `tern synth --fingers` databases use: FVC2002 DB4's prints move 37 px rms
+ * between impressions of a finger (bench_synth), at 45 Tern's moved 28. */
+#define TERN_SYNTH_SENSOR_TRANSLATION 66.0
 
 /* Makes one impression of master m for `seed` (different seeds give
  * different impressions of the same finger): a new grey 500 ppi image owned
@@ -252,6 +260,10 @@ typedef struct tern_synth_image_stats {
     double period_sd;
     double grey_mean;        /* over the whole image */
     double grey_sd;
+    /* Where the print lies and its shape: centroid of the foreground block
+     * centres and their standard deviations along x and y, pixels (0 when
+     * there is no foreground). */
+    double fg_cx, fg_cy, fg_sx, fg_sy;
 } tern_synth_image_stats;
 
 /* Measures img (1 channel, at least 32x32). Any image, generated or real. */

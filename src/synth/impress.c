@@ -82,8 +82,11 @@ static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
     p->moisture = mo < -1 ? -1 : mo > 1 ? 1 : mo;
     p->thickness = nz * (0.30 * p->moisture - 0.08);
     p->thick_var = nz * tern_synth_rng_range(rng, 0.08, 0.30);
-    double br = 0.80 - 0.30 * p->moisture + 0.10 * tern_synth_rng_normal(rng);
-    p->breaks = nz * (br < 0 ? 0 : br > 1 ? 1 : br);
+    /* Every DB4 print, wet ones too, shows its ridges as dashes (pores
+     * and skin texture at 500 ppi); wetness thickens the dashes rather
+     * than joining them. */
+    double br = 0.88 - 0.12 * p->moisture + 0.06 * tern_synth_rng_normal(rng);
+    p->breaks = nz * (br < 0.6 ? 0.6 : br > 1 ? 1 : br);
     p->gap_level = tern_synth_rng_range(rng, 0.46, 0.58);
     double dry = p->moisture > 0 ? 1.0 - 0.4 * p->moisture : 1.0;
     p->pore_depth = nz * tern_synth_rng_range(rng, 0.75, 1.0) * dry;

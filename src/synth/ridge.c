@@ -3,8 +3,12 @@
  * generation", ICPR 2002, section 2.3; Handbook of Fingerprint Recognition,
  * ch. "Synthetic fingerprint generation", ridge pattern generation).
  *
- * The canvas starts empty but for a few seeds: small patches of ridges with
- * the local orientation and period and a random phase. Each iteration
+ * The canvas starts empty but for a few seeds (SFinGe grows a master from
+ * "one or a few" seeds; here one per 70 x 70 px on average, about 22 on a
+ * 288x384 canvas): small patches of ridges with the local orientation and
+ * period and a random phase. Every meeting of two fronts out of phase
+ * leaves minutiae, so the seed density sets the minutiae density: at one
+ * seed per 38 x 38 px impressions carried 38 minutiae to DB4's 29. Each iteration
  * convolves every pixel with the Gabor filter tuned to the orientation and
  * period at that pixel, amplifies and clips the result to [-1, 1]. Ridges
  * spread outwards from the seeds; where two fronts meet out of phase, and
@@ -28,7 +32,7 @@
 #define P_STEP 0.25
 #define N_PERIOD 35 /* 5.5 .. 14.0 */
 #define GAIN 3.0f
-#define SEED_SPACING 38.0 /* pixels between seeds, on average */
+#define SEED_SPACING 70.0 /* pixels between seeds, on average */
 #define ITERATIONS_SETTLE 10
 
 static int period_index(double t)

@@ -1,7 +1,7 @@
 /* stats.c - image statistics used to check that prints look like
  * fingerprints and to compare generated prints with real ones: foreground
- * fraction, ridge period, orientation coherence and distribution, grey
- * levels.
+ * fraction, position and shape, ridge period, orientation coherence and
+ * distribution, grey levels.
  *
  * Per 32x32 block (step 16): the ridge orientation and its coherence from
  * the averaged squared gradients (structure tensor; A. M. Bazen, S. H.
@@ -101,7 +101,7 @@ tern_status tern_synth_image_stats_compute(const tern_image *img, tern_synth_ima
     if (!periods)
         return tern_error_set(err, TERN_E_NOMEM, "synth stats: out of memory");
     uint32_t n_fg = 0, n_per = 0;
-    double coh_sum = 0;
+    double coh_sum = 0, sx = 0, sy = 0, sxx = 0, syy = 0;
     for (uint32_t j = 0; j < by; j++)
         for (uint32_t i = 0; i < bx; i++) {
             uint32_t x0 = i * STEP, y0 = j * STEP;
@@ -131,6 +131,11 @@ tern_status tern_synth_image_stats_compute(const tern_image *img, tern_synth_ima
                 continue;
             n_fg++;
             coh_sum += coh;
+            double bcx = x0 + 0.5 * BLOCK, bcy = y0 + 0.5 * BLOCK;
+            sx += bcx;
+            sy += bcy;
+            sxx += bcx * bcx;
+            syy += bcy * bcy;
             /* Gradient direction is across the ridges: the ridge runs at +90 deg. */
             double theta = 0.5 * atan2(2 * gxy, gxx - gyy) + 0.5 * M_PI;
             theta = fmod(theta, M_PI);
@@ -144,6 +149,12 @@ tern_status tern_synth_image_stats_compute(const tern_image *img, tern_synth_ima
         }
     st->foreground = st->blocks ? (double)n_fg / st->blocks : 0;
     st->coherence_mean = n_fg ? coh_sum / n_fg : 0;
+    if (n_fg) {
+        st->fg_cx = sx / n_fg;
+        st->fg_cy = sy / n_fg;
+        st->fg_sx = sqrt(fmax(0, sxx / n_fg - st->fg_cx * st->fg_cx));
+        st->fg_sy = sqrt(fmax(0, syy / n_fg - st->fg_cy * st->fg_cy));
+    }
     for (int b = 0; b < 8; b++)
         st->orient_hist[b] = n_fg ? st->orient_hist[b] / n_fg : 0;
     st->period_blocks = n_per;
