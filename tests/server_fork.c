@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +24,11 @@ pid_t tern_test_server_fork(const tern_api_config *cfg, unsigned stop_ms, unsign
     }
     if (pid == 0) {
         close(fds[0]);
+        /* dies with the test or benchmark that forked it, even when that one
+         * fails an assertion before it could stop the server */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1)
+            _exit(1);
         sigset_t set;
         sigemptyset(&set);
         sigaddset(&set, SIGTERM);

@@ -181,6 +181,12 @@ Test(admin, node_life_end_to_end, .timeout = 120)
     cr_assert_neq(run(&e, "--as off1 enroll --category nope %s", list), 0);
     cr_assert(strstr(e.out, "retention") != NULL, "%s", e.out);
 
+    /* retention: nobody is past their time yet (the default rule is ten
+     * years), and s1 is held by its active entry in any case */
+    RUN_OK(&e, "retention apply");
+    cr_assert(strstr(e.out, "0 subjects purged") != NULL, "%s", e.out);
+    cr_assert_neq(run(&e, "retention purge"), 0, "an unknown retention verb was accepted");
+
     RUN_OK(&e, "audit verify");
     cr_assert(strstr(e.out, "verified") != NULL, "%s", e.out);
     /* tampering is detected */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api_fixture.h"
+#include "tern/audit.h"
 #include "store_fixture.h"
 
 #define GALLERY 8
@@ -244,4 +245,101 @@ STORE_TEST(api_jobs, accepted_jobs_survive_sigkill, .timeout = 300)
     }
     tern_store_close(s);
     fx_teardown(&f);
+}
+
+/* tern_gallery_subjects from /metrics (-1 if absent or the call fails).
+ * Polled: no assertion here, so that a wait sends the runner no events. */
+static long gallery_subjects(unsigned port)
+{
+    tern_api_response r;
+    tern_error err;
+    if (tern_api_call(port, "GET", "/metrics", NULL, NULL, NULL, NULL, 0, &r, &err) != TERN_OK)
+        return -1;
+    const char *p = r.body ? strstr(r.body, "\ntern_gallery_subjects ") : NULL;
+    long n = p ? strtol(p + strlen("\ntern_gallery_subjects "), NULL, 10) : -1;
+    tern_api_response_clear(&r);
+    return n;
+}
+
+/* Sets subject id's retain-until time to now - 1 ms. */
+static void past_its_time(tern_store *s, const char *id)
+{
+    tern_error err;
+    tern_subject sub;
+    cr_assert_eq(tern_store_subject_get(s, id, &sub, &err), TERN_OK, "%s", err.message);
+    sub.retain_until_ms = tern_store_now_ms() - 1;
+    cr_assert_eq(tern_store_subject_update(s, &sub, &err), TERN_OK, "%s", err.message);
+    tern_subject_clear(&sub);
+}
+
+/* Waits (bounded: 60 s) until subject id is gone from the store and the
+ * node's gallery holds `left` subjects. */
+static void wait_purged(tern_store *s, unsigned port, const char *id, long left)
+{
+    tern_error err;
+    tern_subject sub;
+    tern_status rc = TERN_OK;
+    long held = -1;
+    for (int tries = 0; tries < 600; tries++) {
+        rc = tern_store_subject_get(s, id, &sub, &err);
+        if (rc == TERN_OK)
+            tern_subject_clear(&sub);
+        held = gallery_subjects(port);
+        if (rc == TERN_E_NOT_FOUND && held == left)
+            return;
+        usleep(100000);
+    }
+    cr_assert_fail("subject %s: store %s, gallery %ld subjects (expected %ld)", id,
+                   tern_status_name(rc), held, left);
+}
+
+/* The node applies retention by itself: at start and then every
+ * retention_interval_s; purged subjects leave its gallery at once, and
+ * finished jobs older than their days leave the store. (No .timeout: its
+ * waits are bounded, and Criterion 2.4 leaks 48 bytes, which LeakSanitizer
+ * reports, when two tests with timeouts run at once.) */
+STORE_TEST(api_jobs, the_node_applies_retention_at_start_and_periodically)
+{
+    fx f;
+    fx_setup(&f, backend);
+    tern_api_config cfg = {.store_url = f.url, .workers = 2, .data_key = f.key,
+                           .node_key = f.node, .retention_interval_s = 1};
+    tern_store *s = NULL;
+    tern_core *c = NULL;
+    tern_error err;
+    char off[TERN_APIKEY_TOKEN_MAX], subjects[3][TERN_ID_MAX];
+    cr_assert_eq(tern_store_open(f.url, &cfg.data_key, &s, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_core_create(s, &cfg.node_key, &c, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_api_bootstrap(c, s, "CL-PDI", "u-officer", TERN_ROLE_OFFICER, 1, off, &err),
+                 TERN_OK, "%s", err.message);
+    tern_retention_rule rule = {.id = "default", .days = 3650, .description = "test"};
+    cr_assert_eq(tern_store_retention_rule_insert(s, &rule, &err), TERN_OK, "%s", err.message);
+    af_store_identities(s, SEED, 3, subjects);
+    past_its_time(s, subjects[0]);
+    tern_job old = job_row("job_old", 5, TERN_JOB_QUEUED, "{}");
+    cr_assert_eq(tern_store_job_insert(s, &old, &err), TERN_OK, "%s", err.message);
+    cr_assert_eq(tern_store_job_set_status(s, "job_old", TERN_JOB_DONE, NULL, 0,
+                                           tern_store_now_ms() - 40 * 86400000LL, &err),
+                 TERN_OK, "%s", err.message);
+
+    unsigned port;
+    pid_t pid = af_server_fork(&cfg, &port);
+    wait_purged(s, port, subjects[0], 2); /* at start */
+    tern_job g;
+    cr_expect_eq(tern_store_job_get(s, "job_old", &g, &err), TERN_E_NOT_FOUND,
+                 "a job finished 40 days ago is kept");
+    past_its_time(s, subjects[1]);
+    wait_purged(s, port, subjects[1], 1); /* a later run */
+    tern_subject sub;
+    cr_assert_eq(tern_store_subject_get(s, subjects[2], &sub, &err), TERN_OK, "%s", err.message);
+    tern_subject_clear(&sub);
+
+    cr_assert_eq(kill(pid, SIGTERM), 0);
+    int st = 0;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "graceful stop");
+    tern_audit_report rep;
+    cr_assert_eq(tern_audit_verify(s, cfg.node_key.pk, &rep, &err), TERN_OK, "%s", err.message);
+    tern_core_free(c);
+    fx_end(&f, s);
 }

@@ -385,11 +385,12 @@ STORE_TEST(core, retention_purges_what_is_past_its_time_unless_a_live_entry_hold
     tern_subject late = {.category = "border-control", .created_ms = NOW,
                          .retain_until_ms = NOW + 900 * DAY};
     OK(tern_store_subject_insert(w.s, &late, &err));
-    int64_t purged = -1, held = -1;
+    tern_retention_counts rn = {-1, -1, -1};
     int64_t far = tern_store_now_ms() + 400 * DAY;
-    OK(tern_core_retention_apply(w.c, far, &purged, &held, &err));
-    cr_assert_eq(purged, 2);
-    cr_assert_eq(held, 1);
+    OK(tern_core_retention_apply(w.c, NULL, far, &rn, &err));
+    cr_assert_eq(rn.purged, 2);
+    cr_assert_eq(rn.held, 1);
+    cr_assert_eq(rn.jobs, 0);
     tern_subject s;
     FAILS(TERN_E_NOT_FOUND, tern_store_subject_get(w.s, gone, &s, &err));
     OK(tern_store_subject_get(w.s, w.sid, &s, &err));
@@ -404,12 +405,61 @@ STORE_TEST(core, retention_purges_what_is_past_its_time_unless_a_live_entry_hold
     cr_assert_eq(audited(&w, "retention.purge", "ok"), 2);
     /* once the entry is rejected, the next run purges it */
     OK(tern_core_reject(w.c, &super1, id, "insufficient", NOW, &err));
-    OK(tern_core_retention_apply(w.c, far, &purged, &held, &err));
-    cr_assert_eq(purged, 1);
-    cr_assert_eq(held, 0);
+    OK(tern_core_retention_apply(w.c, NULL, far, &rn, &err));
+    cr_assert_eq(rn.purged, 1);
+    cr_assert_eq(rn.held, 0);
     FAILS(TERN_E_NOT_FOUND, tern_store_subject_get(w.s, w.sid, &s, &err));
     FAILS(TERN_E_ARG, tern_store_each_upto(w.s, TERN_ENT_SUBJECT, "category", 0, NULL, NULL,
                                            &err));
+    world_down(&w);
+}
+
+static void job_at(world *w, const char *id, tern_job_status status, int64_t finished_ms)
+{
+    tern_error err;
+    tern_job j = {.kind = "identify", .priority = 5, .requester = "officer1",
+                  .purpose = "border-control", .request = (uint8_t *)"{}", .request_len = 2,
+                  .status = TERN_JOB_QUEUED, .created_ms = NOW};
+    snprintf(j.id, sizeof j.id, "%s", id);
+    OK(tern_store_job_insert(w->s, &j, &err));
+    if (status != TERN_JOB_QUEUED)
+        OK(tern_store_job_set_status(w->s, id, status, (const uint8_t *)"{\"hit\":false}", 13,
+                                     finished_ms, &err));
+}
+
+STORE_TEST(core, retention_purges_finished_jobs_after_their_days)
+{
+    world w;
+    world_up(&w, backend);
+    tern_error err;
+    job_at(&w, "job_old_done", TERN_JOB_DONE, NOW - 40 * DAY);
+    job_at(&w, "job_old_failed", TERN_JOB_FAILED, NOW - 31 * DAY);
+    job_at(&w, "job_recent", TERN_JOB_DONE, NOW - 29 * DAY);
+    job_at(&w, "job_waiting", TERN_JOB_QUEUED, 0);
+    /* no rule "jobs": TERN_CORE_JOB_RETENTION_DAYS (30) */
+    tern_retention_counts n = {-1, -1, -1};
+    OK(tern_core_retention_apply(w.c, NULL, NOW, &n, &err));
+    cr_assert_eq(n.jobs, 2);
+    cr_assert_eq(n.purged, 0);
+    tern_job j;
+    FAILS(TERN_E_NOT_FOUND, tern_store_job_get(w.s, "job_old_done", &j, &err));
+    FAILS(TERN_E_NOT_FOUND, tern_store_job_get(w.s, "job_old_failed", &j, &err));
+    OK(tern_store_job_get(w.s, "job_recent", &j, &err));
+    tern_job_clear(&j);
+    cr_assert_eq(audited(&w, "retention.purge_jobs", "ok"), 1);
+    /* a rule "jobs" of 7 days: the recent one goes too, never a queued one */
+    tern_retention_rule rule = {.id = "jobs", .days = 7, .description = "search results"};
+    OK(tern_store_retention_rule_insert(w.s, &rule, &err));
+    OK(tern_core_retention_apply(w.c, NULL, NOW + 400 * DAY, &n, &err));
+    cr_assert_eq(n.jobs, 1);
+    FAILS(TERN_E_NOT_FOUND, tern_store_job_get(w.s, "job_recent", &j, &err));
+    OK(tern_store_job_get(w.s, "job_waiting", &j, &err));
+    cr_assert_eq(j.status, TERN_JOB_QUEUED);
+    tern_job_clear(&j);
+    /* nothing left to purge: no event for an empty run */
+    OK(tern_core_retention_apply(w.c, NULL, NOW + 400 * DAY, &n, &err));
+    cr_assert_eq(n.jobs, 0);
+    cr_assert_eq(audited(&w, "retention.purge_jobs", "ok"), 2);
     world_down(&w);
 }
 

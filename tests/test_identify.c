@@ -510,6 +510,16 @@ STORE_TEST(identify, verify_reload_delete_and_missing_fingers)
     cr_assert_eq(dropped, 1);
     cr_assert_eq(tern_core_gallery_subjects(g2), 1);
     tern_core_gallery_free(g2);
+
+    /* retention, once everyone's time has passed: purged from the store and
+     * from the gallery handed to it, at once */
+    tern_retention_counts rn;
+    OK(tern_core_retention_apply(w.c, w.g, tern_store_now_ms() + 100 * 366 * 86400000LL, &rn,
+                                 &err));
+    cr_assert_eq(rn.purged, 1);
+    cr_assert_eq(tern_core_gallery_subjects(w.g), 0);
+    FAILS(TERN_E_NOT_FOUND,
+          tern_core_verify(w.c, w.g, &officer1, a, 10, p.f, 0, &match, NULL, &err));
     ix_free(p.t);
     world_down(&w);
 }

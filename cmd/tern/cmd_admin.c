@@ -29,7 +29,10 @@ static const char usage_text[] =
     "  user add ID --roles R1,R2 [--agency CODE] [--name NAME]\n"
     "                                        roles: officer examiner analyst supervisor\n"
     "                                        auditor admin partner\n"
-    "  retention add CATEGORY DAYS           a retention rule\n"
+    "  retention add CATEGORY DAYS           a retention rule (category \"jobs\": finished\n"
+    "                                        jobs, default 30 days)\n"
+    "  retention apply                       purge subjects past their time (unless a live\n"
+    "                                        watchlist entry holds them) and old jobs\n"
     "  enroll [--bio FILE.json] [--category C] [--location L] [--missing P,..]\n"
     "         [--amputated P,..] (FILE@POS[:rolled|:plain]... | --nist FILE)\n"
     "                                        FILE: an image or a template; with no FILE\n"
@@ -232,8 +235,18 @@ static int cmd_user(admin_ctx *a, int argc, char **argv)
 
 static int cmd_retention(admin_ctx *a, int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "apply") == 0) {
+        tern_error err;
+        tern_retention_counts n;
+        if (tern_core_retention_apply(a->core, NULL, tern_store_now_ms(), &n, &err) != TERN_OK)
+            return cli_fail_err("retention apply", &err);
+        printf("retention: %lld subjects purged, %lld held by a live watchlist entry, "
+               "%lld finished jobs purged\n",
+               (long long)n.purged, (long long)n.held, (long long)n.jobs);
+        return 0;
+    }
     if (argc != 4 || strcmp(argv[1], "add") != 0)
-        return cli_fail("usage: tern admin ... retention add CATEGORY DAYS");
+        return cli_fail("usage: tern admin ... retention add CATEGORY DAYS | retention apply");
     int64_t ms = admin_days("retention", argv[3]);
     if (!ms)
         return 1;

@@ -17,7 +17,7 @@
 typedef struct conf {
     char listen[64], data_dir[1024], store[1200], data_key[1024], node_key[1024];
     char tls_cert[1024], tls_key[1024], tls_ca[1024], port_file[1024];
-    unsigned port, workers, max_connections;
+    unsigned port, workers, max_connections, retention_interval_s;
     double target_fpir;
     size_t max_candidates, body_max;
     bool log_requests;
@@ -85,6 +85,8 @@ static int conf_set(conf *c, const char *k, const char *v)
         c->workers = (unsigned)n;
     else if (strcmp(k, "max_connections") == 0 && n >= 1 && n <= 10000)
         c->max_connections = (unsigned)n;
+    else if (strcmp(k, "retention_interval_s") == 0 && n >= 1 && n <= 31 * 86400)
+        c->retention_interval_s = (unsigned)n;
     else if (strcmp(k, "max_candidates") == 0 && n <= 100)
         c->max_candidates = (size_t)n;
     else if (strcmp(k, "body_max") == 0 && n >= 1024 && n <= (1ull << 30))
@@ -217,6 +219,7 @@ int main(int argc, char **argv)
                            .workers = c.workers, .max_connections = c.max_connections,
                            .body_max = c.body_max, .target_fpir = c.target_fpir,
                            .max_candidates = c.max_candidates, .log_requests = c.log_requests,
+                           .retention_interval_s = c.retention_interval_s,
                            .tls_cert_file = c.tls_cert[0] ? c.tls_cert : NULL,
                            .tls_key_file = c.tls_key[0] ? c.tls_key : NULL,
                            .tls_client_ca = c.tls_ca[0] ? c.tls_ca : NULL};

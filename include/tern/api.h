@@ -48,6 +48,8 @@ typedef struct tern_api_config {
     double target_fpir;          /* identify / enroll threshold; 0: core's default */
     size_t max_candidates;       /* ranked list length; 0: core's default */
     bool log_requests;           /* one JSON line per request on stderr */
+    unsigned retention_interval_s; /* tern_core_retention_apply at start and then
+                                    every so many seconds; 0: 86400 (daily) */
 } tern_api_config;
 
 typedef struct tern_api_server tern_api_server;

@@ -156,14 +156,33 @@ tern_status tern_core_apikey_authenticate(tern_core *c, const char *token, int64
  * TERN_E_NOT_FOUND if there is no rule for it. */
 tern_status tern_core_retention_until(tern_core *c, const char *category, int64_t from_ms,
                                       int64_t *until, tern_error *err);
+/* What one retention run purged. */
+typedef struct tern_retention_counts {
+    int64_t purged; /* subjects deleted */
+    int64_t held;   /* past their time, kept for a proposed or active entry */
+    int64_t jobs;   /* finished jobs deleted */
+} tern_retention_counts;
+
+/* Days a finished job (its result: pseudonymous subject ids and scores) is
+ * kept when there is no retention rule "jobs". */
+#define TERN_CORE_JOB_RETENTION_DAYS 30
+
+struct tern_core_gallery;
+
 /* Purges every subject whose retain_until_ms <= now_ms, except those with a
  * proposed or active watchlist entry (held until the entry ends): deleting
  * the subject deletes its identity records, samples, templates, entries and
- * links (docs/data-model.md). One transaction; one audit event per subject
- * purged, naming it by its pseudonymous id only (actor "system"). *purged
- * and *held (either may be NULL) receive the counts. */
-tern_status tern_core_retention_apply(tern_core *c, int64_t now_ms, int64_t *purged,
-                                      int64_t *held, tern_error *err);
+ * links (docs/data-model.md); and every job done or failed more than the
+ * days of retention rule "jobs" (TERN_CORE_JOB_RETENTION_DAYS without one)
+ * before now_ms. One transaction; one audit event per subject purged,
+ * naming it by its pseudonymous id only, and one for the jobs purged, if
+ * any (actor "system"). After the commit the purged subjects are dropped
+ * from gallery g (may be NULL: other processes' galleries catch up with
+ * tern_core_gallery_sync). *out (may be NULL) receives the counts. Call it
+ * from one place at a time (ternd's housekeeping, `tern admin retention
+ * apply`); a second run at once waits for the first's write lock. */
+tern_status tern_core_retention_apply(tern_core *c, struct tern_core_gallery *g, int64_t now_ms,
+                                      tern_retention_counts *out, tern_error *err);
 
 
 /* ==== enrollment, identification and galleries (src/core/enroll.c,

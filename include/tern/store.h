@@ -447,6 +447,12 @@ tern_status tern_store_job_set_status(tern_store *s, const char *id, tern_job_st
  * stop. */
 tern_status tern_store_jobs_unfinished(tern_store *s, tern_store_row_fn fn, void *ctx,
                                        tern_error *err);
+/* Deletes every job done or failed at or before finished_before_ms (its
+ * result holds pseudonymous subject ids and scores); queued and running jobs
+ * are never deleted. *purged (may be NULL) receives the count. Runs in the
+ * caller's transaction if one is open. TERN_E_IO. */
+tern_status tern_store_jobs_purge(tern_store *s, int64_t finished_before_ms, int64_t *purged,
+                                  tern_error *err);
 /* Frees what a job read from the store owns, and zeroes it. */
 void tern_job_clear(tern_job *job);
 /* "queued", "running", "done", "failed"; NULL if unknown. */

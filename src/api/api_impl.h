@@ -45,6 +45,7 @@ typedef struct api_metrics {
 } api_metrics;
 
 typedef struct api_jobs api_jobs;
+typedef struct api_housekeeping api_housekeeping;
 
 struct tern_api_server {
     tern_api_config cfg;
@@ -60,6 +61,7 @@ struct tern_api_server {
     api_hub hub;
     api_metrics metrics;
     api_jobs *jobs;
+    api_housekeeping *housekeeping;
     atomic_int inflight;
     atomic_bool stopping;
     int64_t started_ms;
@@ -196,7 +198,13 @@ void api_gallery_stats(tern_api_server *srv, size_t *subjects, size_t *fingers, 
 tern_status api_jobs_start(tern_api_server *srv, tern_error *err);
 void api_jobs_stop(tern_api_server *srv);
 
+/* housekeeping.c: retention at start and every cfg.retention_interval_s */
+tern_status api_housekeeping_start(tern_api_server *srv, tern_error *err);
+void api_housekeeping_stop(tern_api_server *srv);
+
 /* workers (server.c): borrow one store connection and core. */
+/* A condition variable whose timed waits use CLOCK_MONOTONIC. */
+void api_cond_init_monotonic(pthread_cond_t *cv);
 api_worker *api_worker_get(tern_api_server *srv);
 void api_worker_put(tern_api_server *srv, api_worker *w);
 

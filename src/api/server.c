@@ -30,6 +30,15 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+void api_cond_init_monotonic(pthread_cond_t *cv)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(cv, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
 /* ---- workers ------------------------------------------------------------- */
 
 api_worker *api_worker_get(tern_api_server *srv)
@@ -523,7 +532,10 @@ static void server_free(tern_api_server *srv)
 {
     if (!srv)
         return;
+    /* the threads that use the gallery and the workers stop first */
+    api_housekeeping_stop(srv);
     api_jobs_stop(srv);
+    api_gallery_free(srv);
     free_workers(srv);
     api_hub_destroy(&srv->hub);
     api_metrics_destroy(&srv->metrics);
@@ -587,8 +599,9 @@ tern_status tern_api_start(const tern_api_config *cfg, tern_api_server **out, te
         rc = tern_error_set(err, TERN_E_ARG, "ternd: client certificates need TLS");
     if (rc == TERN_OK)
         rc = api_jobs_start(srv, err);
+    if (rc == TERN_OK)
+        rc = api_housekeeping_start(srv, err);
     if (rc != TERN_OK) {
-        api_gallery_free(srv);
         server_free(srv);
         return rc;
     }
@@ -596,7 +609,6 @@ tern_status tern_api_start(const tern_api_config *cfg, tern_api_server **out, te
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)cfg->port);
     if (inet_pton(AF_INET, cfg->listen ? cfg->listen : "127.0.0.1", &sa.sin_addr) != 1) {
-        api_gallery_free(srv);
         server_free(srv);
         return tern_error_set(err, TERN_E_ARG, "ternd: listen address \"%s\" is not IPv4",
                               cfg->listen);
@@ -618,7 +630,6 @@ tern_status tern_api_start(const tern_api_config *cfg, tern_api_server **out, te
         (unsigned)srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
         MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!srv->mhd) {
-        api_gallery_free(srv);
         server_free(srv);
         return tern_error_set(err, TERN_E_IO, "ternd: cannot listen on %s:%u",
                               cfg->listen ? cfg->listen : "127.0.0.1", cfg->port);
@@ -646,6 +657,5 @@ void tern_api_stop(tern_api_server *srv, int wait_ms)
     MHD_stop_daemon(srv->mhd);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
-    api_gallery_free(srv);
     server_free(srv);
 }

@@ -18,11 +18,7 @@ void api_hub_init(api_hub *h)
 {
     memset(h, 0, sizeof *h);
     pthread_mutex_init(&h->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&h->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    api_cond_init_monotonic(&h->cv);
     h->next = 1;
 }
 

@@ -285,3 +285,46 @@ tern_status tern_store_jobs_unfinished(tern_store *s, tern_store_row_fn fn, void
     s->ops->finalize(st);
     return rc;
 }
+
+/* One statement, bound to one cut-off: "SELECT count(*)" or "DELETE". */
+static tern_status finished_before(tern_store *s, const char *verb, int64_t before_ms,
+                                   int64_t *count, tern_error *err)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "%s FROM jobs WHERE status IN ('done', 'failed') AND finished_ms <= ?", verb);
+    store_stmt *st = NULL;
+    tern_status rc = store_prepare(s, sql, &st, err);
+    if (rc != TERN_OK)
+        return rc;
+    s->ops->bind_i64(st, 1, before_ms);
+    bool row = false;
+    rc = s->ops->step(st, &row, err);
+    if (rc == TERN_OK && count)
+        *count = row ? s->ops->col_i64(st, 0) : 0;
+    s->ops->finalize(st);
+    return rc;
+}
+
+typedef struct purge_ctx {
+    int64_t before_ms, n;
+} purge_ctx;
+
+static tern_status purge_body(tern_store *s, void *ctx, tern_error *err)
+{
+    purge_ctx *p = ctx;
+    tern_status rc = finished_before(s, "SELECT count(*)", p->before_ms, &p->n, err);
+    if (rc == TERN_OK && p->n > 0)
+        rc = finished_before(s, "DELETE", p->before_ms, NULL, err);
+    return rc;
+}
+
+tern_status tern_store_jobs_purge(tern_store *s, int64_t finished_before_ms, int64_t *purged,
+                                  tern_error *err)
+{
+    purge_ctx p = {finished_before_ms, 0};
+    tern_status rc = store_in_tx(s, purge_body, &p, err);
+    if (purged)
+        *purged = rc == TERN_OK ? p.n : 0;
+    return rc != TERN_OK ? tern_error_prefix(err, "jobs: purge: ") : TERN_OK;
+}
