@@ -736,7 +736,18 @@ Test(template_tern, orientation_field_round_trip_and_checks)
     put32(a + na - 4, crc32_ref(a, na - 4));
     cr_assert_eq(tern_template_decode(a, na, &u, &err), TERN_E_FORMAT);
     cr_assert(strstr(err.message, "foreground cells need"), "%s", err.message);
-    /* the encoder refuses a level beyond TERN_ORIENT_LEVELS and a grid without cells */
+    /* a cell size beyond 65535 px in the bytes */
+    a[at + 8 + 4] = 0xff;
+    put32(a + na - 4, crc32_ref(a, na - 4));
+    cr_assert_eq(tern_template_decode(a, na, &u, &err), TERN_E_FORMAT);
+    cr_assert(strstr(err.message, "65535 px"), "%s", err.message);
+    /* the encoder refuses a level beyond TERN_ORIENT_LEVELS, a cell size it
+     * cannot store, and a grid without cells */
+    t->orient.cell_x = 1e-4f;
+    cr_assert_eq(tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &b, &nb, &err), TERN_E_ARG);
+    t->orient.cell_x = 70000;
+    cr_assert_eq(tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &b, &nb, &err), TERN_E_ARG);
+    t->orient.cell_x = 16;
     t->orient.cells[3] = TERN_ORIENT_LEVELS + 1;
     cr_assert_eq(tern_template_encode(t, TERN_TEMPLATE_FORMAT_TERN, &b, &nb, &err), TERN_E_ARG);
     free(t->orient.cells);

@@ -28,6 +28,7 @@ enum section_type {
     SECTION_ORIENT = 5,    /* the orientation field: grid, foreground bitmap, nibbles */
 };
 #define ORIENT_HEAD 12u    /* cols (2), rows (2), cell_x, cell_y (4 each, 1/256 px) */
+#define ORIENT_MAX_CELL (65535u * 256u) /* 1/256 px: exact as a float */
 #define MINUTIA_BYTES 12u
 #define SINGULAR_BYTES 16u
 #define RIDGE_COUNT_BYTES 5u
@@ -149,10 +150,10 @@ static tern_status check_orient(const tern_orientation_field *f, tern_error *err
     if (!f->cols && !f->rows && !f->cells)
         return TERN_OK;
     if (!f->cols || !f->rows || !f->cells || (size_t)f->cols * f->rows > TERN_ORIENT_MAX_CELLS ||
-        !(f->cell_x > 0 && f->cell_x * POS_SCALE < 4294967295.0) ||
-        !(f->cell_y > 0 && f->cell_y * POS_SCALE < 4294967295.0))
+        !(f->cell_x * POS_SCALE >= 0.5 && f->cell_x * POS_SCALE <= ORIENT_MAX_CELL) ||
+        !(f->cell_y * POS_SCALE >= 0.5 && f->cell_y * POS_SCALE <= ORIENT_MAX_CELL))
         return tern_error_set(err, TERN_E_ARG, "template: orientation field %ux%u cells of "
-                              "%gx%g px is not a valid grid (at most %u cells)", f->cols, f->rows,
+                              "%gx%g px is not a valid grid (at most %u cells of 1/256 to 65535 px)", f->cols, f->rows,
                               (double)f->cell_x, (double)f->cell_y, TERN_ORIENT_MAX_CELLS);
     for (size_t i = 0; i < (size_t)f->cols * f->rows; i++)
         if (f->cells[i] > TERN_ORIENT_LEVELS)
@@ -445,10 +446,10 @@ static tern_status read_orient(tern_reader *r, tern_template *t, size_t length)
     tern_reader_u32be(r, &cx);
     tern_reader_u32be(r, &cy);
     size_t n = (size_t)f->cols * f->rows;
-    if (!n || n > TERN_ORIENT_MAX_CELLS || !cx || !cy)
+    if (!n || n > TERN_ORIENT_MAX_CELLS || !cx || !cy || cx > ORIENT_MAX_CELL || cy > ORIENT_MAX_CELL)
         return tern_error_set(r->err, TERN_E_FORMAT, "Tern template: orientation field at byte "
-                              "offset %zu: %ux%u cells of %u/256 x %u/256 px (1 to %u cells of "
-                              "positive size)", at, f->cols, f->rows, cx, cy,
+                              "offset %zu: %ux%u cells of %u/256 x %u/256 px (1 to %u cells, "
+                              "each 1/256 to 65535 px a side)", at, f->cols, f->rows, cx, cy,
                               TERN_ORIENT_MAX_CELLS);
     f->cell_x = (float)(cx / POS_SCALE), f->cell_y = (float)(cy / POS_SCALE);
     size_t bitmap = (n + 7) / 8;
