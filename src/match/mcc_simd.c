@@ -42,6 +42,7 @@
 #if MCC_SWORDS == 1
 #define HAVE_AVX512_PATH 1
 #if MCC_ND == 6
+#define HAVE_SIX_LAYERS 1 /* planes6: the popcnt path here, and the AVX2 path */
 #define HAVE_AVX2_PATH 1
 #endif
 #endif
@@ -61,7 +62,7 @@ static inline uint32_t emit_row(match_pair *out, uint32_t np, const uint32_t *q,
     return np;
 }
 
-#ifdef HAVE_AVX2_PATH
+#ifdef HAVE_SIX_LAYERS
 /* Six layers added per cell: count = p[0] + 2 p[1] + 4 p[2] (two full
  * adders, a half adder, a full adder on the carries). */
 static inline void planes6(const uint64_t *t, uint64_t *p)
@@ -74,6 +75,56 @@ static inline void planes6(const uint64_t *t, uint64_t *p)
     p[2] = (c1 & c2) | (u3 & c3);
 }
 
+/* The POPCNT path: the counts as in the vector paths, one pair at a time,
+ * without branches (the portable loop's shortcut, taken or not pair by
+ * pair, mispredicts); about 13 POPCNTs a pair. Square roots by table, as
+ * the portable loop: the same floats. */
+__attribute__((target("popcnt"))) static uint32_t
+local_pairs_popcnt(const tern_match_template *a, const tern_match_template *b, match_pair *out,
+                   const float *sq)
+{
+    const uint32_t pa = a->n_pad, pb = b->n_pad;
+    uint64_t bp[3][TERN_TEMPLATE_MAX_MINUTIAE + 8];
+    for (uint32_t y = 0; y < b->n_ok; y++) {
+        uint64_t t[MCC_ND], p[3], v = b->soa[(size_t)MCC_WORDS * pb + y];
+        for (int k = 0; k < MCC_ND; k++)
+            t[k] = b->soa[(size_t)k * pb + y] & v;
+        planes6(t, p);
+        for (int i = 0; i < 3; i++)
+            bp[i][y] = p[i];
+    }
+    const uint64_t *vb = &b->soa[(size_t)MCC_WORDS * pb];
+    uint32_t np = 0;
+    for (uint32_t x = 0; x < a->n_ok; x++) {
+        uint64_t ca[MCC_ND], ap[3], va = a->soa[(size_t)MCC_WORDS * pa + x];
+        for (int k = 0; k < MCC_ND; k++)
+            ca[k] = a->soa[(size_t)k * pa + x] & va;
+        planes6(ca, ap);
+        for (uint32_t y = 0; y < b->n_ok; y++) {
+            int common = __builtin_popcountll(va & vb[y]);
+            int na = __builtin_popcountll(ap[0] & vb[y]) + 2 * __builtin_popcountll(ap[1] & vb[y]) +
+                     4 * __builtin_popcountll(ap[2] & vb[y]);
+            int nb = __builtin_popcountll(bp[0][y] & va) + 2 * __builtin_popcountll(bp[1][y] & va) +
+                     4 * __builtin_popcountll(bp[2][y] & va);
+            int both = 0;
+            _Pragma("GCC unroll 8")
+            for (int k = 0; k < MCC_ND; k++)
+                both += __builtin_popcountll(ca[k] & b->soa[(size_t)k * pb + y]);
+            int nx = na + nb - 2 * both;
+            /* na + nb = 0: 1 added to the (zero) denominator, and the pair
+             * dropped below; otherwise + 0, exact. s >= 0 up to rounding, so
+             * the conversion is in range; s <= 0 gives q <= 0, dropped. */
+            float s = 1.0f - sq[nx] / (sq[na] + sq[nb] + (float)(na + nb == 0));
+            int32_t q = (int32_t)(s * (float)MATCH_Q + 0.5f);
+            out[np] = (match_pair){(uint16_t)q, a->ok[x], b->ok[y]};
+            np += (common >= match_mcc_min_common) & (na + nb > 0) & (q > (int32_t)MATCH_MIN_Q);
+        }
+    }
+    return np;
+}
+#endif
+
+#ifdef HAVE_AVX2_PATH
 #define AVX2 __attribute__((target("avx2"), always_inline)) static inline
 
 AVX2 void planes6_avx2(const __m256i *t, __m256i *p)
@@ -317,9 +368,12 @@ uint32_t match_local_pairs(const tern_match_template *a, const tern_match_templa
     case MATCH_PATH_AVX2:
         return local_pairs_avx2(a, b, out);
 #endif
-#ifdef HAVE_X86_PATHS
+#ifdef HAVE_SIX_LAYERS
     case MATCH_PATH_POPCNT:
-        return match_local_pairs_popcnt(a, b, out, sq);
+        return local_pairs_popcnt(a, b, out, sq);
+#elif defined HAVE_X86_PATHS
+    case MATCH_PATH_POPCNT:
+        return match_local_pairs_popcnt(a, b, out, sq); /* the portable loop, POPCNT */
 #endif
     default:
         return match_local_pairs_generic(a, b, out, sq);
