@@ -22,12 +22,16 @@
  *   - broken ridges: two endings closer than 2 T that face each other along
  *     the ridge flow;
  *   - the border: minutiae closer than 0.9 T to the background or image edge,
- *     and minutiae in blocks with an unreliable orientation or no clarity;
+ *     and minutiae in blocks with an unreliable orientation (resultant
+ *     length of the smoothed field under 0.2);
  *   - clusters: three or more minutiae within 0.8 T of each other.
- *   - orphan junctions: a junction whose short branch (kept as a spur
- *     along the flow) ends in an ending one of the rules above rejected.
  * Minutia quality (0..100) combines the orientation reliability and the
- * ridge-valley clarity of its block with its distance to the border.
+ * ridge-valley clarity of its block with its distance to the border; a
+ * minutia in an unclear block is kept with a low quality rather than
+ * dropped: the comparator weights minutiae by quality (in the spirit of
+ * NIST MINDTCT's last step, "assess minutiae quality", which grades
+ * minutiae by the quality map around them; NBIS user's guide, NISTIR 7392;
+ * measured in docs/extraction.md).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -215,7 +219,10 @@ static void geometric_rules(const fp_work *w, cand *c, size_t nc)
         size_t b = block_of(w, c[i].x, c[i].y);
         float T = period_at(w, c[i].x, c[i].y);
         float bd = w->border[(size_t)lrintf(c[i].y) * w->w + (size_t)lrintf(c[i].x)];
-        if (bd < 0.9f * T || w->orel[b] < 0.2f || w->clarity[b] < 0.1f)
+        /* Low ridge-valley clarity is not a reason to drop: it marks where
+         * the enhancement and the grey image disagree, which is also where
+         * many true minutiae lie; it lowers the minutia's quality instead. */
+        if (bd < 0.9f * T || w->orel[b] < 0.2f)
             c[i].dropped = 1;
     }
     /* Clusters. */
@@ -240,33 +247,6 @@ static void geometric_rules(const fp_work *w, cand *c, size_t nc)
     free(crowd);
 }
 
-/* A junction whose short branch (< 1.2 T, kept by the spur rule because it
- * follows the flow) ends in an ending the geometric rules rejected has lost
- * the evidence for it: it goes too. */
-static void drop_orphan_junctions(const fp_graph *g, const fp_work *w, cand *c, size_t nc)
-{
-    int *cand_of = malloc((g->n_node ? g->n_node : 1) * sizeof *cand_of);
-    if (!cand_of)
-        return;
-    for (size_t i = 0; i < g->n_node; i++)
-        cand_of[i] = -1;
-    for (size_t i = 0; i < nc; i++)
-        cand_of[c[i].node] = (int)i;
-    for (size_t i = 0; i < nc; i++) {
-        if (!c[i].dropped || c[i].type != TERN_MINUTIA_ENDING)
-            continue;
-        size_t k = g->adj0[c[i].node];
-        if (k == g->adj0[c[i].node + 1])
-            continue;
-        const fp_edge *e = &g->edge[g->adj[k]];
-        int other = e->a == c[i].node ? e->b : e->a;
-        if (g->node[other].kind == FP_NODE_JUNCTION && cand_of[other] >= 0 &&
-            e->len < 1.2f * period_at(w, c[i].x, c[i].y))
-            c[cand_of[other]].dropped = 1;
-    }
-    free(cand_of);
-}
-
 tern_status fp_minutiae(fp_work *w, tern_error *err)
 {
     fp_graph g;
@@ -283,7 +263,6 @@ tern_status fp_minutiae(fp_work *w, tern_error *err)
     }
     size_t nc = directions(&g, w, c);
     geometric_rules(w, c, nc);
-    drop_orphan_junctions(&g, w, c, nc);
     size_t keep = 0;
     for (size_t i = 0; i < nc; i++)
         keep += !c[i].dropped;
