@@ -20,14 +20,15 @@ typedef struct bar {
     double avg_eer, max_eer, avg_fmr1000;
 } bar;
 
-/* Measured 2026-11-28 (third session) with the orientation-field weight
- * on the minutia score and the extractor that keeps minutiae of unclear
- * blocks at a low quality (FVC2002 images, Tern's extractor): average EER
- * 1.15 %, worst DB 2.13 % (DB2_B), average FMR1000 1.88 % (comparator
- * alone: 1.87 %, 2.85 %, 3.04 %; extractor alone: 1.35 %, 2.20 %,
- * 2.59 %). The bar is met; the ratchet sits under it. Under the
- * sanitizers DB1_B alone is evaluated: EER 0.35 %, FMR1000 0.71 %. */
-static const bar images_ratchet = {0.014, 0.025, 0.025};
+/* Measured 2026-11-28 (third session), extractor of d0b7ed0 with the
+ * orientation-field weight on the minutia score (FVC2002 images): average
+ * EER 1.15 %, worst DB 2.13 % (DB2_B), average FMR1000 1.88 % (without the
+ * field's weight 1.35 %, 2.20 %, 2.59 %). THE BAR IS MET: the average EER
+ * and the worst database are asserted at the bar itself, FMR1000 at the
+ * measured level plus a margin (the bar is 4 %). Under the sanitizers DB1_B
+ * alone is evaluated (EER 0.35 %, FMR1000 0.71 %), with the same
+ * assertions. */
+static const bar images_ratchet = {0.015, 0.030, 0.025};
 /* Measured 2026-11-28, same comparator (SecuGen templates): average EER
  * 1.78 %, worst DB 3.94 % (DB3_B), average FMR1000 5.18 %. */
 static const bar secugen_ratchet = {0.020, 0.044, 0.057};
