@@ -30,6 +30,9 @@
  * Usage: bench_scale [--sizes 10000,100000] [--backends sqlite,pg]
  *                    [--batch 1000] [--probes 3] [--enroll 3] [--dedup 3]
  *                    [--baseline 2000] [--exhaustive-max 100000]
+ *                    [--exhaustive-probes P] [--import-gallery 1|0]
+ * (--import-gallery 0: the import stores rows only and the gallery is
+ * prepared once, by the load that follows; 1 prepares each finger twice.)
  * PostgreSQL needs $TERN_BENCH_PG or $TERN_TEST_PG (scripts/pg-test.sh run).
  * CPU times are this process's (CLOCK_PROCESS_CPUTIME_ID): PostgreSQL's
  * server work is in wall time only. */
@@ -120,6 +123,8 @@ static void ten_free(tern_template *t[10])
 
 typedef struct opts {
     size_t sizes[8], n_sizes, batch, probes, enroll, dedup, baseline, exhaustive_max;
+    size_t exhaustive_probes;  /* probes searched exhaustively (<= probes) */
+    bool import_gallery;       /* the import prepares fingers into the gallery */
 } opts;
 
 typedef struct place {
@@ -324,7 +329,8 @@ static void fill(node *n, const opts *o, size_t size)
         for (size_t i = 0; i < o->dedup; i++)
             b.idx[i] = i, b.imp[i] = 2;
         requests(b.idx, b.imp, o->dedup, b.t, b.f, b.req, b.idr, now - 3600000);
-        if (tern_core_import(n->c, n->g, &admin1, b.req, o->dedup, n->dups, &err))
+        if (tern_core_import(n->c, o->import_gallery ? n->g : NULL, &admin1, b.req, o->dedup,
+                             n->dups, &err))
             die("import (duplicates)", &err);
         for (size_t i = 0; i < o->dedup; i++)
             ten_free(b.t[i]);
@@ -335,7 +341,8 @@ static void fill(node *n, const opts *o, size_t size)
             b.idx[i] = n->filled + i, b.imp[i] = 0;
         requests(b.idx, b.imp, m, b.t, b.f, b.req, b.idr, now + (int64_t)n->filled);
         double w0 = wall(), c0 = cpu();
-        if (tern_core_import(n->c, n->g, &admin1, b.req, m, b.ids, &err))
+        if (tern_core_import(n->c, o->import_gallery ? n->g : NULL, &admin1, b.req, m, b.ids,
+                             &err))
             die("import", &err);
         w_import += wall() - w0, c_import += cpu() - c0;
         for (size_t i = 0; i < m; i++) {
@@ -347,9 +354,11 @@ static void fill(node *n, const opts *o, size_t size)
         if ((n->filled / o->batch) % 10 == 0)
             fprintf(stderr, "  ... %zu imported\n", n->filled);
     }
-    printf("  tern_core_import, %zu identities x 10 fingers in batches of %zu: %.1f "
+    printf("  tern_core_import, %zu identities x 10 fingers in batches of %zu (%s): %.1f "
            "identities/s wall, %.1f per cpu-second (%.1f s wall, %.1f s cpu)\n",
-           done, o->batch, done / w_import, done / c_import, w_import, c_import);
+           done, o->batch, o->import_gallery ? "fingers prepared into the gallery"
+                                             : "rows only, gallery loaded after",
+           done / w_import, done / c_import, w_import, c_import);
     batch_free(&b);
 }
 
@@ -450,6 +459,10 @@ static void identify(node *n, const opts *o, bool exhaustive)
     tern_identify_result *res = calloc(1, sizeof *res);
     double w = 0, c = 0;
     size_t hits = 0, first = 0, probes = o->probes < n->filled ? o->probes : n->filled;
+    if (exhaustive && probes > o->exhaustive_probes)
+        probes = o->exhaustive_probes;
+    if (!probes)
+        return;
     for (size_t p = 0; p < probes; p++) {
         tern_template *q[10];
         ten(p, 1, q);
@@ -572,7 +585,8 @@ static size_t arg_size(const char *s) { return (size_t)strtoull(s, NULL, 10); }
 int main(int argc, char **argv)
 {
     opts o = {.sizes = {10000, 100000}, .n_sizes = 2, .batch = 1000, .probes = 3, .enroll = 3,
-              .dedup = 3, .baseline = 2000, .exhaustive_max = 100000};
+              .dedup = 3, .baseline = 2000, .exhaustive_max = 100000,
+              .exhaustive_probes = SIZE_MAX, .import_gallery = true};
     const char *backends = "sqlite,pg";
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *a = argv[i], *v = argv[i + 1];
@@ -595,6 +609,10 @@ int main(int argc, char **argv)
             o.dedup = arg_size(v);
         } else if (strcmp(a, "--baseline") == 0) {
             o.baseline = arg_size(v);
+        } else if (strcmp(a, "--exhaustive-probes") == 0) {
+            o.exhaustive_probes = arg_size(v);
+        } else if (strcmp(a, "--import-gallery") == 0) {
+            o.import_gallery = arg_size(v) != 0;
         } else if (strcmp(a, "--exhaustive-max") == 0) {
             o.exhaustive_max = arg_size(v);
         } else {
