@@ -29,7 +29,7 @@
  *
  * Usage: bench_scale [--sizes 10000,100000] [--backends sqlite,pg]
  *                    [--batch 1000] [--probes 3] [--enroll 3] [--dedup 3]
- *                    [--baseline 2000] [--exhaustive-max 100000]
+ *                    [--baseline 2000] [--exhaustive-max N (default: none)]
  *                    [--exhaustive-probes P] [--import-gallery 1|0]
  * (--import-gallery 0: the import stores rows only and the gallery is
  * prepared once, by the load that follows; 1 prepares each finger twice.)
@@ -585,7 +585,7 @@ static size_t arg_size(const char *s) { return (size_t)strtoull(s, NULL, 10); }
 int main(int argc, char **argv)
 {
     opts o = {.sizes = {10000, 100000}, .n_sizes = 2, .batch = 1000, .probes = 3, .enroll = 3,
-              .dedup = 3, .baseline = 2000, .exhaustive_max = 100000,
+              .dedup = 3, .baseline = 2000, .exhaustive_max = SIZE_MAX,
               .exhaustive_probes = SIZE_MAX, .import_gallery = true};
     const char *backends = "sqlite,pg";
     for (int i = 1; i + 1 < argc; i += 2) {
