@@ -133,8 +133,9 @@ static const char *const migrations[] = {
      * tests/test_bulk.c): the active watchlist entries read by every
      * identify, and the imports still pending de-duplication among all
      * encounters (src/core/import.c) */
-    "CREATE INDEX IF NOT EXISTS entries_status ON watchlist_entries(status, expires_ms);"
-    "CREATE INDEX IF NOT EXISTS encounters_result ON encounters(result);",
+    ("CREATE INDEX IF NOT EXISTS entries_status ON watchlist_entries(status, expires_ms);"
+     "CREATE INDEX IF NOT EXISTS encounters_result ON encounters(result);"), /* one script:
+     * the parentheses tell clang's -Wstring-concatenation it is meant */
 };
 
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
