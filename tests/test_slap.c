@@ -1,11 +1,20 @@
-/* test_slap.c - slap segmentation (tern/slap.h) on synthetic slaps composed
- * from generated prints (ident_fixture.h: SFinGe-style impressions of one
- * synthetic person's fingers laid out like a hand, turned, with a finger
- * left out), and on NIST's ten-print card, whose slaps sit beside the
- * rolled prints of the same fingers. A fingertip is found when its cut-out
- * lies on the finger that was placed there and matches that finger's
- * impression better than any other finger of the slap; its label is the
- * placed finger's position. */
+/* test_slap.c - slap segmentation (tern/slap.h) on synthetic hands and on
+ * NIST's ten-print card, whose slaps sit beside the rolled prints of the
+ * same fingers.
+ *
+ * The synthetic hands (hand_make below) are built from Tern's generator
+ * (tern/synth.h): per finger, a plain impression of one synthetic person's
+ * finger is the distal phalanx, and below it, past a flexion crease, the
+ * middle and proximal phalanges are ridge gratings across the finger (no
+ * minutiae to match); the fingers are laid out as on a live-scan platen
+ * (tips on an arc, the little finger lower, outer fingers splayed),
+ * either apart or touching, the whole hand turned by up to 45 degrees,
+ * with a finger or two missing. The test runs each of CASES over several
+ * people (seeds) and logs the pass rate per seed; every case asserts the
+ * number of fingertips, their labels (ANSI/NIST 2-5, 10-7, 6 and 1), that
+ * each lies on the finger placed there, and that each matches the
+ * impression it came from at FMR <= 1e-3 (tern_match_fmr_for_score) and
+ * better than any other finger of the slap. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +26,12 @@
 #include "tern/nist.h"
 #include "tern/nist_types.h"
 #include "tern/slap.h"
+#include "tern/synth.h"
 #include "tern_test.h"
 
-#define SEED 0x51a9ull
+#include <criterion/parameterized.h>
+
+static const double PI = 3.14159265358979323846;
 
 static tern_template *extract(const tern_image *img)
 {
@@ -38,59 +50,339 @@ static double compare(const tern_template *a, const tern_template *b)
     return score;
 }
 
-/* Segments a composed slap and checks every fingertip: label, place, and
- * that it matches its own finger best. */
-static void check_slap(int slap, double hand_deg, unsigned absent)
+/* ---- synthetic hands -------------------------------------------------- */
+
+/* One case of a synthetic slap. */
+typedef struct hand_case {
+    int slap;          /* 13, 14, 15 */
+    double hand_deg;   /* the hand's turn, clockwise; jittered by up to 4 degrees */
+    int touching;      /* fingers pressed together (live-scan) rather than apart */
+    unsigned absent;   /* positions left out, a bit per FGP */
+} hand_case;
+
+static const hand_case CASES[] = {
+    {13, 0, 0, 0},
+    {14, 25, 0, 0},
+    {13, -45, 0, 0},
+    {14, 45, 1, 0},
+    {13, 12, 1, 0},
+    {15, -10, 0, 0},
+    {13, -20, 1, 1u << 3},             /* right ring finger missing: 2, 3, 5 */
+    {14, 30, 0, (1u << 9) | (1u << 7)}, /* left little and middle missing: 9, 7 */
+};
+#define N_CASES (sizeof CASES / sizeof CASES[0])
+
+typedef struct hand {
+    tern_image *image;
+    unsigned n;
+    int position[4];
+    tern_image *tip[4];       /* the impressions placed as distal phalanges */
+    double cx[4], cy[4];      /* where each fingertip's centre went */
+    double angle_deg[4];      /* each finger's axis, clockwise from upright */
+    double width[4];          /* each fingertip's width, pixels */
+    double hand_deg;
+} hand;
+
+/* The fingertip of an impression: bounding box of its 8x8 blocks whose grey
+ * spread shows ridges, and the frame's grey level (median of the border). */
+typedef struct tip_shape {
+    double x0, x1, y0, y1, level;
+} tip_shape;
+
+static tip_shape tip_measure(const tern_image *f)
 {
-    ix_slap s;
-    ix_slap_make(SEED, 3, slap, hand_deg, absent, &s);
+    tip_shape t = {1e9, -1e9, 1e9, -1e9, 255};
+    unsigned hist[256] = {0}, n = 0, half = f->width + f->height - 2;
+    for (uint32_t x = 0; x < f->width; x++)
+        hist[f->pixels[x]]++, hist[f->pixels[(size_t)(f->height - 1) * f->width + x]]++;
+    for (uint32_t y = 1; y + 1 < f->height; y++)
+        hist[f->pixels[(size_t)y * f->width]]++, hist[f->pixels[(size_t)y * f->width + f->width - 1]]++;
+    for (unsigned v = 0; v < 256; v++)
+        if ((n += hist[v]) >= half) {
+            t.level = v > 16 ? v : 16;
+            break;
+        }
+    for (uint32_t by = 0; by + 8 <= f->height; by += 8)
+        for (uint32_t bx = 0; bx + 8 <= f->width; bx += 8) {
+            double s = 0, s2 = 0;
+            for (uint32_t y = by; y < by + 8; y++)
+                for (uint32_t x = bx; x < bx + 8; x++) {
+                    double v = f->pixels[(size_t)y * f->width + x];
+                    s += v, s2 += v * v;
+                }
+            double m = s / 64, sd = sqrt(fmax(0, s2 / 64 - m * m));
+            if (sd < 20)
+                continue;
+            t.x0 = fmin(t.x0, bx), t.x1 = fmax(t.x1, bx + 8);
+            t.y0 = fmin(t.y0, by), t.y1 = fmax(t.y1, by + 8);
+        }
+    return t;
+}
+
+/* A finger laid on the canvas: its fingertip impression with the tip's
+ * top centre at (ox, oy), turned clockwise by deg, then a crease and the
+ * middle and proximal phalanges (one for a thumb) as ridge gratings of the
+ * finger's period. Darkest wins, as where skin meets the glass. */
+static void lay_finger(tern_image *canvas, const tern_image *f, const tip_shape *ts, double ox,
+                       double oy, double deg, double period, int phalanges, tern_synth_rng *rng)
+{
+    double a = deg * PI / 180.0, c = cos(a), s = sin(a);
+    double w = ts->x1 - ts->x0, tcx = (ts->x0 + ts->x1) / 2, tip_len = ts->y1 - ts->y0;
+    double crease = 18, mid = 0.85 * w, prox = 1.1 * w;
+    double len = tip_len + phalanges * crease + (phalanges > 0 ? mid : 0) +
+                 (phalanges > 1 ? prox : 0);
+    double wobble = tern_synth_rng_range(rng, 0, 2 * PI);
+    for (uint32_t y = 0; y < canvas->height; y++)
+        for (uint32_t x = 0; x < canvas->width; x++) {
+            double dx = x + 0.5 - ox, dy = y + 0.5 - oy;
+            double u = dx * c + dy * s, d = -dx * s + dy * c; /* across, down the finger */
+            if (d < -8 || d > len || fabs(u) > w / 2 + 8)
+                continue;
+            double v = 255;
+            if (d < tip_len + 4) {
+                double lx = tcx + u - 0.5, ly = ts->y0 + d - 0.5;
+                if (lx < 0 || ly < 0 || lx >= f->width - 1 || ly >= f->height - 1)
+                    continue;
+                int x0 = (int)lx, y0 = (int)ly;
+                double fx = lx - x0, fy = ly - y0;
+                const uint8_t *p = f->pixels + (size_t)y0 * f->width + x0;
+                v = (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) +
+                    (p[f->width] * (1 - fx) + p[f->width + 1] * fx) * fy;
+                v = v * 255.0 / (ts->level - 8);
+            } else {
+                /* a phalanx: [start, start + length) along the finger,
+                 * rounded at its ends, 0.92 of the tip's width */
+                double start = tip_len + crease, plen = mid;
+                if (d >= start + mid + crease && phalanges > 1)
+                    start += mid + crease, plen = prox;
+                double half = 0.46 * w, e = d - start;
+                if (e < 0 || e > plen || fabs(u) > half)
+                    continue;
+                double r = half * 0.5, cu = fabs(u) - (half - r);
+                double ce = e < r ? r - e : (e > plen - r ? e - (plen - r) : 0);
+                if (cu > 0 && ce > 0 && cu * cu + ce * ce > r * r)
+                    continue;
+                double phase = 2 * PI * (d + 0.0015 * u * u + 3 * sin(u / 37 + wobble)) / period;
+                v = 175 + 55 * cos(phase) + (double)tern_synth_rng_below(rng, 51) - 25;
+            }
+            v = v > 255 ? 255 : (v < 0 ? 0 : v);
+            uint8_t *q = canvas->pixels + (size_t)y * canvas->width + x;
+            if (v + 0.5 < *q)
+                *q = (uint8_t)(v + 0.5);
+        }
+}
+
+/* The synthetic slap of case hc for person `seed` (identity 0 of that
+ * population): 1600x1500 pixels at 500 ppi (1000x1000 for thumbs), the
+ * fingertips' centroid at (w/2, 0.4 h). */
+static void hand_make(uint64_t seed, const hand_case *hc, unsigned case_no, hand *out)
+{
+    /* upright, left to right: splay (degrees) and tip drop (pixels) */
+    static const double splay_apart[4] = {-8, -3, 3, 8}, splay_touch[4] = {-3, -1, 1, 3};
+    static const double drop_right[4] = {40, 0, 30, 150}; /* index, middle, ring, little */
+    static const double thumb_deg[2] = {14, -14};
+    memset(out, 0, sizeof *out);
+    int pos[4];
+    unsigned total = tern_slap_positions(hc->slap, pos);
+    tern_synth_rng rng;
+    tern_synth_rng_seed(&rng, tern_synth_seed_mix(seed, case_no, 0x5a9));
+    double jitter = tern_synth_rng_range(&rng, -4, 4);
+    out->hand_deg = fmax(-45, fmin(45, hc->hand_deg + jitter));
+    tern_synth_identity id;
+    tern_synth_identity_make(seed, 0, &id);
+    tern_image *tips[4] = {0};
+    tip_shape ts[4];
+    double x_at[4], drop[4], deg[4];
+    for (unsigned i = 0; i < total; i++) {
+        int p = pos[i];
+        tern_synth_master_opts mo;
+        tern_synth_master_defaults(&mo);
+        mo.finger_class = (int)id.finger_class[p - 1];
+        mo.period = id.finger_period[p - 1];
+        tern_synth_master *m;
+        tern_error err;
+        cr_assert_eq(tern_synth_master_create(id.finger_seed[p - 1], &mo, &m, &err), TERN_OK,
+                     "%s", err.message);
+        tern_synth_impression_opts io;
+        tern_synth_impression_defaults(&io);
+        io.rotation_deg = 0;
+        io.translation = 0;
+        io.plain_background = true;
+        cr_assert_eq(tern_synth_impression(m, tern_synth_seed_mix(seed, case_no, (uint64_t)p),
+                                           &io, &tips[i], &err),
+                     TERN_OK, "%s", err.message);
+        tern_synth_master_free(m);
+        ts[i] = tip_measure(tips[i]);
+        cr_assert(ts[i].x1 > ts[i].x0 && ts[i].y1 > ts[i].y0, "position %d: blank impression", p);
+        double tw = ts[i].x1 - ts[i].x0;
+        if (i == 0) {
+            x_at[i] = 0;
+        } else {
+            double pw = ts[i - 1].x1 - ts[i - 1].x0;
+            double gap = hc->slap == 15 ? 140 : (hc->touching ? -0.03 * (pw + tw) / 2 : 45);
+            x_at[i] = x_at[i - 1] + (pw + tw) / 2 + gap + tern_synth_rng_range(&rng, 0, 10);
+        }
+        if (hc->slap == 15) {
+            drop[i] = 60, deg[i] = thumb_deg[i];
+        } else {
+            drop[i] = drop_right[hc->slap == 13 ? i : 3 - i];
+            deg[i] = hc->touching ? splay_touch[i] : splay_apart[i];
+        }
+        drop[i] += tern_synth_rng_range(&rng, -20, 20);
+    }
+    uint32_t w = hc->slap == 15 ? 1000 : 1600, h = hc->slap == 15 ? 1000 : 1500;
+    cr_assert_eq(tern_image_create(w, h, 1, &out->image, NULL), TERN_OK);
+    out->image->ppi_x = out->image->ppi_y = 500;
+    for (size_t i = 0; i < (size_t)w * h; i++)
+        out->image->pixels[i] = (uint8_t)(235 + tern_synth_rng_below(&rng, 16));
+    /* centroid of the tips' centres, upright, about which the hand turns */
+    double mx = 0, my = 0;
+    for (unsigned i = 0; i < total; i++)
+        mx += x_at[i] / total, my += (drop[i] + (ts[i].y1 - ts[i].y0) / 2) / total;
+    double a = out->hand_deg * PI / 180.0, c = cos(a), s = sin(a);
+    for (unsigned i = 0; i < total; i++) {
+        if (hc->absent & (1u << (pos[i] - 1))) {
+            tern_image_free(tips[i]);
+            continue;
+        }
+        double ux = x_at[i] - mx, uy = drop[i] - my; /* tip top, upright, about the centroid */
+        double ox = w / 2.0 + ux * c - uy * s, oy = 0.4 * h + ux * s + uy * c;
+        double fdeg = deg[i] + out->hand_deg, fa = fdeg * PI / 180.0;
+        double half = (ts[i].y1 - ts[i].y0) / 2;
+        unsigned k = out->n++;
+        out->position[k] = pos[i];
+        out->tip[k] = tips[i];
+        out->angle_deg[k] = fdeg;
+        out->width[k] = ts[i].x1 - ts[i].x0;
+        out->cx[k] = ox - half * sin(fa);
+        out->cy[k] = oy + half * cos(fa);
+        lay_finger(out->image, tips[i], &ts[i], ox, oy, fdeg, id.finger_period[pos[i] - 1],
+                   hc->slap == 15 ? 1 : 2, &rng);
+    }
+}
+
+static void hand_free(hand *hd)
+{
+    tern_image_free(hd->image);
+    for (unsigned i = 0; i < 4; i++)
+        tern_image_free(hd->tip[i]);
+    memset(hd, 0, sizeof *hd);
+}
+
+/* Segments one synthetic hand and checks it; returns true if it passes,
+ * else writes why into why. */
+static bool hand_check(const hand *hd, const hand_case *hc, char *why, size_t size)
+{
     tern_slap_result r;
     tern_error err;
-    tern_slap_opts o = {.absent = absent};
-    tern_status rc = tern_slap_segment(s.image, slap, &o, &r, &err);
-    cr_assert_eq(rc, TERN_OK, "slap %d at %.0f deg: %s", slap, hand_deg, err.message);
-    cr_assert_eq(r.slap_position, slap);
-    cr_assert_eq(r.n, s.n, "slap %d: %zu fingers found, %u placed", slap, r.n, s.n);
-    cr_assert(fabs(r.hand_angle_deg - hand_deg) <= 10, "hand axis %.1f, placed at %.1f",
-              r.hand_angle_deg, hand_deg);
-    tern_template *placed[4], *cut[4];
-    for (unsigned i = 0; i < s.n; i++) {
+    tern_slap_opts o = {.absent = hc->absent};
+    tern_status rc = tern_slap_segment(hd->image, hc->slap, &o, &r, &err);
+    bool ok = false;
+    tern_template *placed[4] = {0}, *cut[4] = {0};
+    if (rc != TERN_OK) {
+        snprintf(why, size, "%s: %.300s", tern_status_name(rc), err.message);
+        goto done;
+    }
+    if (r.n != hd->n) {
+        snprintf(why, size, "%zu fingertips found, %u placed", r.n, hd->n);
+        goto done;
+    }
+    if (fabs(r.hand_angle_deg - hd->hand_deg) > 10) {
+        snprintf(why, size, "hand axis %.1f deg, placed at %.1f", r.hand_angle_deg,
+                 hd->hand_deg);
+        goto done;
+    }
+    for (unsigned i = 0; i < hd->n; i++) {
         const tern_slap_finger *f = &r.finger[i];
-        cr_assert_eq(f->position, s.position[i], "slap %d finger %u: position %d, placed %d",
-                     slap, i, f->position, s.position[i]);
-        double d = hypot(f->cx - s.cx[i], f->cy - s.cy[i]);
-        cr_assert(d < 130, "slap %d position %d: cut-out centre (%.0f, %.0f) is %.0f px from the "
-                           "placed finger's (%.0f, %.0f)",
-                  slap, f->position, f->cx, f->cy, d, s.cx[i], s.cy[i]);
-        /* every fingertip is cut along the hand's axis (slap.c, step 3): off
-         * its finger's placed angle by that finger's splay plus the hand
-         * axis error allowed above */
-        double splay = fabs(s.angle_deg[i] - hand_deg);
-        cr_assert(fabs(f->angle_deg - s.angle_deg[i]) <= 10 + splay,
-                  "slap %d position %d: axis %.1f deg, placed at %.1f", slap, f->position,
-                  f->angle_deg, s.angle_deg[i]);
-        cr_assert_eq(f->image->ppi_x, 500.0);
-        cr_assert(f->image->width >= 150 && f->image->height >= 200, "%ux%u",
-                  f->image->width, f->image->height);
-        placed[i] = extract(s.finger[i]);
-        cut[i] = extract(f->image);
+        double d = hypot(f->cx - hd->cx[i], f->cy - hd->cy[i]);
+        if (f->position != hd->position[i]) {
+            snprintf(why, size, "fingertip %u labelled %d, placed %d", i, f->position,
+                     hd->position[i]);
+            goto done;
+        }
+        if (d > 0.6 * hd->width[i]) {
+            snprintf(why, size, "position %d: cut-out centre (%.0f, %.0f) %.0f px from the "
+                                "placed fingertip's (%.0f, %.0f)",
+                     f->position, f->cx, f->cy, d, hd->cx[i], hd->cy[i]);
+            goto done;
+        }
+        if (f->image->ppi_x != 500.0 || f->image->width < 0.6 * hd->width[i] ||
+            f->image->height < hd->width[i]) {
+            snprintf(why, size, "position %d: cut-out %ux%u", f->position, f->image->width,
+                     f->image->height);
+            goto done;
+        }
+        placed[i] = extract(hd->tip[i]);
+        if (tern_extract(f->image, NULL, &cut[i], NULL, &err) != TERN_OK) {
+            snprintf(why, size, "position %d: cut-out not enrolled: %.300s", f->position,
+                     err.message);
+            goto done;
+        }
     }
-    for (unsigned i = 0; i < s.n; i++) {
+    for (unsigned i = 0; i < hd->n; i++) {
         double own = compare(cut[i], placed[i]);
-        cr_assert(tern_match_fmr_for_score(own, NULL) <= 1e-3,
-                  "position %d: its own finger scores %.1f", s.position[i], own);
-        for (unsigned j = 0; j < s.n; j++)
-            if (j != i)
-                cr_assert(compare(cut[i], placed[j]) < own,
-                          "position %d matches position %d's finger better than its own",
-                          s.position[i], s.position[j]);
+        if (tern_match_fmr_for_score(own, NULL) > 1e-3) {
+            snprintf(why, size, "position %d: scores %.2f against its own finger (FMR %.1g)",
+                     hd->position[i], own, tern_match_fmr_for_score(own, NULL));
+            goto done;
+        }
+        for (unsigned j = 0; j < hd->n; j++)
+            if (j != i && compare(cut[i], placed[j]) >= own) {
+                snprintf(why, size, "position %d matches position %d's finger as well as its own",
+                         hd->position[i], hd->position[j]);
+                goto done;
+            }
     }
-    for (unsigned i = 0; i < s.n; i++) {
+    ok = true;
+done:
+    for (unsigned i = 0; i < 4; i++) {
         tern_template_free(placed[i]);
         tern_template_free(cut[i]);
     }
     tern_slap_result_clear(&r);
-    ix_slap_free(&s);
+    return ok;
+}
+
+/* Seeds (people) the hand test runs over; TERN_SLAP_SEEDS=N runs the first
+ * N of 1.. (for measuring), and sanitizer builds run two. */
+#ifdef TERN_SANITIZED
+#define HAND_SEEDS 2
+#else
+#define HAND_SEEDS 12
+#endif
+
+ParameterizedTestParameters(slap, synthetic_hands)
+{
+    static uint64_t seeds[64];
+    size_t n = HAND_SEEDS;
+    const char *env = getenv("TERN_SLAP_SEEDS");
+    if (env && atoi(env) > 0)
+        n = (size_t)atoi(env) < 64 ? (size_t)atoi(env) : 64;
+    for (size_t i = 0; i < n; i++)
+        seeds[i] = i + 1;
+    return cr_make_param_array(uint64_t, seeds, n);
+}
+
+ParameterizedTest(uint64_t *seed, slap, synthetic_hands)
+{
+    unsigned pass = 0;
+    char failed[2048] = "";
+    for (unsigned c = 0; c < N_CASES; c++) {
+        hand hd;
+        hand_make(*seed, &CASES[c], c, &hd);
+        char why[512];
+        if (hand_check(&hd, &CASES[c], why, sizeof why))
+            pass++;
+        else
+            snprintf(failed + strlen(failed), sizeof failed - strlen(failed),
+                     "\n  case %u (slap %d at %.0f deg%s): %s", c, CASES[c].slap, hd.hand_deg,
+                     CASES[c].touching ? ", touching" : "", why);
+        hand_free(&hd);
+    }
+    cr_log_info("seed %llu: %u of %zu cases pass%s", (unsigned long long)*seed, pass, N_CASES,
+                failed);
+    cr_assert_eq(pass, N_CASES, "seed %llu: %u of %zu cases pass:%s", (unsigned long long)*seed,
+                 pass, N_CASES, failed);
 }
 
 Test(slap, positions_in_image_order)
@@ -105,13 +397,6 @@ Test(slap, positions_in_image_order)
     cr_assert_eq(tern_slap_positions(12, p), 0);
     cr_assert_eq(tern_slap_positions(1, p), 0);
 }
-
-Test(slap, right_hand_upright) { check_slap(13, 0, 0); }
-Test(slap, left_hand_turned_clockwise) { check_slap(14, 22, 0); }
-Test(slap, right_hand_turned_anticlockwise) { check_slap(13, -25, 0); }
-Test(slap, two_thumbs) { check_slap(15, 0, 0); }
-/* the right ring finger amputated: three fingertips, labelled 2, 3 and 5 */
-Test(slap, a_finger_the_hand_lacks_is_skipped) { check_slap(13, 8, 1u << 3); }
 
 Test(slap, bad_input_is_refused_with_typed_errors)
 {
@@ -136,9 +421,11 @@ Test(slap, bad_input_is_refused_with_typed_errors)
     img->ppi_x = img->ppi_y = 500;
     cr_assert_eq(tern_slap_segment(img, 13, NULL, &r, &err), TERN_E_LIMIT);
     tern_image_free(img);
-    /* one finger where four are expected: refused, not cut into quarters */
+    /* one fingertip where four are expected: refused, not cut into quarters
+     * (a whole finger with its lower phalanges is not: see
+     * docs/identification.md, "Slaps") */
     ix_slap s;
-    ix_slap_make(SEED, 3, 13, 0, (1u << 1) | (1u << 2) | (1u << 4), &s);
+    ix_slap_make(0x51a9ull, 3, 13, 0, (1u << 1) | (1u << 2) | (1u << 4), &s);
     tern_status rc = tern_slap_segment(s.image, 13, NULL, &r, &err);
     cr_assert_eq(rc, TERN_E_QUALITY, "got %s", tern_status_name(rc));
     ix_slap_free(&s);

@@ -13,13 +13,16 @@
  * tern_slap_opts.absent: the segmenter then looks for that many fewer
  * fingers and labels the ones it finds in order, skipping it.
  *
- * Method (src/finger/slap.c): ridge blocks (grey-level spread and gradient
- * coherence), morphology and connected regions; the hand's axis as the
- * rotation whose projection best separates the expected number of fingers
- * (the projection approach of NIST's NFSEG, NBIS; SlapSeg04, NISTIR 7209);
- * per finger, the highest region of its column is the fingertip, its axis is
- * refined from the region's second moments, and the distal phalanx (about
- * 1.4 finger widths from the tip, or to a crease gap) is cut out upright.
+ * Method (src/finger/slap.c, slap_axis.c): ridge blocks (grey-level spread
+ * and gradient coherence), morphology and connected regions; the hand's
+ * axis (within 50 degrees of upright) as the rotation whose projection
+ * splits into the expected number of finger columns with the least
+ * within-column scatter, cut at gaps or, for touching fingers, at notches
+ * between the fingertips, with the ridges' mean flow as a prior (the
+ * projection approach of NIST's NFSEG, NBIS; SlapSeg04, NISTIR 7209); per
+ * finger, the highest region of its column is the fingertip, its own axis
+ * the region's principal axis, and the distal phalanx (to the first
+ * flexion crease, else 1.4 finger widths) is cut out upright.
  *
  * Thread safety: reentrant; no shared state.
  */
@@ -46,7 +49,7 @@ typedef struct tern_slap_finger {
     int position;          /* ANSI/NIST FGP 1..10 */
     tern_image *image;     /* owned: the fingertip, upright, grey, 500 ppi */
     double cx, cy;         /* centre of the cut-out in the slap image, pixels of the input */
-    double angle_deg;      /* the finger's axis: degrees clockwise from upright */
+    double angle_deg;      /* the finger's own axis: degrees clockwise from upright */
     /* The cut-out's corners in the input image (pixels), clockwise from the
      * top left of the upright fingertip: the segment polygon an ANSI/NIST
      * Type-14 record carries in 14.021 / 14.025. */
@@ -55,7 +58,8 @@ typedef struct tern_slap_finger {
 
 typedef struct tern_slap_result {
     int slap_position;             /* 13, 14 or 15 */
-    double hand_angle_deg;         /* the hand's axis, degrees clockwise from upright */
+    double hand_angle_deg;         /* the hand's axis, degrees clockwise from upright: the
+                                      mean of its fingers' own axes */
     size_t n;                      /* fingers found, left to right */
     tern_slap_finger finger[TERN_SLAP_MAX_FINGERS];
 } tern_slap_result;

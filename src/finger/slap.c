@@ -8,25 +8,24 @@
  *    24x24 window; closing, opening (removes printed text, handwriting and
  *    card lines, thinner than a finger), hole filling, and regions smaller
  *    than a fingertip dropped.
- * 2. The hand's axis: for each rotation in [-40, 40] degrees, the ridge
- *    blocks are projected across the finger axis and the projection is cut
- *    into the expected number of fingers where it is lowest (dynamic
- *    programming over the cut positions, each finger wide and heavy enough);
- *    the rotation with the lowest cuts wins, ties going to the narrowest
- *    projection (fingers aligned with the axis project narrowest). This is
- *    the projection idea of NIST's NFSEG (NBIS) and of the systems in
- *    SlapSeg04 (Ulery et al., NISTIR 7209, 2005).
+ * 2. The hand's axis and the finger columns (slap_axis.c): the rotation
+ *    within 50 degrees of upright whose projection across the fingers
+ *    splits into the expected number of columns with the least
+ *    within-column scatter, the cuts at gaps or, where fingers touch, at
+ *    notches between the fingertips (NFSEG's projection approach, NBIS;
+ *    SlapSeg04, NISTIR 7209).
  * 3. Per finger column: the connected region reaching highest along the
- *    axis is the fingertip (lower phalanges lie below it); the distal
- *    phalanx is taken as 1.4 finger widths from the tip (or to the
- *    region's end) and cut out upright, along the hand's axis, with
- *    bilinear sampling. (A finger's own axis from the second moments of its
- *    region was tried and dropped: on synthetic slaps it was off by up to
- *    17 degrees, worse than the hand's axis; the comparator is
- *    rotation-invariant, so the cut-out only has to hold the fingertip.)
- *    Ridge blocks of other regions inside the cut are painted with the
- *    background grey so that a neighbour's edge does not enter the
- *    finger's template.
+ *    axis is the fingertip (lower phalanges lie below it). The finger's
+ *    own axis is the principal axis (second moments) of that region when
+ *    it is clearly elongated (a fingertip with its lower phalanges),
+ *    within 25 degrees of the hand's; else the hand's. Along it, the
+ *    distal phalanx runs from the tip to the first flexion crease (a light
+ *    band across the finger, 1.0-1.9 finger widths down), else 1.4 finger
+ *    widths (or to the region's end), and is cut out upright with
+ *    bilinear sampling. Ridge blocks of other columns inside the cut are
+ *    painted with the background grey so that a neighbour's edge, touching
+ *    or not, does not enter the finger's template. The reported hand axis
+ *    is the mean of the fingers' own axes.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -37,21 +36,20 @@
 #include "tern/slap.h"
 
 #include "finger_internal.h"
+#include "slap_internal.h"
 
-#define BLK 8              /* block side, pixels at 500 ppi */
 #define PPI 500.0
 #define MIN_REGION 150     /* blocks (~0.04 square inch): smaller regions are not fingers */
-#define ANGLE_MAX 40       /* degrees either way */
-#define MIN_FINGER_W 14    /* bins (112 px): narrowest finger column */
-#define TIP_LENGTH 1.4     /* distal phalanx length, in finger widths */
+#define TIP_LENGTH 1.4     /* distal phalanx length, in finger widths, where no crease shows */
+#define CREASE_DEPTH 0.35  /* a crease: darkness below this fraction of the fingertip's */
+#define ELONGATION 1.5     /* a finger's blocks this much longer than wide give its own axis */
+#define FINGER_TILT 25     /* degrees: a finger's axis at most this far from the hand's */
 #define TIP_PROBE 240.0    /* px from the tip used to measure the finger's width */
 #define MARGIN 12.0        /* px around the cut-out */
 #define CLOSE_R 2          /* closing radius, blocks: joins a finger's ridge blocks */
 #define CANDIDATES 3       /* regions of a column tried as its fingertip, highest first */
 #define SLIDES 4           /* positions tried down a region, half a finger width apart */
 #define OPEN_R 4           /* opening radius, blocks: removes text and lines up to ~70 px */
-
-static const double DEG = 3.14159265358979323846 / 180.0;
 
 unsigned tern_slap_positions(int slap, int out[TERN_SLAP_MAX_FINGERS])
 {
@@ -82,6 +80,8 @@ typedef struct grid {
     int *label;            /* scratch: region labels */
     int *stack;            /* scratch: flood fill */
     double bg;             /* background grey level */
+    double prior;          /* the axis across the ridges, radians clockwise from upright */
+    double prior_coh;      /* and its coherence, 0..1 */
 } grid;
 
 typedef struct bsum {
@@ -161,6 +161,15 @@ static tern_status ridge_blocks(grid *gr, tern_error *err)
             bgsum += mean[i], bgn++;
     }
     gr->bg = bgn > 0 ? bgsum / bgn : 255;
+    /* the ridges' mean flow: the structure tensor summed over ridge blocks
+     * (Bazen & Gerez); its dominant gradient runs across the ridges */
+    double txx = 0, tyy = 0, txy = 0;
+    for (int i = 0; i < nb; i++)
+        if (gr->fg[i])
+            txx += b[i].gxx, tyy += b[i].gyy, txy += b[i].gxy;
+    double phi = 0.5 * atan2(2 * txy, txx - tyy); /* gradient direction from +x, y down */
+    gr->prior = remainder(phi + M_PI / 2, M_PI);
+    gr->prior_coh = txx + tyy > 0 ? sqrt((txx - tyy) * (txx - tyy) + 4 * txy * txy) / (txx + tyy) : 0;
     free(b), free(sd), free(coh), free(mean), free(sorted);
     return TERN_OK;
 }
@@ -200,7 +209,7 @@ static int regions(grid *gr, const uint8_t *m, int *sizes, int max_sizes)
 static tern_status clean_mask(grid *gr, tern_error *err)
 {
     int gw = gr->gw, gh = gr->gh, nb = gw * gh;
-    uint8_t *tmp = malloc((size_t)nb), *inv = malloc((size_t)nb);
+    uint8_t *tmp = malloc((size_t)nb), *inv = calloc((size_t)nb, 1);
     int *sizes = malloc((size_t)nb * sizeof *sizes);
     if (!tmp || !inv || !sizes) {
         free(tmp), free(inv), free(sizes);
@@ -234,136 +243,6 @@ static tern_status clean_mask(grid *gr, tern_error *err)
     return TERN_OK;
 }
 
-/* ---- the hand's axis and the finger columns ----------------------------- */
-
-/* Along a rotation theta (clockwise from upright), a point's coordinate
- * across the fingers (u, to the right) and along them (v, towards the
- * tips): u = x cos + y sin, v = x sin - y cos; back: x = u cos + v sin,
- * y = u sin - v cos (a rotation, not a mirror). */
-static double u_of(double x, double y, double c, double s) { return x * c + y * s; }
-static double v_of(double x, double y, double c, double s) { return x * s - y * c; }
-
-typedef struct split {
-    double theta;          /* radians */
-    double u0;             /* u of bin 0 */
-    int cut[TERN_SLAP_MAX_FINGERS + 1]; /* bin bounds: finger i is [cut[i], cut[i+1]) */
-    double cost;           /* projection at the cuts, relative to its peak */
-    int occupied;          /* bins holding ridge blocks */
-    bool ok;
-} split;
-
-/* Best cuts of histogram h (K bins) into n columns: lowest sum of the
- * smoothed projection at the cuts, each column at least MIN_FINGER_W bins
- * wide and holding at least min_mass blocks. */
-static bool best_cuts(const int *h, int K, int n, double min_mass, double *hs, int *pre,
-                      double *dp, int *from, split *sp)
-{
-    pre[0] = 0;
-    double peak = 0;
-    for (int k = 0; k < K; k++) {
-        pre[k + 1] = pre[k] + h[k];
-        hs[k] = (2.0 * h[k] + (k ? h[k - 1] : 0) + (k + 1 < K ? h[k + 1] : 0)) / 4.0;
-        if (hs[k] > peak)
-            peak = hs[k];
-    }
-    sp->cut[0] = 0;
-    sp->cut[n] = K;
-    if (n == 1) {
-        sp->cost = 0;
-        return pre[K] >= min_mass;
-    }
-    /* dp[j * K + c]: best cost with cut j (1-based) at bin c */
-    for (int j = 1; j < n; j++)
-        for (int c = 0; c < K; c++) {
-            double best = INFINITY;
-            int arg = -1;
-            if (j == 1) {
-                if (c >= MIN_FINGER_W && pre[c] >= min_mass)
-                    best = 0, arg = 0;
-            } else {
-                for (int p = 0; p + MIN_FINGER_W <= c; p++) {
-                    double v = dp[(j - 1) * K + p];
-                    if (v < best && pre[c] - pre[p] >= min_mass)
-                        best = v, arg = p;
-                }
-            }
-            dp[j * K + c] = arg >= 0 ? best + hs[c] : INFINITY;
-            from[j * K + c] = arg;
-        }
-    double best = INFINITY;
-    int arg = -1;
-    for (int c = 0; c + MIN_FINGER_W <= K; c++)
-        if (dp[(n - 1) * K + c] < best && pre[K] - pre[c] >= min_mass)
-            best = dp[(n - 1) * K + c], arg = c;
-    if (arg < 0)
-        return false;
-    for (int j = n - 1; j >= 1; j--) {
-        sp->cut[j] = arg;
-        arg = from[j * K + arg];
-    }
-    sp->cost = peak > 0 ? best / peak : 0;
-    return true;
-}
-
-typedef struct blocks {
-    int n;
-    double *x, *y; /* block centres, pixels */
-    int *idx;      /* block index in the grid */
-} blocks;
-
-/* The rotation and cuts that best separate n fingers. */
-static tern_status find_axis(const blocks *b, int n, split *best, tern_error *err)
-{
-    double extent = 0;
-    for (int i = 0; i < b->n; i++) {
-        double r = sqrt(b->x[i] * b->x[i] + b->y[i] * b->y[i]);
-        if (r > extent)
-            extent = r;
-    }
-    int K = (int)(2 * extent / BLK) + 2;
-    int *h = malloc((size_t)K * sizeof *h), *pre = malloc((size_t)(K + 1) * sizeof *pre);
-    double *hs = malloc((size_t)K * sizeof *hs), *dp = malloc((size_t)K * n * sizeof *dp);
-    int *from = malloc((size_t)K * n * sizeof *from);
-    split *all = calloc(2 * ANGLE_MAX + 1, sizeof *all);
-    if (!h || !pre || !hs || !dp || !from || !all) {
-        free(h), free(pre), free(hs), free(dp), free(from), free(all);
-        return tern_error_set(err, TERN_E_NOMEM, "slap: out of memory");
-    }
-    int occ_min = 0;
-    for (int a = -ANGLE_MAX; a <= ANGLE_MAX; a++) {
-        split *sp = &all[a + ANGLE_MAX];
-        sp->theta = a * DEG;
-        double c = cos(sp->theta), s = sin(sp->theta), umin = INFINITY, umax = -INFINITY;
-        for (int i = 0; i < b->n; i++) {
-            double u = u_of(b->x[i], b->y[i], c, s);
-            umin = u < umin ? u : umin;
-            umax = u > umax ? u : umax;
-        }
-        int k = (int)((umax - umin) / BLK) + 1;
-        memset(h, 0, (size_t)K * sizeof *h);
-        for (int i = 0; i < b->n; i++)
-            h[(int)((u_of(b->x[i], b->y[i], c, s) - umin) / BLK)]++;
-        sp->u0 = umin;
-        for (int j = 0; j < k; j++)
-            sp->occupied += h[j] > 0;
-        sp->ok = best_cuts(h, k, n, 0.25 * b->n / n, hs, pre, dp, from, sp);
-        if (sp->ok && (!occ_min || sp->occupied < occ_min))
-            occ_min = sp->occupied;
-    }
-    double best_score = INFINITY;
-    for (int a = 0; a <= 2 * ANGLE_MAX; a++) {
-        /* scan outwards from 0 so that ties keep the smaller rotation */
-        int i = ANGLE_MAX + ((a & 1) ? (a + 1) / 2 : -(a / 2));
-        if (!all[i].ok)
-            continue;
-        double score = all[i].cost + 0.25 * ((double)all[i].occupied / occ_min - 1);
-        if (score < best_score - 1e-9)
-            best_score = score, *best = all[i];
-    }
-    free(h), free(pre), free(hs), free(dp), free(from), free(all);
-    return best_score < INFINITY ? TERN_OK : TERN_E_QUALITY;
-}
-
 /* ---- one fingertip ---------------------------------------------------------- */
 
 typedef struct tip {
@@ -371,10 +250,97 @@ typedef struct tip {
     double v_top, length, u_lo, u_hi;
 } tip;
 
-/* The fingertip box of the blocks `sel` (indices into b) along theta. */
-static bool tip_box(const blocks *b, const int *sel, int m, double theta, double v_limit, tip *t)
+static double sample(const tern_image *g, double x, double y, double bg)
 {
-    t->theta = theta, t->c = cos(theta), t->s = sin(theta);
+    if (x < 0 || y < 0 || x > g->width - 1 || y > g->height - 1)
+        return bg;
+    int x0 = (int)x, y0 = (int)y;
+    int x1 = x0 + 1 < (int)g->width ? x0 + 1 : x0, y1 = y0 + 1 < (int)g->height ? y0 + 1 : y0;
+    double fx = x - x0, fy = y - y0;
+    const uint8_t *p = g->pixels;
+    size_t w = g->width;
+    double top = p[y0 * w + x0] * (1 - fx) + p[y0 * w + x1] * fx;
+    double bot = p[y1 * w + x0] * (1 - fx) + p[y1 * w + x1] * fx;
+    return top * (1 - fy) + bot * fy;
+}
+
+/* A finger's own axis: the principal axis of its blocks `sel` (second
+ * moments), when they are clearly longer than wide (a fingertip with its
+ * lower phalanges); else, or if it strays more than FINGER_TILT from the
+ * hand's axis, the hand's axis. Radians, clockwise from upright. */
+static double finger_axis(const blocks *b, const int *sel, int m, double hand)
+{
+    double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0;
+    for (int i = 0; i < m; i++)
+        mx += b->x[sel[i]] / m, my += b->y[sel[i]] / m;
+    for (int i = 0; i < m; i++) {
+        double dx = b->x[sel[i]] - mx, dy = b->y[sel[i]] - my;
+        sxx += dx * dx, syy += dy * dy, sxy += dx * dy;
+    }
+    double tr = sxx + syy, det = sxx * syy - sxy * sxy;
+    double disc = sqrt(fmax(0, tr * tr / 4 - det));
+    double l1 = tr / 2 + disc, l2 = tr / 2 - disc;
+    if (m < 8 || l1 < ELONGATION * ELONGATION * l2)
+        return hand;
+    /* the major axis, from +x with y down, turned to "clockwise from upright" */
+    double alpha = 0.5 * atan2(2 * sxy, sxx - syy);
+    double theta = remainder(alpha + M_PI / 2 - hand, M_PI) + hand;
+    return fabs(theta - hand) <= FINGER_TILT * DEG ? theta : hand;
+}
+
+/* The distal phalanx's length from the tip (pixels along the axis): the
+ * first flexion crease, a light band across the finger, between 1.0 and
+ * 1.9 finger widths from the tip (where the mean darkness across the
+ * middle of the finger falls below CREASE_DEPTH of the fingertip's); else
+ * TIP_LENGTH widths. Never past `full`. */
+static double tip_length(const grid *gr, const tip *t, double uc, double width, double full)
+{
+    enum { MAXS = 512 };
+    double dark[MAXS], sm[MAXS];
+    int ns = (int)(fmin(1.9 * width, full) / 2);
+    ns = ns < MAXS ? ns : MAXS;
+    for (int i = 0; i < ns; i++) {
+        double v = t->v_top - 2.0 * i, sum = 0;
+        int cnt = 0;
+        for (double u = uc - 0.3 * width; u <= uc + 0.3 * width; u += 2, cnt++)
+            sum += sample(gr->img, u * t->c + v * t->s, u * t->s - v * t->c, gr->bg);
+        dark[i] = cnt ? gr->bg - sum / cnt : 0;
+    }
+    for (int i = 0; i < ns; i++) {
+        double sum = 0;
+        int cnt = 0;
+        for (int j = i - 3; j <= i + 3; j++)
+            if (j >= 0 && j < ns)
+                sum += dark[j], cnt++;
+        sm[i] = sum / cnt;
+    }
+    /* the fingertip's darkness: median over 0.2..0.8 widths */
+    int lo = (int)(0.1 * width), hi = (int)(0.4 * width), nref = 0;
+    double ref[MAXS];
+    for (int i = lo; i < hi && i < ns; i++)
+        ref[nref++] = sm[i];
+    double tip_len = fmin(TIP_LENGTH * width, full);
+    if (nref < 4)
+        return tip_len;
+    qsort(ref, (size_t)nref, sizeof *ref, cmp_double);
+    double level = ref[nref / 2];
+    int best = -1;
+    for (int i = (int)(0.5 * width); i < ns; i++)
+        if (sm[i] < CREASE_DEPTH * level && (best < 0 || sm[i] < sm[best]))
+            best = i;
+        else if (best >= 0 && sm[i] > CREASE_DEPTH * level)
+            break; /* past the first crease */
+    return best >= 0 ? 2.0 * best : tip_len;
+}
+
+/* The fingertip box of the blocks `sel` (indices into b), along the
+ * finger's own axis (theta: the hand's), its top below v_limit (along the
+ * finger's axis). */
+static bool tip_box(const grid *gr, const blocks *b, const int *sel, int m, double theta,
+                    double v_limit, tip *t)
+{
+    t->theta = finger_axis(b, sel, m, theta);
+    t->c = cos(t->theta), t->s = sin(t->theta);
     double vmax = -INFINITY, vmin = INFINITY;
     for (int i = 0; i < m; i++) {
         double v = v_of(b->x[sel[i]], b->y[sel[i]], t->c, t->s);
@@ -396,7 +362,7 @@ static bool tip_box(const blocks *b, const int *sel, int m, double theta, double
         hi = u > hi ? u : hi;
     }
     double width = hi - lo + BLK, full = t->v_top - (vmin - BLK / 2.0);
-    t->length = TIP_LENGTH * width < full ? TIP_LENGTH * width : full;
+    t->length = tip_length(gr, t, (lo + hi) / 2, width, full);
     t->u_lo = INFINITY, t->u_hi = -INFINITY;
     for (int i = 0; i < m; i++) {
         double x = b->x[sel[i]], y = b->y[sel[i]], v = v_of(x, y, t->c, t->s);
@@ -408,20 +374,6 @@ static bool tip_box(const blocks *b, const int *sel, int m, double theta, double
     }
     t->u_lo -= BLK / 2.0, t->u_hi += BLK / 2.0;
     return true;
-}
-
-static double sample(const tern_image *g, double x, double y, double bg)
-{
-    if (x < 0 || y < 0 || x > g->width - 1 || y > g->height - 1)
-        return bg;
-    int x0 = (int)x, y0 = (int)y;
-    int x1 = x0 + 1 < (int)g->width ? x0 + 1 : x0, y1 = y0 + 1 < (int)g->height ? y0 + 1 : y0;
-    double fx = x - x0, fy = y - y0;
-    const uint8_t *p = g->pixels;
-    size_t w = g->width;
-    double top = p[y0 * w + x0] * (1 - fx) + p[y0 * w + x1] * fx;
-    double bot = p[y1 * w + x0] * (1 - fx) + p[y1 * w + x1] * fx;
-    return top * (1 - fy) + bot * fy;
 }
 
 /* Cuts the fingertip t out upright; ridge blocks not marked `mine` in
@@ -569,7 +521,7 @@ static tern_status column_tip(work *k, const split *sp, int i, tip *t, tern_imag
     for (int c = 0; c < nc; c++) {
         int m = region_blocks(k, cand[c], mark, k->sel);
         double limit = INFINITY;
-        for (int step = 0; step < SLIDES && tip_box(&k->b, k->sel, m, sp->theta, limit, t);
+        for (int step = 0; step < SLIDES && tip_box(&k->gr, &k->b, k->sel, m, sp->theta, limit, t);
              step++) {
             tern_status rc = cut_tip(&k->gr, t, k->owner, mark, out, err);
             if (rc != TERN_OK || is_print(*out))
@@ -581,7 +533,7 @@ static tern_status column_tip(work *k, const split *sp, int i, tip *t, tern_imag
         region_blocks(k, cand[c], 0, k->sel);
     }
     int m = region_blocks(k, cand[0], mark, k->sel);
-    tip_box(&k->b, k->sel, m, sp->theta, INFINITY, t);
+    tip_box(&k->gr, &k->b, k->sel, m, sp->theta, INFINITY, t);
     return cut_tip(&k->gr, t, k->owner, mark, out, err);
 }
 
@@ -603,14 +555,15 @@ static tern_status segment(work *k, const tern_image *img, const tern_image *g, 
         }
     split sp;
     memset(&sp, 0, sizeof sp);
-    rc = k->b.n ? find_axis(&k->b, n, &sp, err) : TERN_E_QUALITY;
+    rc = k->b.n ? slap_find_axis(&k->b, n, gr->prior, gr->prior_coh, &sp, err) : TERN_E_QUALITY;
+
     if (rc == TERN_E_QUALITY)
         return tern_error_set(err, rc,
                               "slap %d: no %d finger regions found (%d ridge blocks of 8x8 px)",
                               slap, n, k->b.n);
     if (rc != TERN_OK)
         return rc;
-    out->hand_angle_deg = sp.theta / DEG;
+    double axes = 0;
     double sx = img->ppi_x / PPI, sy = img->ppi_y / PPI;
     for (int i = 0; i < n; i++) {
         tip t = {0, 0, 0, 0, 0, 0, 0};
@@ -623,6 +576,7 @@ static tern_status segment(work *k, const tern_image *img, const tern_image *g, 
         if (rc != TERN_OK)
             return rc;
         out->n++;
+        axes += t.theta;
         f->position = pos[i];
         f->angle_deg = t.theta / DEG;
         double us[4] = {t.u_lo - MARGIN, t.u_hi + MARGIN, t.u_hi + MARGIN, t.u_lo - MARGIN};
@@ -636,6 +590,9 @@ static tern_status segment(work *k, const tern_image *img, const tern_image *g, 
             f->cy += f->corner[q][1] / 4;
         }
     }
+    /* the hand's axis, refined: the mean of its fingers' own axes (the
+     * splay of the outer fingers cancels) */
+    out->hand_angle_deg = axes / n / DEG;
     return TERN_OK;
 }
 
