@@ -343,8 +343,9 @@ done:
     return ok;
 }
 
-/* Seeds (people) the hand test runs over; TERN_SLAP_SEEDS=N runs the first
- * N of 1.. (for measuring), and sanitizer builds run two. */
+/* Seeds (people) the hand test runs over: 1..HAND_SEEDS (two in sanitizer
+ * builds); for measuring, TERN_SLAP_SEEDS=N runs N seeds from
+ * TERN_SLAP_FIRST (default 1). */
 #ifdef TERN_SANITIZED
 #define HAND_SEEDS 2
 #else
@@ -358,8 +359,10 @@ ParameterizedTestParameters(slap, synthetic_hands)
     const char *env = getenv("TERN_SLAP_SEEDS");
     if (env && atoi(env) > 0)
         n = (size_t)atoi(env) < 64 ? (size_t)atoi(env) : 64;
+    const char *first = getenv("TERN_SLAP_FIRST");
+    uint64_t s0 = first && atoi(first) > 0 ? (uint64_t)atoi(first) : 1;
     for (size_t i = 0; i < n; i++)
-        seeds[i] = i + 1;
+        seeds[i] = s0 + i;
     return cr_make_param_array(uint64_t, seeds, n);
 }
 

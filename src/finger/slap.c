@@ -341,12 +341,30 @@ static bool tip_box(const grid *gr, const blocks *b, const int *sel, int m, doub
 {
     t->theta = finger_axis(b, sel, m, theta);
     t->c = cos(t->theta), t->s = sin(t->theta);
-    double vmax = -INFINITY, vmin = INFINITY;
+    /* the tip is the top of the finger's middle: a neighbour's edge that
+     * touches the finger at the side of its column does not raise it */
+    double ulo = INFINITY, uhi = -INFINITY, *us = malloc((size_t)(m ? m : 1) * sizeof *us);
+    int nu = 0;
+    if (!us)
+        return false;
+    for (int i = 0; i < m; i++) {
+        double u = u_of(b->x[sel[i]], b->y[sel[i]], t->c, t->s);
+        if (v_of(b->x[sel[i]], b->y[sel[i]], t->c, t->s) > v_limit)
+            continue;
+        ulo = u < ulo ? u : ulo;
+        uhi = u > uhi ? u : uhi;
+        us[nu++] = u;
+    }
+    qsort(us, (size_t)nu, sizeof *us, cmp_double);
+    double um = nu ? us[nu / 2] : 0; /* the median: the finger's body, not an edge */
+    free(us);
+    double vmax = -INFINITY, vmin = INFINITY, band = 0.3 * (uhi - ulo);
     for (int i = 0; i < m; i++) {
         double v = v_of(b->x[sel[i]], b->y[sel[i]], t->c, t->s);
         if (v > v_limit)
             continue;
-        vmax = v > vmax ? v : vmax;
+        if (fabs(u_of(b->x[sel[i]], b->y[sel[i]], t->c, t->s) - um) <= band)
+            vmax = v > vmax ? v : vmax;
         vmin = v < vmin ? v : vmin;
     }
     if (vmax == -INFINITY)
