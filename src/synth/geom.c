@@ -14,10 +14,11 @@
  * the finger (Cappelli, Maio, Maltoni, ICPR 2002; Handbook of Fingerprint
  * Recognition, ch. "Synthetic fingerprint generation").
  *
- * Density: a mean period around 8.1 px at 500 ppi when the caller sets
- * none (between real prints, FVC2002 DB1 and DB3 measuring 8.7 and 8.4 px
- * with stats.c, and SFinGe's DB4 at 7.4; identities set their own, 8.6 on
- * average, see identity.c), varied smoothly,
+ * Density: a mean period around SYNTH_PERIOD_MEAN (7.2 px at 500 ppi)
+ * when the caller sets none, so FVC-style databases measure SFinGe's DB4
+ * period (7.4 px with stats.c; FVC2002 DB1 and DB3 measure 8.7 and 8.4;
+ * identities set their own, 8.6 on average, see identity.c), varied
+ * smoothly,
  * longer above the northernmost core and near deltas (SFinGe's heuristic
  * from visual inspection of real prints), slightly shorter near the base.
  *
