@@ -26,7 +26,8 @@
  * capped at 1), times a border term min(1, 0.5 + d / 6T) (d: distance to
  * the background or image edge, T: the local ridge period), so a minutia
  * on the border of the print scores at most half. It is not a probability,
- * but it is ordered like one: on FVC2002 B (320 images, 10,561 minutiae),
+ * but it is ordered like one: on FVC2002 B (320 images, 10,561 minutiae,
+ * extractor of the second session, which still dropped unclear blocks),
  * the share of Tern's minutiae that a commercial extractor (the SecuGen
  * templates in ../shared/data) also reports, within 7 px and 40 degrees,
  * is 33 % below 40, 42 % for 40-59, 71 % for 60-79 and 87 % from 80 up.
