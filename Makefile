@@ -80,9 +80,9 @@ $(BUILD)/tests/%: tests/%.c $(TEST_HOBJ) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(TEST_HOBJ) $(STATIC) $(LDLIBS) -lcriterion
 
-$(BUILD)/bench/%: bench/%.c $(STATIC)
+$(BUILD)/bench/%: bench/%.c $(BUILD)/obj/bench/util.o $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(filter %.o,$^) $(STATIC) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests -Ibench $(LDFLAGS) -o $@ $< $(filter %.o,$^) $(STATIC) $(LDLIBS)
 
 # The load benchmark forks its server as the node's tests do.
 $(BUILD)/bench/bench_api: $(BUILD)/obj/tests/server_fork.o

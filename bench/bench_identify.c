@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "tern/core.h"
 #include "tern/gallery.h"
 #include "tern/match.h"
@@ -35,51 +36,6 @@
 #include "tern/template_io.h"
 
 #define SEED 0xbe4c1dull
-
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void die(const char *what, const tern_error *err)
-{
-    fprintf(stderr, "bench_identify: %s: %s\n", what, err ? err->message : "failed");
-    exit(1);
-}
-
-/* Ten fingers of synthetic identity `index`, capture `imp`. */
-static void ten(uint64_t index, unsigned imp, tern_template *t[10])
-{
-    tern_synth_identity id;
-    tern_synth_identity_make(SEED, index, &id);
-    tern_synth_timpression_opts o;
-    tern_synth_timpression_defaults(&o);
-    for (unsigned k = 0; k < 10; k++) {
-        tern_synth_tfinger *f;
-        tern_error err;
-        if (tern_synth_tfinger_create(id.finger_seed[k], (int)id.finger_class[k], &f, &err) ||
-            tern_synth_tfinger_impression(f, tern_synth_seed_mix(SEED, index * 16 + k, imp), &o,
-                                          &t[k], &err))
-            die("synth", &err);
-        t[k]->finger_position = (uint8_t)(k + 1);
-        tern_synth_tfinger_free(f);
-    }
-}
-
-static void ten_free(tern_template *t[10])
-{
-    for (unsigned k = 0; k < 10; k++)
-        tern_template_free(t[k]);
-}
 
 /* ---- part 1: through the store ------------------------------------------ */
 
@@ -93,7 +49,7 @@ static void seed_store(tern_store *s)
     tern_retention_rule r = {.id = "default", .days = 3650, .description = "bench"};
     if (tern_store_agency_insert(s, &ag, &err) || tern_store_user_insert(s, &u, &err) ||
         tern_store_retention_rule_insert(s, &r, &err))
-        die("seed", &err);
+        bench_die("seed", &err);
 }
 
 /* The baseline: the same rows, stored directly. */
@@ -103,24 +59,24 @@ static void store_raw(tern_store *s, tern_template *t[10], int64_t now)
     tern_subject sub = {.category = "default", .created_ms = now, .retain_until_ms = now + 1};
     tern_identity idr = {.agency_id = "BENCH", .family_name = "SYNTH-Bench", .created_ms = now};
     if (tern_store_begin(s, &err) || tern_store_subject_insert(s, &sub, &err))
-        die("raw insert", &err);
+        bench_die("raw insert", &err);
     memcpy(idr.subject_id, sub.id, TERN_ID_MAX);
     if (tern_store_identity_insert(s, &idr, &err))
-        die("raw identity", &err);
+        bench_die("raw identity", &err);
     for (unsigned k = 0; k < 10; k++) {
         uint8_t *data;
         size_t len;
         if (tern_template_encode(t[k], TERN_TEMPLATE_FORMAT_TERN, &data, &len, &err))
-            die("encode", &err);
+            bench_die("encode", &err);
         tern_template_row row = {.position = k + 1, .engine_version = "raw", .data = data,
                                  .data_len = len, .created_ms = now};
         memcpy(row.subject_id, sub.id, TERN_ID_MAX);
         if (tern_store_template_insert(s, &row, &err))
-            die("raw template", &err);
+            bench_die("raw template", &err);
         free(data);
     }
     if (tern_store_commit(s, &err))
-        die("raw commit", &err);
+        bench_die("raw commit", &err);
 }
 
 static void store_part(const char *backend, const char *url, unsigned enroll_n, unsigned probes)
@@ -134,16 +90,16 @@ static void store_part(const char *backend, const char *url, unsigned enroll_n, 
     tern_core *c;
     tern_core_gallery *g;
     if (tern_store_open(url, &key, &s, &err))
-        die(url, &err);
+        bench_die(url, &err);
     seed_store(s);
     if (tern_core_create(s, &node, &c, &err) || tern_core_gallery_load(c, &g, NULL, NULL, &err))
-        die("core", &err);
+        bench_die("core", &err);
     tern_template *(*t)[10] = calloc(2 * (size_t)enroll_n, sizeof *t);
     for (unsigned i = 0; i < 2 * enroll_n; i++)
-        ten(i, 0, t[i]);
+        bench_ten(SEED, i, 0, t[i]);
     const tern_actor who = {"officer1", "benchmark"};
     int64_t now = tern_store_now_ms();
-    double w0 = wall(), c0 = cpu();
+    double w0 = bench_wall(), c0 = bench_cpu();
     for (unsigned i = 0; i < enroll_n; i++) {
         tern_core_finger f[10];
         for (int k = 0; k < 10; k++)
@@ -153,13 +109,13 @@ static void store_part(const char *backend, const char *url, unsigned enroll_n, 
                                    .fingers = f, .now_ms = now};
         tern_enroll_result res;
         if (tern_core_enroll(c, g, &who, &req, &res, &err))
-            die("enroll", &err);
+            bench_die("enroll", &err);
     }
-    double t_enroll = wall() - w0, c_enroll = cpu() - c0;
-    w0 = wall(), c0 = cpu();
+    double t_enroll = bench_wall() - w0, c_enroll = bench_cpu() - c0;
+    w0 = bench_wall(), c0 = bench_cpu();
     for (unsigned i = enroll_n; i < 2 * enroll_n; i++)
         store_raw(s, t[i], now);
-    double t_raw = wall() - w0, c_raw = cpu() - c0;
+    double t_raw = bench_wall() - w0, c_raw = bench_cpu() - c0;
     printf("[%s] enrollment, %u identities x 10 fingers (gallery growing 0 -> %u):\n", backend,
            enroll_n, enroll_n);
     printf("  tern_core_enroll:      %8.1f identities/s (wall), %8.1f per cpu-second\n",
@@ -173,19 +129,19 @@ static void store_part(const char *backend, const char *url, unsigned enroll_n, 
     tern_identify_result *res = calloc(1, sizeof *res);
     for (unsigned p = 0; p < probes && p < enroll_n; p++) {
         tern_template *q[10];
-        ten(p, 1, q);
+        bench_ten(SEED, p, 1, q);
         tern_core_finger f[10];
         for (int k = 0; k < 10; k++)
             f[k] = (tern_core_finger){.position = k + 1, .impression = 1, .tmpl = q[k]};
         tern_identify_request req = {.location = "BENCH", .n_fingers = 10, .fingers = f,
                                      .now_ms = now};
-        w0 = wall(), c0 = cpu();
+        w0 = bench_wall(), c0 = bench_cpu();
         if (tern_core_identify(c, g, &who, &req, res, &err))
-            die("identify", &err);
-        total += wall() - w0;
-        total_cpu += cpu() - c0;
+            bench_die("identify", &err);
+        total += bench_wall() - w0;
+        total_cpu += bench_cpu() - c0;
         hits += res->hit;
-        ten_free(q);
+        bench_ten_free(q);
     }
     unsigned np = probes < enroll_n ? probes : enroll_n;
     printf("  tern_core_identify:    %8.1f ms per search (wall), %.1f ms cpu (%u-identity "
@@ -193,7 +149,7 @@ static void store_part(const char *backend, const char *url, unsigned enroll_n, 
            hits, np);
     free(res);
     for (unsigned i = 0; i < 2 * enroll_n; i++)
-        ten_free(t[i]);
+        bench_ten_free(t[i]);
     free(t);
     tern_core_gallery_free(g);
     tern_core_free(c);
@@ -213,10 +169,10 @@ static void run_search(tern_gallery *g, tern_gallery_probe *p, const char *mate,
     tern_gallery_candidate c[10];
     size_t n;
     tern_error err;
-    double t0 = cpu();
+    double t0 = bench_cpu();
     if (tern_gallery_search(g, p, o, c, &n, &err))
-        die("search", &err);
-    st->seconds += cpu() - t0;
+        bench_die("search", &err);
+    st->seconds += bench_cpu() - t0;
     st->searched++;
     st->hits += n > 0 && strcmp(c[0].id, mate) == 0;
 }
@@ -229,23 +185,23 @@ static double baseline_compare_rate(tern_gallery_finger **pool, size_t n_pool,
     tern_match_context *ctx;
     tern_match_template *a, *b[64];
     tern_template *raw[10];
-    ten(900000, 0, raw);
+    bench_ten(SEED, 900000, 0, raw);
     if (tern_match_context_create(&ctx, NULL) || tern_match_template_create(probe, &a, NULL))
-        die("baseline", NULL);
+        bench_die("baseline", NULL);
     for (int i = 0; i < 64; i++)
         if (tern_match_template_create(raw[i % 10], &b[i], NULL))
-            die("baseline", NULL);
-    double t0 = cpu(), sink = 0;
+            bench_die("baseline", NULL);
+    double t0 = bench_cpu(), sink = 0;
     unsigned n = 0;
-    while (cpu() - t0 < 1.0)
+    while (bench_cpu() - t0 < 1.0)
         for (int i = 0; i < 64; i++, n++)
             sink += tern_match_compare(ctx, a, b[i]);
-    double rate = n / (cpu() - t0);
+    double rate = n / (bench_cpu() - t0);
     for (int i = 0; i < 64; i++)
         tern_match_template_free(b[i]);
     tern_match_template_free(a);
     tern_match_context_free(ctx);
-    ten_free(raw);
+    bench_ten_free(raw);
     (void)pool, (void)n_pool;
     return sink >= 0 ? rate : 0;
 }
@@ -256,16 +212,16 @@ static void memory_part(size_t n, unsigned probes, size_t exhaustive_max,
     tern_gallery *g;
     tern_error err;
     if (tern_gallery_create(&g, &err))
-        die("gallery", &err);
+        bench_die("gallery", &err);
     char id[TERN_GALLERY_ID_MAX];
     for (unsigned i = 0; i < probes; i++) { /* the mates: unique fingers */
         tern_template *t[10];
-        ten(i, 0, t);
+        bench_ten(SEED, i, 0, t);
         snprintf(id, sizeof id, "mate%u", i);
         for (unsigned k = 0; k < 10; k++)
             if (tern_gallery_put_template(g, id, k + 1, t[k], &err))
-                die("put", &err);
-        ten_free(t);
+                bench_die("put", &err);
+        bench_ten_free(t);
     }
     for (size_t i = probes; i < n; i++) { /* fillers: copies from the pool */
         snprintf(id, sizeof id, "fill%zu", i);
@@ -273,7 +229,7 @@ static void memory_part(size_t n, unsigned probes, size_t exhaustive_max,
             tern_gallery_finger *f;
             if (tern_gallery_finger_clone(pool[(i * 7 + k * 131) % n_pool], &f, &err) ||
                 tern_gallery_put(g, id, k + 1, f, &err))
-                die("fill", &err);
+                bench_die("fill", &err);
         }
     }
     printf("[memory] gallery of %zu identities, %zu fingers, %.1f MB of finger data "
@@ -284,16 +240,16 @@ static void memory_part(size_t n, unsigned probes, size_t exhaustive_max,
     tern_gallery_search_opts o_pre = {.max_candidates = 10, .preselect_above = 1};
     for (unsigned i = 0; i < probes; i++) {
         tern_template *t[10];
-        ten(i, 1, t);
+        bench_ten(SEED, i, 1, t);
         tern_gallery_probe *p;
         if (tern_gallery_probe_create((const tern_template *const *)t, &p, &err))
-            die("probe", &err);
+            bench_die("probe", &err);
         snprintf(id, sizeof id, "mate%u", i);
         run_search(g, p, id, &o_pre, &pre);
         if (n <= exhaustive_max)
             run_search(g, p, id, &o_ex, &ex);
         tern_gallery_probe_free(p);
-        ten_free(t);
+        bench_ten_free(t);
     }
     size_t shortlist = n / 100 > 100 ? n / 100 : 100;
     double equiv = 2.0 * n + 8.0 * shortlist; /* comparisons the pre-selection makes */
@@ -390,16 +346,16 @@ int main(int argc, char **argv)
     tern_gallery_finger **pool = calloc(n_pool, sizeof *pool);
     for (size_t i = 0; i < n_pool / 10; i++) {
         tern_template *t[10];
-        ten(100000 + i, 0, t);
+        bench_ten(SEED, 100000 + i, 0, t);
         for (unsigned k = 0; k < 10; k++)
             if (tern_gallery_finger_prepare(t[k], &pool[i * 10 + k], NULL))
-                die("pool", NULL);
-        ten_free(t);
+                bench_die("pool", NULL);
+        bench_ten_free(t);
     }
     tern_template *probe[10];
-    ten(0, 1, probe);
+    bench_ten(SEED, 0, 1, probe);
     double rate = baseline_compare_rate(pool, n_pool, probe[1]);
-    ten_free(probe);
+    bench_ten_free(probe);
     printf("baseline: tern_match_compare on prepared templates: %.0f comparisons/s (one core)\n",
            rate);
     for (size_t i = 0; i < n_sizes; i++)

@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "tern/core.h"
 #include "tern/gallery.h"
 #include "tern/import.h"
@@ -56,26 +57,6 @@
 #define DUP_BASE 5000000u  /* identity indices of the fill's duplicates' tags */
 #define NEW_BASE 8000000u  /* identities enrolled through tern_core_enroll */
 #define RAW_BASE 9000000u  /* the baseline's identities */
-
-static double wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double cpu(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void die(const char *what, const tern_error *err)
-{
-    fprintf(stderr, "bench_scale: %s: %s\n", what, err ? err->message : "failed");
-    exit(1);
-}
 
 /* VmRSS and VmHWM of this process, in MB. */
 static void rss(double *now, double *peak)
@@ -92,31 +73,6 @@ static void rss(double *now, double *peak)
     }
     if (f)
         fclose(f);
-}
-
-/* Ten fingers of synthetic identity `index`, capture `imp`. */
-static void ten(uint64_t index, unsigned imp, tern_template *t[10])
-{
-    tern_synth_identity id;
-    tern_synth_identity_make(SEED, index, &id);
-    tern_synth_timpression_opts o;
-    tern_synth_timpression_defaults(&o);
-    for (unsigned k = 0; k < 10; k++) {
-        tern_synth_tfinger *f;
-        tern_error err;
-        if (tern_synth_tfinger_create(id.finger_seed[k], (int)id.finger_class[k], &f, &err) ||
-            tern_synth_tfinger_impression(f, tern_synth_seed_mix(SEED, index * 16 + k, imp), &o,
-                                          &t[k], &err))
-            die("synth", &err);
-        t[k]->finger_position = (uint8_t)(k + 1);
-        tern_synth_tfinger_free(f);
-    }
-}
-
-static void ten_free(tern_template *t[10])
-{
-    for (unsigned k = 0; k < 10; k++)
-        tern_template_free(t[k]);
 }
 
 /* ---- options and the store's place --------------------------------------- */
@@ -139,7 +95,7 @@ static void pg_exec(const char *conninfo, const char *sql)
 {
     PGconn *c = PQconnectdb(conninfo);
     if (PQstatus(c) != CONNECTION_OK)
-        die("PostgreSQL", NULL);
+        bench_die("PostgreSQL", NULL);
     PQclear(PQexec(c, "SET client_min_messages = warning"));
     PQclear(PQexec(c, sql));
     PQfinish(c);
@@ -152,7 +108,7 @@ static void place_make(place *p, const char *backend, const char *pg)
     if (strcmp(backend, "sqlite") == 0) {
         snprintf(p->dir, sizeof p->dir, "/tmp/tern-bench-scale-XXXXXX");
         if (!mkdtemp(p->dir))
-            die("mkdtemp", NULL);
+            bench_die("mkdtemp", NULL);
         snprintf(p->url, sizeof p->url, "sqlite:%s/tern.db", p->dir);
         snprintf(p->raw_url, sizeof p->raw_url, "sqlite:%s/raw.db", p->dir);
         return;
@@ -223,7 +179,7 @@ static void seed_store(tern_store *s)
     tern_retention_rule r = {.id = "default", .days = 3650, .description = "bench"};
     if (tern_store_agency_insert(s, &ag, &err) || tern_store_user_insert(s, &u[0], &err) ||
         tern_store_user_insert(s, &u[1], &err) || tern_store_retention_rule_insert(s, &r, &err))
-        die("seed", &err);
+        bench_die("seed", &err);
 }
 
 /* ---- the node under test ------------------------------------------------- */
@@ -248,13 +204,13 @@ static void node_open(node *n, const opts *o, bool load)
 {
     tern_error err;
     size_t loaded = 0;
-    double r0, r1, peak, w0 = wall(), c0 = cpu();
+    double r0, r1, peak, w0 = bench_wall(), c0 = bench_cpu();
     rss(&r0, &peak);
     if (tern_store_open(n->p->url, &n->key, &n->s, &err) ||
         tern_core_create(n->s, &n->sign, &n->c, &err) ||
         tern_core_gallery_load(n->c, &n->g, &loaded, NULL, &err))
-        die("open and load", &err);
-    double w = wall() - w0, c = cpu() - c0;
+        bench_die("open and load", &err);
+    double w = bench_wall() - w0, c = bench_cpu() - c0;
     rss(&r1, &peak);
     if (load)
         printf("  open + gallery load: %zu fingers of %zu subjects in %.1f s wall, %.1f s cpu "
@@ -280,7 +236,7 @@ static void requests(const uint64_t *idx, const unsigned *imp, size_t m, tern_te
                      int64_t now)
 {
     for (size_t i = 0; i < m; i++) {
-        ten(idx[i], imp[i], t[i]);
+        bench_ten(SEED, idx[i], imp[i], t[i]);
         for (int k = 0; k < 10; k++)
             f[i][k] = (tern_core_finger){.position = k + 1, .impression = 1, .tmpl = t[i][k]};
         idr[i] = (tern_identity){.family_name = "SYNTH-Scale"};
@@ -307,7 +263,7 @@ static void batch_alloc(batch_mem *b, size_t m)
     b->idx = calloc(m, sizeof *b->idx), b->imp = calloc(m, sizeof *b->imp);
     b->ids = calloc(m, sizeof *b->ids);
     if (!b->t || !b->f || !b->req || !b->idr || !b->idx || !b->imp || !b->ids)
-        die("out of memory", NULL);
+        bench_die("out of memory", NULL);
 }
 
 static void batch_free(batch_mem *b)
@@ -331,24 +287,24 @@ static void fill(node *n, const opts *o, size_t size)
         requests(b.idx, b.imp, o->dedup, b.t, b.f, b.req, b.idr, now - 3600000);
         if (tern_core_import(n->c, o->import_gallery ? n->g : NULL, &admin1, b.req, o->dedup,
                              n->dups, &err))
-            die("import (duplicates)", &err);
+            bench_die("import (duplicates)", &err);
         for (size_t i = 0; i < o->dedup; i++)
-            ten_free(b.t[i]);
+            bench_ten_free(b.t[i]);
     }
     while (n->filled < size) {
         size_t m = size - n->filled < o->batch ? size - n->filled : o->batch;
         for (size_t i = 0; i < m; i++)
             b.idx[i] = n->filled + i, b.imp[i] = 0;
         requests(b.idx, b.imp, m, b.t, b.f, b.req, b.idr, now + (int64_t)n->filled);
-        double w0 = wall(), c0 = cpu();
+        double w0 = bench_wall(), c0 = bench_cpu();
         if (tern_core_import(n->c, o->import_gallery ? n->g : NULL, &admin1, b.req, m, b.ids,
                              &err))
-            die("import", &err);
-        w_import += wall() - w0, c_import += cpu() - c0;
+            bench_die("import", &err);
+        w_import += bench_wall() - w0, c_import += bench_cpu() - c0;
         for (size_t i = 0; i < m; i++) {
             if (n->filled + i < o->probes)
                 memcpy(n->mates[n->filled + i], b.ids[i], TERN_ID_MAX);
-            ten_free(b.t[i]);
+            bench_ten_free(b.t[i]);
         }
         n->filled += m, done += m;
         if ((n->filled / o->batch) % 10 == 0)
@@ -368,7 +324,7 @@ static void baseline_rows(node *n, const opts *o, double *w_out, double *c_out)
     tern_error err;
     tern_store *s;
     if (tern_store_open(n->p->raw_url, &n->key, &s, &err))
-        die(n->p->raw_url, &err);
+        bench_die(n->p->raw_url, &err);
     seed_store(s);
     int64_t now = tern_store_now_ms();
     double w = 0, c = 0;
@@ -376,38 +332,38 @@ static void baseline_rows(node *n, const opts *o, double *w_out, double *c_out)
         size_t m = o->baseline - done < o->batch ? o->baseline - done : o->batch;
         tern_template *(*t)[10] = calloc(m, sizeof *t);
         for (size_t i = 0; i < m; i++)
-            ten(RAW_BASE + done + i, 0, t[i]);
-        double w0 = wall(), c0 = cpu();
+            bench_ten(SEED, RAW_BASE + done + i, 0, t[i]);
+        double w0 = bench_wall(), c0 = bench_cpu();
         if (tern_store_begin(s, &err))
-            die("raw begin", &err);
+            bench_die("raw begin", &err);
         for (size_t i = 0; i < m; i++) {
             tern_subject sub = {.category = "default", .created_ms = now,
                                 .retain_until_ms = now + 1};
             tern_identity idr = {.agency_id = "BENCH", .family_name = "SYNTH-Scale",
                                  .created_ms = now};
             if (tern_store_subject_insert(s, &sub, &err))
-                die("raw subject", &err);
+                bench_die("raw subject", &err);
             memcpy(idr.subject_id, sub.id, TERN_ID_MAX);
             if (tern_store_identity_insert(s, &idr, &err))
-                die("raw identity", &err);
+                bench_die("raw identity", &err);
             for (unsigned k = 0; k < 10; k++) {
                 uint8_t *data;
                 size_t len;
                 if (tern_template_encode(t[i][k], TERN_TEMPLATE_FORMAT_TERN, &data, &len, &err))
-                    die("encode", &err);
+                    bench_die("encode", &err);
                 tern_template_row row = {.position = k + 1, .engine_version = "raw",
                                          .data = data, .data_len = len, .created_ms = now};
                 memcpy(row.subject_id, sub.id, TERN_ID_MAX);
                 if (tern_store_template_insert(s, &row, &err))
-                    die("raw template", &err);
+                    bench_die("raw template", &err);
                 free(data);
             }
         }
         if (tern_store_commit(s, &err))
-            die("raw commit", &err);
-        w += wall() - w0, c += cpu() - c0;
+            bench_die("raw commit", &err);
+        w += bench_wall() - w0, c += bench_cpu() - c0;
         for (size_t i = 0; i < m; i++)
-            ten_free(t[i]);
+            bench_ten_free(t[i]);
         free(t);
         done += m;
     }
@@ -421,29 +377,29 @@ static double compare_rate(void)
     tern_match_context *ctx;
     tern_match_template *a, *b[64];
     tern_template *p[10], *raw[10];
-    ten(0, 1, p);
-    ten(RAW_BASE - 1, 0, raw);
+    bench_ten(SEED, 0, 1, p);
+    bench_ten(SEED, RAW_BASE - 1, 0, raw);
     if (tern_match_context_create(&ctx, NULL) || tern_match_template_create(p[1], &a, NULL))
-        die("baseline", NULL);
+        bench_die("baseline", NULL);
     for (int i = 0; i < 64; i++) {
         tern_template *q[10];
-        ten(RAW_BASE - 2 - (uint64_t)i / 10, 0, q);
+        bench_ten(SEED, RAW_BASE - 2 - (uint64_t)i / 10, 0, q);
         if (tern_match_template_create(q[i % 10], &b[i], NULL))
-            die("baseline", NULL);
-        ten_free(q);
+            bench_die("baseline", NULL);
+        bench_ten_free(q);
     }
-    double t0 = cpu(), sink = 0;
+    double t0 = bench_cpu(), sink = 0;
     unsigned n = 0;
-    while (cpu() - t0 < 2.0)
+    while (bench_cpu() - t0 < 2.0)
         for (int i = 0; i < 64; i++, n++)
             sink += tern_match_compare(ctx, a, b[i]);
-    double rate = n / (cpu() - t0);
+    double rate = n / (bench_cpu() - t0);
     for (int i = 0; i < 64; i++)
         tern_match_template_free(b[i]);
     tern_match_template_free(a);
     tern_match_context_free(ctx);
-    ten_free(p);
-    ten_free(raw);
+    bench_ten_free(p);
+    bench_ten_free(raw);
     return sink >= 0 ? rate : 0;
 }
 
@@ -465,21 +421,21 @@ static void identify(node *n, const opts *o, bool exhaustive)
         return;
     for (size_t p = 0; p < probes; p++) {
         tern_template *q[10];
-        ten(p, 1, q);
+        bench_ten(SEED, p, 1, q);
         tern_core_finger f[10];
         for (int k = 0; k < 10; k++)
             f[k] = (tern_core_finger){.position = k + 1, .impression = 1, .tmpl = q[k]};
         tern_identify_request req = {.location = "SCL", .n_fingers = 10, .fingers = f,
                                      .now_ms = tern_store_now_ms()};
         req.match.preselect_above = exhaustive ? SIZE_MAX : 1;
-        double w0 = wall(), c0 = cpu();
+        double w0 = bench_wall(), c0 = bench_cpu();
         if (tern_core_identify(n->c, n->g, &analyst1, &req, res, &err))
-            die("identify", &err);
-        w += wall() - w0, c += cpu() - c0;
+            bench_die("identify", &err);
+        w += bench_wall() - w0, c += bench_cpu() - c0;
         hits += res->hit;
         const char *top = res->n_candidates ? res->candidates[0].subject_id : "";
         first += strcmp(top, n->mates[p]) == 0 || (p < o->dedup && strcmp(top, n->dups[p]) == 0);
-        ten_free(q);
+        bench_ten_free(q);
     }
     size_t shortlist = size / 100 > 100 ? size / 100 : 100;
     double cmps = exhaustive ? 10.0 * size : 2.0 * size + 8.0 * shortlist;
@@ -504,12 +460,12 @@ static void enroll(node *n, const opts *o)
         batch_alloc(&b, 1);
         requests(&idx, &imp, 1, b.t, b.f, b.req, b.idr, tern_store_now_ms());
         tern_enroll_result res;
-        double w0 = wall(), c0 = cpu();
+        double w0 = bench_wall(), c0 = bench_cpu();
         if (tern_core_enroll(n->c, n->g, &admin1, &b.req[0], &res, &err))
-            die("enroll", &err);
-        w += wall() - w0, c += cpu() - c0;
+            bench_die("enroll", &err);
+        w += bench_wall() - w0, c += bench_cpu() - c0;
         links += res.n_links;
-        ten_free(b.t[0]);
+        bench_ten_free(b.t[0]);
         batch_free(&b);
     }
     if (o->enroll)
@@ -525,18 +481,18 @@ static void dedup(node *n, const opts *o)
     if (!o->dedup)
         return;
     tern_import_dedup_result r;
-    double w0 = wall(), c0 = cpu();
+    double w0 = bench_wall(), c0 = bench_cpu();
     if (tern_core_import_dedup(n->c, n->g, &admin1, NULL, o->dedup, tern_store_now_ms(), &r,
                                &err))
-        die("dedup", &err);
-    double w = wall() - w0, c = cpu() - c0;
+        bench_die("dedup", &err);
+    double w = bench_wall() - w0, c = bench_cpu() - c0;
     int64_t left = 0;
-    double l0 = wall();
+    double l0 = bench_wall();
     if (tern_core_import_dedup_pending(n->c, &left, &err))
-        die("pending", &err);
+        bench_die("pending", &err);
     printf("  tern_core_import_dedup, %zu subjects: %.2f s wall, %.2f s cpu each; %zu yellow "
            "links; %lld still pending (counted in %.2f s)\n",
-           r.searched, w / r.searched, c / r.searched, r.linked, (long long)left, wall() - l0);
+           r.searched, w / r.searched, c / r.searched, r.linked, (long long)left, bench_wall() - l0);
 }
 
 static void run_backend(const char *backend, const char *pg, const opts *o)
@@ -558,7 +514,7 @@ static void run_backend(const char *backend, const char *pg, const opts *o)
            backend, o->baseline, o->batch, o->baseline / bw, o->baseline / bc);
     tern_error err;
     if (tern_store_open(p.url, &n.key, &n.s, &err))
-        die(p.url, &err);
+        bench_die(p.url, &err);
     seed_store(n.s);
     tern_store_close(n.s);
     node_open(&n, o, false);

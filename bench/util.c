@@ -1,0 +1,57 @@
+/* util.c - what the benchmarks share (bench_util.h). */
+#define _GNU_SOURCE /* program_invocation_short_name */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "bench_util.h"
+#include "tern/synth.h"
+
+static double seconds(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double bench_wall(void)
+{
+    return seconds(CLOCK_MONOTONIC);
+}
+
+double bench_cpu(void)
+{
+    return seconds(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+void bench_die(const char *what, const tern_error *err)
+{
+    fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what,
+            err ? err->message : "failed");
+    exit(1);
+}
+
+void bench_ten(uint64_t seed, uint64_t index, unsigned imp, tern_template *t[10])
+{
+    tern_synth_identity id;
+    tern_synth_identity_make(seed, index, &id);
+    tern_synth_timpression_opts o;
+    tern_synth_timpression_defaults(&o);
+    for (unsigned k = 0; k < 10; k++) {
+        tern_synth_tfinger *f;
+        tern_error err;
+        if (tern_synth_tfinger_create(id.finger_seed[k], (int)id.finger_class[k], &f, &err) ||
+            tern_synth_tfinger_impression(f, tern_synth_seed_mix(seed, index * 16 + k, imp), &o,
+                                          &t[k], &err))
+            bench_die("synth", &err);
+        t[k]->finger_position = (uint8_t)(k + 1);
+        tern_synth_tfinger_free(f);
+    }
+}
+
+void bench_ten_free(tern_template *t[10])
+{
+    for (unsigned k = 0; k < 10; k++)
+        tern_template_free(t[k]);
+}
