@@ -200,8 +200,10 @@ STORE_TEST(audit, concurrent_writers_never_fork_the_chain)
         cr_assert_geq(pids[w], 0);
         if (pids[w] == 0) {
             tern_store *cs = NULL;
-            if (tern_store_open(f.url, &f.key, &cs, &err) != TERN_OK)
+            if (tern_store_open(f.url, &f.key, &cs, &err) != TERN_OK) {
+                fprintf(stderr, "writer %d: open: %s\n", w, err.message);
                 _exit(2);
+            }
             for (int i = 0; i < PER_WRITER; i++) {
                 char actor[32];
                 snprintf(actor, sizeof actor, "writer%d", w);

@@ -142,6 +142,23 @@ static const store_ops sqlite_ops = {
     .close = sq_close,
 };
 
+/* Switches the file to WAL. The switch needs the exclusive lock, and SQLite
+ * returns SQLITE_BUSY without calling the busy handler when taking it could
+ * deadlock (several processes opening a fresh file at once): retry here,
+ * with short sleeps, up to the same timeout. */
+static tern_status set_wal(sqlite3 *db, int busy_timeout_ms, tern_error *err)
+{
+    int waited = 0;
+    for (int pause = 1;; pause = pause < 16 ? pause * 2 : 16) {
+        int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            return TERN_OK;
+        if ((rc & 0xff) != SQLITE_BUSY || waited >= busy_timeout_ms)
+            return map_error(db, rc, "journal_mode=WAL", err);
+        waited += sqlite3_sleep(pause);
+    }
+}
+
 tern_status store_sqlite_open(const char *path, int busy_timeout_ms, void **out,
                               const store_ops **ops, tern_error *err)
 {
@@ -163,10 +180,9 @@ tern_status store_sqlite_open(const char *path, int busy_timeout_ms, void **out,
     }
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, busy_timeout_ms);
-    tern_status s = sq_exec(db,
-                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                            " PRAGMA foreign_keys=ON;",
-                            err);
+    tern_status s = set_wal(db, busy_timeout_ms, err);
+    if (s == TERN_OK)
+        s = sq_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err);
     if (s != TERN_OK) {
         sqlite3_close_v2(db);
         return tern_error_prefix(err, "%s: ", path);
