@@ -30,6 +30,29 @@
 
 #include "match_internal.h"
 
+/* Four floats or ints: GCC and Clang vector extensions (SSE2 on x86-64, NEON
+ * on ARM, scalar code elsewhere). Each lane computes exactly the scalar
+ * code's IEEE single-precision operations, in the same order (no FMA:
+ * -ffp-contract=off), so vector and scalar decisions are the same. */
+typedef float f4 __attribute__((vector_size(16)));
+typedef int32_t i4 __attribute__((vector_size(16)));
+
+static inline f4 load4(const float *p)
+{
+    f4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline i4 load4i(const int32_t *p)
+{
+    i4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline f4 splat(float x) { return (f4){x, x, x, x}; }
+
 /* Consolidation parameters, in 500-ppi units and radians. */
 #ifndef ROOTS
 #define ROOTS 6               /* root pairs tried */
@@ -111,9 +134,13 @@ tern_status tern_match_context_create(tern_match_context **out, tern_error *err)
     c->used_b = malloc(TERN_TEMPLATE_MAX_MINUTIAE);
     c->turns = malloc(2 * TERN_TEMPLATE_MAX_MINUTIAE * sizeof(float));
     c->rot = malloc(MAX_CANDIDATES * sizeof *c->rot);
+    c->cand_turn = malloc(2 * MAX_CANDIDATES * sizeof *c->cand_turn);
+    c->list = malloc(MAX_CANDIDATES * sizeof *c->list);
+    c->geo = calloc(2, sizeof *c->geo);
+    c->used_lane = malloc(MATCH_GEO_N * sizeof *c->used_lane);
 
     if (!c->pairs || !c->pairs_tmp || !c->matched || !c->best || !c->used_a || !c->used_b ||
-        !c->turns || !c->rot) {
+        !c->turns || !c->rot || !c->cand_turn || !c->list || !c->geo || !c->used_lane) {
         tern_match_context_free(c);
         return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
     }
@@ -135,6 +162,10 @@ void tern_match_context_free(tern_match_context *ctx)
     free(ctx->used_b);
     free(ctx->turns);
     free(ctx->rot);
+    free(ctx->cand_turn);
+    free(ctx->list);
+    free(ctx->geo);
+    free(ctx->used_lane);
 
     free(ctx);
 }
@@ -146,38 +177,48 @@ static inline uint32_t p_key(const match_pair *p) { return MATCH_Q - p->q; }
  * bits) descending; returns how many are sorted (min(n, keep)). Stable: equal
  * keys keep the order in which they were produced (match_local_pairs: a,
  * then b, ascending), so the order is total and platform-independent. A
- * histogram of the key's high byte finds the cut; the pairs above it are
- * scattered stably into their high-byte buckets, and each (small) bucket is
- * then insertion-sorted on the whole key. tmp has room for n pairs. */
+ * histogram of the key's high byte finds the cut (the first high byte at
+ * which `keep` pairs are reached); the pairs up to it are compacted in
+ * place, then sorted by a two-pass LSD radix sort (low byte, then high
+ * byte; each pass a stable counting scatter). Every loop is branch-free but
+ * for its bounds: the comparisons of an insertion sort mispredict about
+ * once a pair. A few pairs are insertion-sorted (the same order). tmp has
+ * room for n pairs. */
 static uint32_t top_pairs(match_pair *p, match_pair *tmp, uint32_t n, uint32_t keep)
 {
-    uint32_t hist[257] = {0};
+    if (n <= 16) {
+        for (uint32_t i = 1; i < n; i++) {
+            match_pair v = p[i];
+            uint32_t key = p_key(&v), j = i;
+            while (j > 0 && p_key(&p[j - 1]) > key)
+                p[j] = p[j - 1], j--;
+            p[j] = v;
+        }
+        return n < keep ? n : keep;
+    }
+    uint32_t hi[257] = {0}, lo[257] = {0};
     for (uint32_t i = 0; i < n; i++)
-        hist[(p_key(&p[i]) >> 8) + 1]++;
+        hi[(p_key(&p[i]) >> 8) + 1]++;
     uint32_t cut = 0, below = 0;
-    while (cut < 255 && below + hist[cut + 1] < keep)
-        below += hist[++cut];
-    for (uint32_t k = 0; k < cut + 1; k++)
-        hist[k + 1] += hist[k]; /* hist[k]: where bucket k starts */
-    uint32_t m = hist[cut + 1];
-    /* branch-free: pairs beyond the cut all land on tmp[m], a dump slot
-     * (there is one when m < n) that nothing reads */
-    for (uint32_t k = cut + 1; k < 256; k++)
-        hist[k] = m;
+    while (cut < 255 && below + hi[cut + 1] < keep)
+        below += hi[++cut];
+    /* the pairs up to the cut, in place and in order; their low bytes */
+    uint32_t m = 0;
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t k = p_key(&p[i]) >> 8;
-        tmp[hist[k]] = p[i];
-        hist[k] += k <= cut;
+        match_pair v = p[i];
+        uint32_t key = p_key(&v), in = (key >> 8) <= cut;
+        p[m] = v;
+        m += in;
+        lo[(key & 255) + 1] += in;
     }
-    /* hist[k] now ends bucket k; sort within buckets (equal high bytes) */
-    for (uint32_t i = 1; i < m; i++) {
-        match_pair v = tmp[i];
-        uint32_t key = p_key(&v), j = i;
-        while (j > 0 && p_key(&tmp[j - 1]) > key)
-            tmp[j] = tmp[j - 1], j--;
-        tmp[j] = v;
-    }
-    memcpy(p, tmp, m * sizeof *p);
+    for (uint32_t k = 0; k < 255; k++)
+        lo[k + 1] += lo[k]; /* lo[k]: where low byte k starts */
+    for (uint32_t i = 0; i < m; i++)
+        tmp[lo[p_key(&p[i]) & 255]++] = p[i];
+    for (uint32_t k = 0; k < cut; k++)
+        hi[k + 1] += hi[k]; /* hi[k]: where high byte k starts */
+    for (uint32_t i = 0; i < m; i++)
+        p[hi[p_key(&tmp[i]) >> 8]++] = tmp[i];
     return m < keep ? m : keep;
 }
 
@@ -198,25 +239,21 @@ static inline turn turn_of(const match_minutia *ma, const match_minutia *mb)
  * tij = dir(i) - dir(j), the relative directions differ by the angle between
  * e_a and e_b turned by tij, whose cosine is e_a . R(tij) e_b / (|e_a||e_b|)
  * (at the other end, the edges reversed and turned by tpq: the same dot
- * product). */
-static inline int consistent(const tern_match_template *a, uint32_t i, uint32_t p,
-                             const tern_match_template *b, uint32_t j, uint32_t q, turn tij,
-                             turn tpq)
+ * product). Without branches (the outcome is unpredictable): every
+ * quantity is computed, and the tests combined bitwise. */
+static inline int consistent(const match_geo *ga, uint32_t i, uint32_t p, const match_geo *gb,
+                             uint32_t j, uint32_t q, turn tij, turn tpq)
 {
-    float ax = a->m[p].x - a->m[i].x, ay = a->m[p].y - a->m[i].y;
-    float bx = b->m[q].x - b->m[j].x, by = b->m[q].y - b->m[j].y;
+    float ax = ga->x[p] - ga->x[i], ay = ga->y[p] - ga->y[i];
+    float bx = gb->x[q] - gb->x[j], by = gb->y[q] - gb->y[j];
     float da = sqrtf(ax * ax + ay * ay), db = sqrtf(bx * bx + by * by);
     float longer = da > db ? da : db;
-    if (fabsf(da - db) > LEN_TOL_ABS + LEN_TOL_REL * longer)
-        return 0;
-    if (longer < EDGE_ANGLE_MIN_LEN)
-        return 1;
+    int len_ok = !(fabsf(da - db) > LEN_TOL_ABS + LEN_TOL_REL * longer);
+    int is_short = longer < EDGE_ANGLE_MIN_LEN;
     float lim = COS_EDGE_ANGLE_TOL * da * db;
     float d1 = ax * (tij.c * bx - tij.s * by) + ay * (tij.s * bx + tij.c * by);
-    if (d1 < lim)
-        return 0;
     float d2 = ax * (tpq.c * bx - tpq.s * by) + ay * (tpq.s * bx + tpq.c * by);
-    return d2 >= lim;
+    return len_ok & (is_short | ((d1 >= lim) & (d2 >= lim)));
 }
 
 typedef struct growth {
@@ -225,31 +262,49 @@ typedef struct growth {
 } growth;
 
 /* Grows the graph from candidate `root`; the pairs end in ctx->matched, the
- * turns of the pairs in ctx->turns. */
+ * turns of the pairs in ctx->turns. A candidate joins if neither minutia
+ * is taken, its turn is within ROT_TOL of the root's, and it is consistent
+ * with every pair of the graph. The tests against the root alone do not
+ * depend on the graph: they are made first for every candidate, without
+ * branches, leaving the few candidates that pass in ctx->list (in order);
+ * the graph's other pairs are then tested on those (the same decisions, in
+ * the same order, as testing each candidate in turn). */
 static growth grow(tern_match_context *ctx, const tern_match_template *a,
                    const tern_match_template *b, const match_pair *cand, uint32_t n_cand,
                    uint32_t root)
 {
+    const match_geo *ga = &ctx->geo[0], *gb = &ctx->geo[1];
     memset(ctx->used_a, 0, a->n);
     memset(ctx->used_b, 0, b->n);
-    uint16_t *mp = ctx->matched;
+    uint16_t *mp = ctx->matched, *list = ctx->list;
     turn *tu = (turn *)ctx->turns;
+    const turn *ct = (const turn *)ctx->cand_turn;
     const match_pair *r = &cand[root];
     const uint16_t *rot = ctx->rot;
+    const uint16_t rr = rot[root];
     growth g = {1, r->q};
     mp[0] = r->a, mp[1] = r->b;
-    tu[0] = turn_of(&a->m[r->a], &b->m[r->b]);
+    tu[0] = ct[root];
     ctx->used_a[r->a] = ctx->used_b[r->b] = 1;
+    /* |turn - the root's turn| <= ROT_TOL, in angle steps, wrapped */
+    uint32_t n1 = 0;
     for (uint32_t c = 0; c < n_cand; c++) {
-        uint32_t i = cand[c].a, j = cand[c].b;
+        list[n1] = (uint16_t)c;
+        n1 += (uint16_t)(rot[c] - rr + ROT_TOL_STEPS) <= 2 * ROT_TOL_STEPS;
+    }
+    uint32_t n2 = 0;
+    for (uint32_t x = 0; x < n1; x++) {
+        uint32_t c = list[x];
+        list[n2] = (uint16_t)c;
+        n2 += (uint32_t)consistent(ga, cand[c].a, r->a, gb, cand[c].b, r->b, ct[c], tu[0]);
+    }
+    for (uint32_t x = 0; x < n2; x++) {
+        uint32_t c = list[x], i = cand[c].a, j = cand[c].b;
         if (ctx->used_a[i] || ctx->used_b[j])
             continue;
-        /* |turn - the root's turn| <= ROT_TOL, in angle steps, wrapped */
-        if ((uint16_t)(rot[c] - rot[root] + ROT_TOL_STEPS) > 2 * ROT_TOL_STEPS)
-            continue;
-        turn tij = turn_of(&a->m[i], &b->m[j]);
-        uint32_t t = 0;
-        while (t < g.k && consistent(a, i, mp[2 * t], b, j, mp[2 * t + 1], tij, tu[t]))
+        turn tij = ct[c];
+        uint32_t t = 1;
+        while (t < g.k && consistent(ga, i, mp[2 * t], gb, j, mp[2 * t + 1], tij, tu[t]))
             t++;
         if (t < g.k)
             continue;
@@ -291,22 +346,52 @@ static rigid fit_rigid(const tern_match_template *a, const tern_match_template *
     return r;
 }
 
-/* The number of minutiae of `from` that, mapped by the rigid transform
- * (rotation co/si about cf, then to ct), fall inside the hull of `to`. */
-static float count_inside(const tern_match_template *from, const tern_match_template *to,
+/* The overlap weight of a minutia: one of low quality that finds no
+ * partner is weak evidence against a match, so it counts for less (1 when
+ * quality is absent). */
+static inline float overlap_weight(uint8_t q)
+{
+    return q ? QUALITY_W0 + (1.0f - QUALITY_W0) * (float)q / 100.0f : 1.0f;
+}
+
+/* Fills g with the n minutiae of mt (match_geo), the padding zero. */
+static void geo_fill(match_geo *g, const tern_match_template *mt)
+{
+    uint32_t n = mt->n, pad = (n + 3u) & ~3u;
+    for (uint32_t i = 0; i < n; i++) {
+        const match_minutia *m = &mt->m[i];
+        g->x[i] = m->x, g->y[i] = m->y, g->co[i] = m->co, g->si[i] = m->si;
+        g->w[i] = overlap_weight(m->quality);
+    }
+    for (uint32_t i = n; i < pad; i++)
+        g->x[i] = g->y[i] = g->co[i] = g->si[i] = g->w[i] = 0;
+}
+
+/* The weighted number of minutiae of `from` (n of them) that, mapped by the
+ * rigid transform (rotation co/si about cf, then to ct), fall inside the
+ * hull of `to` pushed out by OVERLAP_MARGIN (match_hull_contains: the same
+ * tests, four minutiae at a time, every edge tested). */
+static float count_inside(const match_geo *from, uint32_t n, const tern_match_template *to,
                           float co, float si, const float *cf, const float *ct)
 {
-    float n = 0;
-    for (uint32_t i = 0; i < from->n; i++) {
-        float x = from->m[i].x - cf[0], y = from->m[i].y - cf[1];
-        /* a minutia of low quality that finds no partner is weak evidence
-         * against a match: it counts for less (1 when quality is absent) */
-        uint8_t q = from->m[i].quality;
-        float w = q ? QUALITY_W0 + (1.0f - QUALITY_W0) * (float)q / 100.0f : 1.0f;
-        n += w * (float)match_hull_contains(to, ct[0] + co * x - si * y,
-                                            ct[1] + si * x + co * y, OVERLAP_MARGIN);
+    if (to->n_hull < 3)
+        return 0;
+    int32_t out[MATCH_GEO_N];
+    const f4 cf0 = splat(cf[0]), cf1 = splat(cf[1]), ct0 = splat(ct[0]), ct1 = splat(ct[1]);
+    const f4 vco = splat(co), vsi = splat(si), margin = splat(OVERLAP_MARGIN);
+    for (uint32_t i = 0; i < n; i += 4) {
+        f4 x = load4(&from->x[i]) - cf0, y = load4(&from->y[i]) - cf1;
+        f4 px = ct0 + vco * x - vsi * y, py = ct1 + vsi * x + vco * y;
+        i4 beyond = {0, 0, 0, 0};
+        const float *e = to->hull_edge;
+        for (uint32_t h = 0; h < to->n_hull; h++, e += 3)
+            beyond |= splat(e[0]) * px + splat(e[1]) * py - splat(e[2]) > margin;
+        memcpy(&out[i], &beyond, sizeof beyond);
     }
-    return n;
+    float sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += from->w[i] * (float)(out[i] + 1); /* out: -1 outside, 0 inside */
+    return sum;
 }
 
 /* The orientation fields in a total order (after the minutiae): grid, cell
@@ -405,45 +490,61 @@ static field_fit field_agreement(const tern_match_template *a, const tern_match_
  * unpaired minutia of b within T0 + TR * (distance to that pair) and within
  * A0 in direction. Candidates are taken best first (position error relative
  * to the tolerance, quantised; ties in (i, j) order), each minutia once. The
- * pairs are appended to mp after the k graph pairs; returns how many. */
+ * pairs are appended to mp after the k graph pairs; returns how many. b's
+ * minutiae are tested four at a time (few pass). */
 static uint32_t global_pass(tern_match_context *ctx, const tern_match_template *a,
                             const tern_match_template *b, uint16_t *mp, uint32_t k, const rigid *r)
 {
+    const match_geo *ga = &ctx->geo[0], *gb = &ctx->geo[1];
     memset(ctx->used_a, 0, a->n);
     memset(ctx->used_b, 0, b->n);
     for (uint32_t t = 0; t < k; t++)
         ctx->used_a[mp[2 * t]] = ctx->used_b[mp[2 * t + 1]] = 1;
+    const uint32_t nb4 = (b->n + 3u) & ~3u;
+    int32_t *taken = ctx->used_lane;
+    for (uint32_t j = 0; j < nb4; j++)
+        taken[j] = j < b->n && !ctx->used_b[j] ? 0 : -1;
     match_pair *c = ctx->pairs;
     uint32_t nc = 0;
+    const f4 min_cos = splat(COS_GLOBAL_A0);
     for (uint32_t i = 0; i < a->n; i++) {
         if (ctx->used_a[i])
             continue;
         float best_d2 = INFINITY;
         uint32_t anchor = 0;
         for (uint32_t t = 0; t < k; t++) {
-            float dx = a->m[i].x - a->m[mp[2 * t]].x, dy = a->m[i].y - a->m[mp[2 * t]].y;
+            float dx = ga->x[i] - ga->x[mp[2 * t]], dy = ga->y[i] - ga->y[mp[2 * t]];
             float d2 = dx * dx + dy * dy;
-            if (d2 < best_d2)
-                best_d2 = d2, anchor = t;
+            int closer = d2 < best_d2;
+            best_d2 = closer ? d2 : best_d2;
+            anchor = closer ? t : anchor;
         }
-        const match_minutia *pa = &a->m[mp[2 * anchor]], *pb = &b->m[mp[2 * anchor + 1]];
-        float dx = a->m[i].x - pa->x, dy = a->m[i].y - pa->y;
-        float px = pb->x + r->co * dx - r->si * dy, py = pb->y + r->si * dx + r->co * dy;
+        uint32_t ia = mp[2 * anchor], ib = mp[2 * anchor + 1];
+        float dx = ga->x[i] - ga->x[ia], dy = ga->y[i] - ga->y[ia];
+        float px = gb->x[ib] + r->co * dx - r->si * dy, py = gb->y[ib] + r->si * dx + r->co * dy;
         float tol = GLOBAL_T0 + GLOBAL_TR * sqrtf(best_d2);
         /* the direction test without atan2: the angle between a's direction
          * turned by the fit and b's, by its cosine */
-        float ca = a->m[i].co * r->co - a->m[i].si * r->si;
-        float sa = a->m[i].si * r->co + a->m[i].co * r->si;
-        for (uint32_t j = 0; j < b->n; j++) {
-            if (ctx->used_b[j])
+        float ca = ga->co[i] * r->co - ga->si[i] * r->si;
+        float sa = ga->si[i] * r->co + ga->co[i] * r->si;
+        const f4 vpx = splat(px), vpy = splat(py), vtol2 = splat(tol * tol);
+        const f4 vca = splat(ca), vsa = splat(sa);
+        for (uint32_t j = 0; j < nb4; j += 4) {
+            f4 ex = load4(&gb->x[j]) - vpx, ey = load4(&gb->y[j]) - vpy;
+            f4 e2 = ex * ex + ey * ey;
+            i4 hit = (e2 <= vtol2) & (vca * load4(&gb->co[j]) + vsa * load4(&gb->si[j]) >= min_cos) &
+                     ~load4i(&taken[j]);
+            uint64_t any[2];
+            memcpy(any, &hit, sizeof any);
+            if (!(any[0] | any[1]))
                 continue;
-            float ex = b->m[j].x - px, ey = b->m[j].y - py;
-            float e2 = ex * ex + ey * ey;
-            if (e2 > tol * tol || ca * b->m[j].co + sa * b->m[j].si < COS_GLOBAL_A0)
-                continue;
-            float cost = sqrtf(e2) / tol;
-            c[nc++] = (match_pair){(uint16_t)(MATCH_Q - (uint32_t)(cost * (float)MATCH_Q)),
-                                   (uint16_t)i, (uint16_t)j};
+            for (uint32_t l = 0; l < 4; l++) {
+                if (!hit[l])
+                    continue;
+                float cost = sqrtf(e2[l]) / tol;
+                c[nc++] = (match_pair){(uint16_t)(MATCH_Q - (uint32_t)(cost * (float)MATCH_Q)),
+                                       (uint16_t)i, (uint16_t)(j + l)};
+            }
         }
     }
     nc = top_pairs(c, ctx->pairs_tmp, nc, nc);
@@ -494,8 +595,14 @@ static double compare_canonical(tern_match_context *ctx, const tern_match_templa
     return n_cand;
 #endif
     uint32_t roots = n_cand < ROOTS ? n_cand : ROOTS;
-    for (uint32_t c = 0; c < n_cand; c++)
-        ctx->rot[c] = (uint16_t)(b->m[ctx->pairs[c].b].aq - a->m[ctx->pairs[c].a].aq);
+    geo_fill(&ctx->geo[0], a);
+    geo_fill(&ctx->geo[1], b);
+    turn *ct = (turn *)ctx->cand_turn;
+    for (uint32_t c = 0; c < n_cand; c++) {
+        const match_pair *p = &ctx->pairs[c];
+        ctx->rot[c] = (uint16_t)(b->m[p->b].aq - a->m[p->a].aq);
+        ct[c] = turn_of(&a->m[p->a], &b->m[p->b]);
+    }
     growth best = {0, 0};
     for (uint32_t r = 0; r < roots; r++) {
         /* a root already in the best graph would grow much the same graph */
@@ -513,8 +620,8 @@ static double compare_canonical(tern_match_context *ctx, const tern_match_templa
     if (best.k < 3)
         return 0.0;
     rigid r = fit_rigid(a, b, ctx->best, best.k);
-    float ov_a = count_inside(a, b, r.co, r.si, r.ca, r.cb);
-    float ov_b = count_inside(b, a, r.co, -r.si, r.cb, r.ca);
+    float ov_a = count_inside(&ctx->geo[0], a->n, b, r.co, r.si, r.ca, r.cb);
+    float ov_b = count_inside(&ctx->geo[1], b->n, a, r.co, -r.si, r.cb, r.ca);
     uint32_t extra = global_pass(ctx, a, b, ctx->best, best.k, &r);
     *k_out = best.k, *extra_out = extra;
     float fa = ov_a > OVERLAP_FLOOR ? ov_a : OVERLAP_FLOOR;

@@ -112,6 +112,15 @@ typedef enum match_path {
     MATCH_PATH_GENERIC, MATCH_PATH_POPCNT, MATCH_PATH_AVX2, MATCH_PATH_AVX512, MATCH_PATHS
 } match_path;
 
+/* One template's minutiae as a structure of arrays, for the consolidation's
+ * vector loops (compare.c fills it per comparison): positions, cos/sin of
+ * the directions and the overlap weight (from the quality), padded with
+ * zeros to a multiple of 4 entries. */
+#define MATCH_GEO_N ((TERN_TEMPLATE_MAX_MINUTIAE + 4u) & ~3u)
+typedef struct match_geo {
+    float x[MATCH_GEO_N], y[MATCH_GEO_N], co[MATCH_GEO_N], si[MATCH_GEO_N], w[MATCH_GEO_N];
+} match_geo;
+
 struct tern_match_context {
     match_pair *pairs;   /* MATCH_MAX_PAIRS */
     match_pair *pairs_tmp; /* MATCH_MAX_PAIRS, for sorting */
@@ -120,6 +129,10 @@ struct tern_match_context {
     uint16_t *best;      /* 2 * TERN_TEMPLATE_MAX_MINUTIAE */
     float *turns;        /* 2 * TERN_TEMPLATE_MAX_MINUTIAE: cos, sin per graph pair */
     uint16_t *rot;       /* MAX_CANDIDATES: each candidate's turn, in angle steps */
+    float *cand_turn;    /* 2 * MAX_CANDIDATES: each candidate's turn, cos and sin */
+    uint16_t *list;      /* MAX_CANDIDATES: the candidates one root may take */
+    match_geo *geo;      /* 2: a's and b's minutiae (compare.c) */
+    int32_t *used_lane;  /* MATCH_GEO_N: -1 where b's minutia is taken */
     float sq[MCC_WORDS * 64 + 1]; /* match_sqrt_table */
     match_path path;     /* the pair loop's (match_path_default at creation) */
 };
