@@ -416,6 +416,84 @@ Test(match, genuine_above_impostor_on_a_small_fixture)
                  top_impostor);
 }
 
+/* The consolidation's rules, checked from outside on what the evidence
+ * reports (an independent restatement in double precision, with
+ * arctangents where the comparator uses cosines, and a small margin for
+ * that difference): every two pairs of the graph agree on their edge
+ * (lengths within 8 units + 15 %, and, for edges of 12 units or more, the
+ * edge's direction relative to both end minutiae within 0.40 rad); every
+ * pair's turn is within 30 degrees of the first (the root's); no minutia is
+ * paired twice. On genuine pairs (distorted, cropped, turned) and impostors,
+ * whose graphs are the accidental ones. */
+static double wrap_pi(double a)
+{
+    return a - 2 * M_PI * floor((a + M_PI) / (2 * M_PI));
+}
+
+Test(match, graph_pairs_obey_the_consolidation_rules)
+{
+    tern_match_context *ctx;
+    cr_assert_eq(tern_match_context_create(&ctx, NULL), TERN_OK);
+    tern_match_evidence *ev = malloc(sizeof *ev);
+    uint32_t graphs = 0, edges = 0;
+    for (uint64_t k = 0; k < 40; k++) {
+        tern_template *f = make_finger(500 + k, 30 + (uint32_t)k % 25);
+        tern_template *g = make_finger(900 + k, 40);
+        impression i1 = typical, i2 = typical;
+        i1.seed = 2 * k + 1, i2.seed = 2 * k + 2;
+        i2.rotate = 0.5 * (double)k, i2.dx = 3.0 * (double)k, i2.distort = 10;
+        tern_template *a = make_impression(f, &i1);
+        tern_template *b = k % 2 ? make_impression(f, &i2) : make_impression(g, &i2);
+        tern_match_template *ma, *mb;
+        cr_assert_eq(tern_match_template_create(a, &ma, NULL), TERN_OK);
+        cr_assert_eq(tern_match_template_create(b, &mb, NULL), TERN_OK);
+        tern_match_compare_evidence(ctx, ma, mb, ev);
+        graphs += ev->n_graph >= 3;
+        uint8_t used_a[TERN_TEMPLATE_MAX_MINUTIAE] = {0}, used_b[TERN_TEMPLATE_MAX_MINUTIAE] = {0};
+        for (uint32_t t = 0; t < ev->n_pairs; t++) {
+            uint16_t i = ev->pairs[t].a, j = ev->pairs[t].b;
+            cr_assert(!used_a[i] && !used_b[j], "case %lu: minutia paired twice (pair %u)",
+                      (unsigned long)k, t);
+            used_a[i] = used_b[j] = 1;
+        }
+        const match_minutia *A = ma->m, *B = mb->m;
+        const tern_match_minutia_pair *P = ev->pairs;
+        for (uint32_t s = 0; s < ev->n_graph; s++) {
+            double turn_s = (double)B[P[s].b].angle - A[P[s].a].angle;
+            double turn_0 = (double)B[P[0].b].angle - A[P[0].a].angle;
+            cr_assert_leq(fabs(wrap_pi(turn_s - turn_0)), M_PI / 6 + 1e-3,
+                          "case %lu: pair %u turns %g from the root", (unsigned long)k, s,
+                          wrap_pi(turn_s - turn_0));
+            for (uint32_t t = s + 1; t < ev->n_graph; t++) {
+                double ax = (double)A[P[t].a].x - A[P[s].a].x, ay = (double)A[P[t].a].y - A[P[s].a].y;
+                double bx = (double)B[P[t].b].x - B[P[s].b].x, by = (double)B[P[t].b].y - B[P[s].b].y;
+                double da = hypot(ax, ay), db = hypot(bx, by), longer = fmax(da, db);
+                cr_assert_leq(fabs(da - db), 8 + 0.15 * longer + 1e-3,
+                              "case %lu: edge %u-%u is %g units in a, %g in b", (unsigned long)k,
+                              s, t, da, db);
+                edges++;
+                if (longer < 12 + 1e-3)
+                    continue;
+                /* the edge's direction relative to each end minutia */
+                double e = atan2(ay, ax) - atan2(by, bx);
+                for (int end = 0; end < 2; end++) {
+                    uint32_t u = end ? t : s;
+                    double turn = (double)A[P[u].a].angle - B[P[u].b].angle;
+                    cr_assert_leq(fabs(wrap_pi(e - turn)), 0.40 + 1e-2,
+                                  "case %lu: edge %u-%u disagrees by %g rad at %u",
+                                  (unsigned long)k, s, t, wrap_pi(e - turn), u);
+                }
+            }
+        }
+        tern_match_template_free(ma), tern_match_template_free(mb);
+        tern_template_free(a), tern_template_free(b), tern_template_free(f), tern_template_free(g);
+    }
+    cr_assert_geq(graphs, 30, "%u of 40 comparisons grew a graph", graphs);
+    cr_assert_geq(edges, 2000, "%u edges checked", edges);
+    free(ev);
+    tern_match_context_free(ctx);
+}
+
 /* ---- orientation fields ------------------------------------------------ */
 
 /* The orientation field of impression im of finger `seed` (make_finger's

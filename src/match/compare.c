@@ -27,6 +27,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE__
+#include <xmmintrin.h>
+#endif
 
 #include "match_internal.h"
 
@@ -52,6 +55,22 @@ static inline i4 load4i(const int32_t *p)
 }
 
 static inline f4 splat(float x) { return (f4){x, x, x, x}; }
+
+/* Square roots, each exactly rounded (as sqrtf). */
+static inline f4 sqrt4(f4 v)
+{
+#ifdef __SSE__
+    return (f4)_mm_sqrt_ps((__m128)v);
+#else
+    return (f4){sqrtf(v[0]), sqrtf(v[1]), sqrtf(v[2]), sqrtf(v[3])};
+#endif
+}
+
+static inline f4 max4(f4 x, f4 y)
+{
+    i4 m = x > y;
+    return (f4)((m & (i4)x) | (~m & (i4)y)); /* as x > y ? x : y */
+}
 
 /* Consolidation parameters, in 500-ppi units and radians. */
 #ifndef ROOTS
@@ -120,6 +139,22 @@ static inline f4 splat(float x) { return (f4){x, x, x, x}; }
 #define QUALITY_W0 0.3f       /* overlap weight of a minutia of quality 0+ (100: 1) */
 #endif
 
+/* The candidates of one comparison (the best pairs, in order), as a
+ * structure of arrays for the growth's vector tests: the positions of
+ * their minutiae in a and b, their turn (cos, sin of a's direction minus
+ * b's), and which candidates lie in each sector of turns (bitmaps), so a
+ * root finds the candidates within ROT_TOL of its turn without reading
+ * them all. */
+#define SECTOR_SHIFT 12u        /* 16 sectors of 4096 angle steps (22.5 degrees) */
+#define SECTORS (65536u >> SECTOR_SHIFT)
+#define CAND_WORDS ((MAX_CANDIDATES + 63) / 64)
+_Static_assert(2 * ROT_TOL_STEPS + 1 <= 3u << SECTOR_SHIFT, "a root's window spans 4 sectors at most");
+struct match_cands {
+    float ax[MAX_CANDIDATES], ay[MAX_CANDIDATES], bx[MAX_CANDIDATES], by[MAX_CANDIDATES];
+    float tc[MAX_CANDIDATES], ts[MAX_CANDIDATES];
+    uint64_t sector[SECTORS][CAND_WORDS];
+};
+
 tern_status tern_match_context_create(tern_match_context **out, tern_error *err)
 {
     *out = NULL;
@@ -134,13 +169,13 @@ tern_status tern_match_context_create(tern_match_context **out, tern_error *err)
     c->used_b = malloc(TERN_TEMPLATE_MAX_MINUTIAE);
     c->turns = malloc(2 * TERN_TEMPLATE_MAX_MINUTIAE * sizeof(float));
     c->rot = malloc(MAX_CANDIDATES * sizeof *c->rot);
-    c->cand_turn = malloc(2 * MAX_CANDIDATES * sizeof *c->cand_turn);
-    c->list = malloc(MAX_CANDIDATES * sizeof *c->list);
-    c->geo = calloc(2, sizeof *c->geo);
+    c->cands = malloc(sizeof *c->cands);
+    c->list = malloc((MAX_CANDIDATES + 4) * sizeof *c->list);
+    c->geo = calloc(3, sizeof *c->geo);
     c->used_lane = malloc(MATCH_GEO_N * sizeof *c->used_lane);
 
     if (!c->pairs || !c->pairs_tmp || !c->matched || !c->best || !c->used_a || !c->used_b ||
-        !c->turns || !c->rot || !c->cand_turn || !c->list || !c->geo || !c->used_lane) {
+        !c->turns || !c->rot || !c->cands || !c->list || !c->geo || !c->used_lane) {
         tern_match_context_free(c);
         return tern_error_set(err, TERN_E_NOMEM, "match: out of memory");
     }
@@ -162,7 +197,7 @@ void tern_match_context_free(tern_match_context *ctx)
     free(ctx->used_b);
     free(ctx->turns);
     free(ctx->rot);
-    free(ctx->cand_turn);
+    free(ctx->cands);
     free(ctx->list);
     free(ctx->geo);
     free(ctx->used_lane);
@@ -261,48 +296,87 @@ typedef struct growth {
     uint32_t sum_q;   /* their quantised local similarities, summed */
 } growth;
 
+/* consistent() of four candidates (list[0..3]) against the root pair
+ * (p, q) with turn tr: the same operations lane by lane; the result's lanes
+ * are -1 where consistent, else 0. */
+static inline i4 consistent_with_root(const struct match_cands *cd, const uint16_t *list,
+                                      f4 px, f4 py, f4 qx, f4 qy, turn tr)
+{
+    uint32_t c0 = list[0], c1 = list[1], c2 = list[2], c3 = list[3];
+    f4 ax = px - (f4){cd->ax[c0], cd->ax[c1], cd->ax[c2], cd->ax[c3]};
+    f4 ay = py - (f4){cd->ay[c0], cd->ay[c1], cd->ay[c2], cd->ay[c3]};
+    f4 bx = qx - (f4){cd->bx[c0], cd->bx[c1], cd->bx[c2], cd->bx[c3]};
+    f4 by = qy - (f4){cd->by[c0], cd->by[c1], cd->by[c2], cd->by[c3]};
+    f4 tc = {cd->tc[c0], cd->tc[c1], cd->tc[c2], cd->tc[c3]};
+    f4 ts = {cd->ts[c0], cd->ts[c1], cd->ts[c2], cd->ts[c3]};
+    f4 da = sqrt4(ax * ax + ay * ay), db = sqrt4(bx * bx + by * by);
+    f4 longer = max4(da, db);
+    f4 diff = (f4)((i4)(da - db) & 0x7fffffff); /* fabsf */
+    i4 len_ok = ~(diff > splat(LEN_TOL_ABS) + splat(LEN_TOL_REL) * longer);
+    i4 is_short = longer < splat(EDGE_ANGLE_MIN_LEN);
+    f4 lim = splat(COS_EDGE_ANGLE_TOL) * da * db;
+    f4 d1 = ax * (tc * bx - ts * by) + ay * (ts * bx + tc * by);
+    f4 d2 = ax * (splat(tr.c) * bx - splat(tr.s) * by) + ay * (splat(tr.s) * bx + splat(tr.c) * by);
+    return len_ok & (is_short | ((d1 >= lim) & (d2 >= lim)));
+}
+
 /* Grows the graph from candidate `root`; the pairs end in ctx->matched, the
  * turns of the pairs in ctx->turns. A candidate joins if neither minutia
  * is taken, its turn is within ROT_TOL of the root's, and it is consistent
  * with every pair of the graph. The tests against the root alone do not
- * depend on the graph: they are made first for every candidate, without
- * branches, leaving the few candidates that pass in ctx->list (in order);
- * the graph's other pairs are then tested on those (the same decisions, in
- * the same order, as testing each candidate in turn). */
+ * depend on the graph: they are made first, without branches (the turn's
+ * on the candidates of the root's sectors, the consistency four at a
+ * time), leaving the few candidates that pass in ctx->list, in order; the
+ * graph's other pairs are then tested on those: the same decisions, in the
+ * same order, as testing each candidate in turn. */
 static growth grow(tern_match_context *ctx, const tern_match_template *a,
-                   const tern_match_template *b, const match_pair *cand, uint32_t n_cand,
-                   uint32_t root)
+                   const tern_match_template *b, const match_pair *cand, uint32_t root)
 {
     const match_geo *ga = &ctx->geo[0], *gb = &ctx->geo[1];
+    const struct match_cands *cd = ctx->cands;
     memset(ctx->used_a, 0, a->n);
     memset(ctx->used_b, 0, b->n);
     uint16_t *mp = ctx->matched, *list = ctx->list;
     turn *tu = (turn *)ctx->turns;
-    const turn *ct = (const turn *)ctx->cand_turn;
     const match_pair *r = &cand[root];
     const uint16_t *rot = ctx->rot;
     const uint16_t rr = rot[root];
     growth g = {1, r->q};
     mp[0] = r->a, mp[1] = r->b;
-    tu[0] = ct[root];
+    tu[0] = (turn){cd->tc[root], cd->ts[root]};
     ctx->used_a[r->a] = ctx->used_b[r->b] = 1;
-    /* |turn - the root's turn| <= ROT_TOL, in angle steps, wrapped */
-    uint32_t n1 = 0;
-    for (uint32_t c = 0; c < n_cand; c++) {
-        list[n1] = (uint16_t)c;
-        n1 += (uint16_t)(rot[c] - rr + ROT_TOL_STEPS) <= 2 * ROT_TOL_STEPS;
+    /* |turn - the root's turn| <= ROT_TOL, in angle steps, wrapped; among
+     * the candidates of the 4 sectors the window touches, in order */
+    uint32_t s0 = (uint16_t)(rr - ROT_TOL_STEPS) >> SECTOR_SHIFT, n1 = 0;
+    for (uint32_t w = 0; w < CAND_WORDS; w++) {
+        uint64_t bits = 0;
+        for (uint32_t s = 0; s < 4; s++)
+            bits |= cd->sector[(s0 + s) % SECTORS][w];
+        for (; bits; bits &= bits - 1) {
+            uint32_t c = 64 * w + (uint32_t)__builtin_ctzll(bits);
+            list[n1] = (uint16_t)c;
+            n1 += (uint16_t)(rot[c] - rr + ROT_TOL_STEPS) <= 2 * ROT_TOL_STEPS;
+        }
     }
+    for (uint32_t x = n1; x < n1 + 3; x++)
+        list[x] = (uint16_t)root; /* lanes past the end: read, then dropped */
+    const f4 px = splat(ga->x[r->a]), py = splat(ga->y[r->a]);
+    const f4 qx = splat(gb->x[r->b]), qy = splat(gb->y[r->b]);
     uint32_t n2 = 0;
-    for (uint32_t x = 0; x < n1; x++) {
-        uint32_t c = list[x];
-        list[n2] = (uint16_t)c;
-        n2 += (uint32_t)consistent(ga, cand[c].a, r->a, gb, cand[c].b, r->b, ct[c], tu[0]);
+    for (uint32_t x = 0; x < n1; x += 4) {
+        uint16_t c4[4];
+        memcpy(c4, &list[x], sizeof c4);
+        i4 ok = consistent_with_root(cd, c4, px, py, qx, qy, tu[0]);
+        for (uint32_t l = 0; l < 4 && x + l < n1; l++) {
+            list[n2] = c4[l];
+            n2 += (uint32_t)ok[l] & 1u;
+        }
     }
     for (uint32_t x = 0; x < n2; x++) {
         uint32_t c = list[x], i = cand[c].a, j = cand[c].b;
         if (ctx->used_a[i] || ctx->used_b[j])
             continue;
-        turn tij = ct[c];
+        turn tij = {cd->tc[c], cd->ts[c]};
         uint32_t t = 1;
         while (t < g.k && consistent(ga, i, mp[2 * t], gb, j, mp[2 * t + 1], tij, tu[t]))
             t++;
@@ -504,31 +578,52 @@ static uint32_t global_pass(tern_match_context *ctx, const tern_match_template *
     int32_t *taken = ctx->used_lane;
     for (uint32_t j = 0; j < nb4; j++)
         taken[j] = j < b->n && !ctx->used_b[j] ? 0 : -1;
+    /* a's graph minutiae and their partners in b */
+    float gx[4][TERN_TEMPLATE_MAX_MINUTIAE];
+    for (uint32_t t = 0; t < k; t++) {
+        gx[0][t] = ga->x[mp[2 * t]], gx[1][t] = ga->y[mp[2 * t]];
+        gx[2][t] = gb->x[mp[2 * t + 1]], gx[3][t] = gb->y[mp[2 * t + 1]];
+    }
+    /* for each minutia of a, four at a time: the nearest graph pair (the
+     * first of the nearest), the prediction in b, its tolerance and the
+     * direction turned by the fit */
+    match_geo *pr = &ctx->geo[2]; /* x, y: prediction; co, si: direction; w: tol */
+    const f4 rco = splat(r->co), rsi = splat(r->si);
+    for (uint32_t i = 0; i < a->n; i += 4) {
+        const f4 x = load4(&ga->x[i]), y = load4(&ga->y[i]);
+        f4 best_d2 = splat(INFINITY), ax = splat(0), ay = ax, bx = ax, by = ax;
+        for (uint32_t t = 0; t < k; t++) {
+            f4 dx = x - splat(gx[0][t]), dy = y - splat(gx[1][t]);
+            f4 d2 = dx * dx + dy * dy;
+            i4 closer = d2 < best_d2;
+            best_d2 = (f4)((closer & (i4)d2) | (~closer & (i4)best_d2));
+            ax = (f4)((closer & (i4)splat(gx[0][t])) | (~closer & (i4)ax));
+            ay = (f4)((closer & (i4)splat(gx[1][t])) | (~closer & (i4)ay));
+            bx = (f4)((closer & (i4)splat(gx[2][t])) | (~closer & (i4)bx));
+            by = (f4)((closer & (i4)splat(gx[3][t])) | (~closer & (i4)by));
+        }
+        f4 dx = x - ax, dy = y - ay;
+        f4 px = bx + rco * dx - rsi * dy, py = by + rsi * dx + rco * dy;
+        f4 tol = splat(GLOBAL_T0) + splat(GLOBAL_TR) * sqrt4(best_d2);
+        /* the direction test without atan2: the angle between a's direction
+         * turned by the fit and b's, by its cosine */
+        f4 co = load4(&ga->co[i]), si = load4(&ga->si[i]);
+        f4 ca = co * rco - si * rsi, sa = si * rco + co * rsi;
+        memcpy(&pr->x[i], &px, sizeof px);
+        memcpy(&pr->y[i], &py, sizeof py);
+        memcpy(&pr->co[i], &ca, sizeof ca);
+        memcpy(&pr->si[i], &sa, sizeof sa);
+        memcpy(&pr->w[i], &tol, sizeof tol);
+    }
     match_pair *c = ctx->pairs;
     uint32_t nc = 0;
     const f4 min_cos = splat(COS_GLOBAL_A0);
     for (uint32_t i = 0; i < a->n; i++) {
         if (ctx->used_a[i])
             continue;
-        float best_d2 = INFINITY;
-        uint32_t anchor = 0;
-        for (uint32_t t = 0; t < k; t++) {
-            float dx = ga->x[i] - ga->x[mp[2 * t]], dy = ga->y[i] - ga->y[mp[2 * t]];
-            float d2 = dx * dx + dy * dy;
-            int closer = d2 < best_d2;
-            best_d2 = closer ? d2 : best_d2;
-            anchor = closer ? t : anchor;
-        }
-        uint32_t ia = mp[2 * anchor], ib = mp[2 * anchor + 1];
-        float dx = ga->x[i] - ga->x[ia], dy = ga->y[i] - ga->y[ia];
-        float px = gb->x[ib] + r->co * dx - r->si * dy, py = gb->y[ib] + r->si * dx + r->co * dy;
-        float tol = GLOBAL_T0 + GLOBAL_TR * sqrtf(best_d2);
-        /* the direction test without atan2: the angle between a's direction
-         * turned by the fit and b's, by its cosine */
-        float ca = ga->co[i] * r->co - ga->si[i] * r->si;
-        float sa = ga->si[i] * r->co + ga->co[i] * r->si;
-        const f4 vpx = splat(px), vpy = splat(py), vtol2 = splat(tol * tol);
-        const f4 vca = splat(ca), vsa = splat(sa);
+        const float tol = pr->w[i];
+        const f4 vpx = splat(pr->x[i]), vpy = splat(pr->y[i]), vtol2 = splat(tol * tol);
+        const f4 vca = splat(pr->co[i]), vsa = splat(pr->si[i]);
         for (uint32_t j = 0; j < nb4; j += 4) {
             f4 ex = load4(&gb->x[j]) - vpx, ey = load4(&gb->y[j]) - vpy;
             f4 e2 = ex * ex + ey * ey;
@@ -597,11 +692,17 @@ static double compare_canonical(tern_match_context *ctx, const tern_match_templa
     uint32_t roots = n_cand < ROOTS ? n_cand : ROOTS;
     geo_fill(&ctx->geo[0], a);
     geo_fill(&ctx->geo[1], b);
-    turn *ct = (turn *)ctx->cand_turn;
+    struct match_cands *cd = ctx->cands;
+    memset(cd->sector, 0, sizeof cd->sector);
     for (uint32_t c = 0; c < n_cand; c++) {
         const match_pair *p = &ctx->pairs[c];
-        ctx->rot[c] = (uint16_t)(b->m[p->b].aq - a->m[p->a].aq);
-        ct[c] = turn_of(&a->m[p->a], &b->m[p->b]);
+        uint16_t rc = (uint16_t)(b->m[p->b].aq - a->m[p->a].aq);
+        ctx->rot[c] = rc;
+        turn t = turn_of(&a->m[p->a], &b->m[p->b]);
+        cd->tc[c] = t.c, cd->ts[c] = t.s;
+        cd->ax[c] = a->m[p->a].x, cd->ay[c] = a->m[p->a].y;
+        cd->bx[c] = b->m[p->b].x, cd->by[c] = b->m[p->b].y;
+        cd->sector[rc >> SECTOR_SHIFT][c / 64] |= 1ull << (c % 64);
     }
     growth best = {0, 0};
     for (uint32_t r = 0; r < roots; r++) {
@@ -611,7 +712,7 @@ static double compare_canonical(tern_match_context *ctx, const tern_match_templa
             t++;
         if (t < best.k)
             continue;
-        growth g = grow(ctx, a, b, ctx->pairs, n_cand, r);
+        growth g = grow(ctx, a, b, ctx->pairs, r);
         if (g.sum_q > best.sum_q) {
             best = g;
             memcpy(ctx->best, ctx->matched, 2 * g.k * sizeof *ctx->best);

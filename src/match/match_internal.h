@@ -129,9 +129,9 @@ struct tern_match_context {
     uint16_t *best;      /* 2 * TERN_TEMPLATE_MAX_MINUTIAE */
     float *turns;        /* 2 * TERN_TEMPLATE_MAX_MINUTIAE: cos, sin per graph pair */
     uint16_t *rot;       /* MAX_CANDIDATES: each candidate's turn, in angle steps */
-    float *cand_turn;    /* 2 * MAX_CANDIDATES: each candidate's turn, cos and sin */
-    uint16_t *list;      /* MAX_CANDIDATES: the candidates one root may take */
-    match_geo *geo;      /* 2: a's and b's minutiae (compare.c) */
+    struct match_cands *cands; /* the consolidation's candidates (compare.c) */
+    uint16_t *list;      /* MAX_CANDIDATES + 4: the candidates one root may take */
+    match_geo *geo;      /* 3: a's and b's minutiae, the global pass's predictions (compare.c) */
     int32_t *used_lane;  /* MATCH_GEO_N: -1 where b's minutia is taken */
     float sq[MCC_WORDS * 64 + 1]; /* match_sqrt_table */
     match_path path;     /* the pair loop's (match_path_default at creation) */
