@@ -638,7 +638,7 @@ static uint32_t global_pass(tern_match_context *ctx, const tern_match_template *
                     continue;
                 float cost = sqrtf(e2[l]) / tol;
                 c[nc++] = (match_pair){(uint16_t)(MATCH_Q - (uint32_t)(cost * (float)MATCH_Q)),
-                                       (uint16_t)i, (uint16_t)(j + l)};
+                                       (uint16_t)i, (uint16_t)(j + l), 0};
             }
         }
     }

@@ -101,9 +101,12 @@ void match_angle(uint32_t q, float *angle, float *co, float *si);
 typedef struct match_pair {
     uint16_t q;
     uint16_t a, b;
+    uint16_t pad;   /* 0: a pair is one 64-bit word, which the vector paths store */
 } match_pair;
 
-#define MATCH_MAX_PAIRS (TERN_TEMPLATE_MAX_MINUTIAE * TERN_TEMPLATE_MAX_MINUTIAE)
+/* Room for every pair of two templates, and 8 more: the vector paths store
+ * their kept pairs 4 or 8 at a time, past the last one kept. */
+#define MATCH_MAX_PAIRS (TERN_TEMPLATE_MAX_MINUTIAE * TERN_TEMPLATE_MAX_MINUTIAE + 8)
 
 /* The pair loop's implementations; each gives the same pairs bit for bit
  * (tests/test_match.c compares them): the portable code, the same with the
@@ -177,7 +180,8 @@ match_path match_path_default(void);
 /* Fills out with every candidate pair (cylinders valid and matchable,
  * similarity above MATCH_MIN_Q), a ascending then b ascending, by the given
  * path (the portable one if this CPU lacks it); returns how many. out has
- * room for a->n * b->n pairs. */
+ * room for a->n * b->n + 8 pairs (MATCH_MAX_PAIRS is enough); what lies
+ * past the returned count is undefined. */
 uint32_t match_local_pairs(const tern_match_template *a, const tern_match_template *b,
                            match_pair *out, const float *sq, match_path path);
 /* For mcc_simd.c: the scalar paths (mcc.c; popcnt on x86-64 only) and

@@ -272,7 +272,7 @@ float match_mcc_similarity(const tern_match_template *a, uint32_t i, const tern_
                 vb[w] = b->soa[(size_t)(MCC_WORDS + w) * pb + y];                            \
             float s = cylinder_similarity(ca, va, ones_a, cb, vb, b->ones_ok[y], sq);        \
             uint32_t q = s > 0 ? (uint32_t)(s * (float)MATCH_Q + 0.5f) : 0;                  \
-            out[np] = (match_pair){(uint16_t)q, a->ok[x], b->ok[y]};                         \
+            out[np] = (match_pair){(uint16_t)q, a->ok[x], b->ok[y], 0};                      \
             np += q > MATCH_MIN_Q; /* branch-free: the store is overwritten if not */        \
         }                                                                                    \
     }                                                                                        \

@@ -48,19 +48,8 @@
 #endif
 #endif
 
-/* Emits the kept pairs of row x: q[y] > 0 means pair (x, y) is kept with
- * similarity q[y] (q is 0 where not kept), in ascending y. Branch-free
- * (most rows keep some pairs, in no predictable pattern): a pair not kept
- * is stored and then overwritten. */
-static inline uint32_t emit_row(match_pair *out, uint32_t np, const uint32_t *q, uint32_t n,
-                                uint16_t ia, const uint16_t *ib)
-{
-    for (uint32_t y = 0; y < n; y++) {
-        out[np] = (match_pair){(uint16_t)q[y], ia, ib[y]};
-        np += q[y] > 0;
-    }
-    return np;
-}
+/* The bits set in each 4-bit number k, at bits 4k..4k+3. */
+#define POP4 0x4332322132212110ull
 
 #ifdef HAVE_SIX_LAYERS
 /* Six layers added per cell: count = p[0] + 2 p[1] + 4 p[2] (two full
@@ -116,7 +105,7 @@ local_pairs_popcnt(const tern_match_template *a, const tern_match_template *b, m
              * the conversion is in range; s <= 0 gives q <= 0, dropped. */
             float s = 1.0f - sq[nx] / (sq[na] + sq[nb] + (float)(na + nb == 0));
             int32_t q = (int32_t)(s * (float)MATCH_Q + 0.5f);
-            out[np] = (match_pair){(uint16_t)q, a->ok[x], b->ok[y]};
+            out[np] = (match_pair){(uint16_t)q, a->ok[x], b->ok[y], 0};
             np += (common >= match_mcc_min_common) & (na + nb > 0) & (q > (int32_t)MATCH_MIN_Q);
         }
     }
@@ -193,6 +182,37 @@ AVX2 __m256i interleave(__m256i lo, __m256i hi)
 
 AVX2 __m256 norm(__m256i n) { return _mm256_sqrt_ps(_mm256_cvtepi32_ps(n)); }
 
+/* For a 4-bit mask of 64-bit lanes, the 32-bit lanes that move the kept
+ * 64-bit lanes to the front, in order (VPERMD indices). */
+static const int32_t COMPACT4[16][8] = {
+    {0, 1, 0, 1, 0, 1, 0, 1}, {0, 1, 0, 1, 0, 1, 0, 1}, {2, 3, 0, 1, 0, 1, 0, 1},
+    {0, 1, 2, 3, 0, 1, 0, 1}, {4, 5, 0, 1, 0, 1, 0, 1}, {0, 1, 4, 5, 0, 1, 0, 1},
+    {2, 3, 4, 5, 0, 1, 0, 1}, {0, 1, 2, 3, 4, 5, 0, 1}, {6, 7, 0, 1, 0, 1, 0, 1},
+    {0, 1, 6, 7, 0, 1, 0, 1}, {2, 3, 6, 7, 0, 1, 0, 1}, {0, 1, 2, 3, 6, 7, 0, 1},
+    {4, 5, 6, 7, 0, 1, 0, 1}, {0, 1, 4, 5, 6, 7, 0, 1}, {2, 3, 4, 5, 6, 7, 0, 1},
+    {0, 1, 2, 3, 4, 5, 6, 7}};
+
+/* Emits the kept pairs of row ia: q[y] > 0 means pair (ia, ib[y]) is kept
+ * with similarity q[y], in ascending y, four at a time: each pair a 64-bit
+ * word (q, a, b, 0), the kept ones moved to the front and stored together
+ * (4 pairs stored, the count advanced by the kept ones). q and ib have
+ * room for n rounded up to 4, q zero in the padding. */
+AVX2 uint32_t emit_row_avx2(match_pair *out, uint32_t np, const uint32_t *q, uint32_t n,
+                            uint16_t ia, const uint16_t *ib)
+{
+    const __m256i a = _mm256_set1_epi64x((long long)ia << 16), zero = _mm256_setzero_si256();
+    for (uint32_t y = 0; y < n; y += 4) {
+        __m256i vq = _mm256_cvtepu32_epi64(_mm_loadu_si128((const __m128i *)&q[y]));
+        __m256i vb = _mm256_cvtepu16_epi64(_mm_loadl_epi64((const __m128i *)&ib[y]));
+        __m256i v = _mm256_or_si256(_mm256_or_si256(vq, a), _mm256_slli_epi64(vb, 32));
+        int keep = _mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(vq, zero)));
+        __m256i idx = _mm256_loadu_si256((const __m256i *)COMPACT4[keep]);
+        _mm256_storeu_si256((__m256i *)&out[np], _mm256_permutevar8x32_epi32(v, idx));
+        np += (uint32_t)(POP4 >> (4 * keep)) & 15u;
+    }
+    return np;
+}
+
 __attribute__((target("avx2"))) static uint32_t
 local_pairs_avx2(const tern_match_template *a, const tern_match_template *b, match_pair *out)
 {
@@ -228,6 +248,8 @@ local_pairs_avx2(const tern_match_template *a, const tern_match_template *b, mat
     const __m256i min_q = _mm256_set1_epi32((int)MATCH_MIN_Q);
     const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
     uint32_t np = 0, qrow[TERN_TEMPLATE_MAX_MINUTIAE + 8];
+    uint16_t okb[TERN_TEMPLATE_MAX_MINUTIAE + 8] = {0}; /* b's indices, padded */
+    memcpy(okb, b->ok, b->n_ok * sizeof *okb);
     for (uint32_t x = 0; x < a->n_ok; x++) {
         uint64_t t[MCC_ND], p[3], v = a->soa[(size_t)MCC_WORDS * pa + x];
         __m256i ca[MCC_ND], ap[3], va = _mm256_set1_epi64x((long long)v);
@@ -263,7 +285,7 @@ local_pairs_avx2(const tern_match_template *a, const tern_match_template *b, mat
             q = _mm256_and_si256(q, keep);
             _mm256_storeu_si256((__m256i *)&qrow[y], _mm256_permutevar8x32_epi32(q, order));
         }
-        np = emit_row(out, np, qrow, b->n_ok, a->ok[x], b->ok);
+        np = emit_row_avx2(out, np, qrow, b->n_ok, a->ok[x], okb);
     }
     return np;
 }
@@ -282,8 +304,10 @@ local_pairs_avx512(const tern_match_template *a, const tern_match_template *b, m
     const __m256 half = _mm256_set1_ps(0.5f);
     const __m512i min_common = _mm512_set1_epi64(match_mcc_min_common);
     const __m256i min_q = _mm256_set1_epi32((int)MATCH_MIN_Q);
-    uint32_t qrow[TERN_TEMPLATE_MAX_MINUTIAE + 8];
+    uint16_t okb[TERN_TEMPLATE_MAX_MINUTIAE + 8] = {0}; /* b's indices, padded */
+    memcpy(okb, b->ok, b->n_ok * sizeof *okb);
     for (uint32_t x = 0; x < a->n_ok; x++) {
+        const __m512i ia = _mm512_set1_epi64((long long)a->ok[x] << 16);
         __m512i ca[MCC_ND];
         for (int k = 0; k < MCC_ND; k++)
             ca[k] = _mm512_set1_epi64((long long)a->soa[(size_t)k * pa + x]);
@@ -307,9 +331,15 @@ local_pairs_avx512(const tern_match_template *a, const tern_match_template *b, m
             /* as in the AVX2 path: s <= 0 and 0 / 0 fail the signed test */
             __m256i q = _mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(s, qscale), half));
             __mmask8 keep = ok & _mm256_cmpgt_epi32_mask(q, min_q);
-            _mm256_storeu_si256((__m256i *)&qrow[y], _mm256_maskz_mov_epi32(keep, q));
+            /* the kept pairs, each a 64-bit word (q, a, b, 0), moved to the
+             * front and stored together (8 stored, the count advanced by
+             * the kept ones) */
+            __m512i ib = _mm512_cvtepu16_epi64(_mm_loadu_si128((const __m128i *)&okb[y]));
+            __m512i pair = _mm512_or_si512(_mm512_or_si512(_mm512_cvtepu32_epi64(q), ia),
+                                           _mm512_slli_epi64(ib, 32));
+            _mm512_storeu_si512(&out[np], _mm512_maskz_compress_epi64(keep, pair));
+            np += (uint32_t)((POP4 >> (4 * (keep & 15u))) & 15u) + (uint32_t)((POP4 >> (4 * (keep >> 4))) & 15u);
         }
-        np = emit_row(out, np, qrow, b->n_ok, a->ok[x], b->ok);
     }
     return np;
 }
