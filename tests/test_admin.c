@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "ident_fixture.h"
+#include "store_fixture.h"
+#include "tern/core.h"
+#include "tern/import.h"
 #include "tern/template_io.h"
-#include "tern_test.h"
 
 typedef struct env {
     char bin[1024];
@@ -45,19 +47,13 @@ static void env_down(env *e)
     cr_assert_eq(system(cmd), 0);
 }
 
-/* Runs `tern admin --data DIR/data --keys DIR/keys ARGS` and returns its
- * exit status; stdout and stderr land in e->out. */
-static int run(env *e, const char *fmt, ...)
+/* Runs the shell command line cmd and returns its exit status; stdout and
+ * stderr land in e->out. */
+static int capture(env *e, const char *cmd)
 {
-    char args[2048], cmd[3500];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    args[sizeof args - 1] = 0;
-    va_end(ap);
-    snprintf(cmd, sizeof cmd, "%.1000s admin --data %s/data --keys %s/keys %.1900s > %s/out 2>&1",
-             e->bin, e->dir, e->dir, args, e->dir);
-    int st = system(cmd);
+    char line[4000];
+    snprintf(line, sizeof line, "{ %.3800s; } > %s/out 2>&1", cmd, e->dir);
+    int st = system(line);
     char path[200];
     snprintf(path, sizeof path, "%s/out", e->dir);
     FILE *f = fopen(path, "r");
@@ -66,6 +62,20 @@ static int run(env *e, const char *fmt, ...)
     if (f)
         fclose(f);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs `tern admin --data DIR/data --keys DIR/keys ARGS` (as capture). */
+static int run(env *e, const char *fmt, ...)
+{
+    char args[2048], cmd[3500];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    args[sizeof args - 1] = 0;
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "%.1000s admin --data %s/data --keys %s/keys %.1900s", e->bin,
+             e->dir, e->dir, args);
+    return capture(e, cmd);
 }
 
 #define RUN_OK(e, ...) cr_assert_eq(run(e, __VA_ARGS__), 0, "%s", (e)->out)
@@ -237,6 +247,247 @@ Test(admin, nist_card_and_slaps_enroll_one_person, .timeout = 120)
     RUN_OK(&e, "--as off1 enroll --bio %s --nist %s", bio, slaps);
     cr_assert(strstr(e.out, "10 fingers") != NULL, "%s", e.out);
     cr_assert(strstr(e.out, "possible duplicate of subject") && strstr(e.out, s1), "%s", e.out);
+    RUN_OK(&e, "audit verify");
+    env_down(&e);
+}
+
+/* ---- tern admin import --------------------------------------------------- */
+
+/* The data directory's store, opened in this process to check it. */
+typedef struct node {
+    tern_key key;
+    tern_sign_key sign;
+    tern_store *s;
+    tern_core *c;
+} node;
+
+static void node_open(env *e, node *n)
+{
+    tern_error err;
+    char path[300], url[300];
+    snprintf(path, sizeof path, "%s/keys/data.key", e->dir);
+    OK(tern_key_load(path, NULL, NULL, &n->key, &err));
+    snprintf(path, sizeof path, "%s/keys/node.key", e->dir);
+    OK(tern_sign_key_load(path, NULL, &n->sign, &err));
+    snprintf(url, sizeof url, "sqlite:%s/data/tern.db", e->dir);
+    OK(tern_store_open(url, &n->key, &n->s, &err));
+    OK(tern_core_create(n->s, &n->sign, &n->c, &err));
+}
+
+static void node_close(node *n)
+{
+    tern_core_free(n->c);
+    tern_store_close(n->s);
+}
+
+static int64_t node_rows(env *e, tern_entity what, const char *field, const char *value)
+{
+    tern_error err;
+    node n;
+    node_open(e, &n);
+    int64_t count = -1;
+    OK(tern_store_count(n.s, what, field, value, &count, &err));
+    node_close(&n);
+    return count;
+}
+
+static int64_t node_pending(env *e)
+{
+    tern_error err;
+    node n;
+    node_open(e, &n);
+    int64_t count = -1;
+    OK(tern_core_import_dedup_pending(n.c, &count, &err));
+    node_close(&n);
+    return count;
+}
+
+typedef struct event_count {
+    const char *action, *outcome;
+    int64_t n, last_seq;
+} event_count;
+
+static int count_events(void *ctx, const void *row)
+{
+    event_count *c = ctx;
+    const tern_audit_event *ev = row;
+    c->n += strcmp(ev->action, c->action) == 0 && strcmp(ev->outcome, c->outcome) == 0;
+    c->last_seq = ev->seq;
+    return 0;
+}
+
+/* Audit events of one action and outcome; *last_seq (may be NULL) gets the
+ * chain's last sequence number. */
+static int64_t node_events(env *e, const char *action, const char *outcome, int64_t *last_seq)
+{
+    tern_error err;
+    node n;
+    node_open(e, &n);
+    event_count c = {action, outcome, 0, 0};
+    OK(tern_store_audit_each(n.s, 1, count_events, &c, &err));
+    node_close(&n);
+    if (last_seq)
+        *last_seq = c.last_seq;
+    return c.n;
+}
+
+static int copy_family(void *ctx, const void *row)
+{
+    const tern_identity *idr = row;
+    *(char **)ctx = strdup(idr->family_name ? idr->family_name : "");
+    return 1;
+}
+
+typedef struct link_check {
+    tern_store *s;
+    size_t links, yellow, same_person;
+} link_check;
+
+/* A link joins the same person when both subjects' identity records carry
+ * the same (synthetic, random) family name: a planted copy keeps it. */
+static int check_link(void *ctx, const void *row)
+{
+    link_check *c = ctx;
+    const tern_link *l = row;
+    tern_error err;
+    char *a = NULL, *b = NULL;
+    OK(tern_store_each(c->s, TERN_ENT_IDENTITY, "subject_id", l->subject_a, copy_family, &a,
+                       &err));
+    OK(tern_store_each(c->s, TERN_ENT_IDENTITY, "subject_id", l->subject_b, copy_family, &b,
+                       &err));
+    cr_assert(a && b, "a linked subject has no identity record");
+    c->links++;
+    c->yellow += l->colour == TERN_LINK_YELLOW;
+    c->same_person += strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    return 0;
+}
+
+/* Folder dst of src: a second capture of the identity in src (its _2 views
+ * as _1), under the same biographic data. */
+static void plant_copy(env *e, const char *src, const char *dst)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "cp -r %s %s && for f in %s/*_2.tern; do mv \"$f\" \"${f%%_2.tern}_1.tern\"; done",
+             src, dst, dst);
+    cr_assert_eq(capture(e, cmd), 0, "%s", e->out);
+}
+
+static void synth(env *e, const char *out, unsigned n, unsigned seed)
+{
+    char cmd[1500];
+    snprintf(cmd, sizeof cmd, "%.1000s synth --identities %u --impressions 2 --templates "
+             "--seed %u --out %s/%s", e->bin, n, seed, e->dir, out);
+    cr_assert_eq(capture(e, cmd), 0, "%s", e->out);
+}
+
+/* `tern admin import` of `tern synth --identities --templates` folders with
+ * two planted second captures: admin only; batches of --batch, each one
+ * transaction and one import.batch event; a second run imports nothing; a
+ * batch whose commit the journal missed is found in the audit chain, and
+ * one begun but never stored is imported; `import dedup` (in two runs)
+ * links exactly the two planted pairs, yellow, merging nothing; a missing
+ * directory and a corrupt template file are refused naming them, leaving
+ * the store as it was before the failing batch; the audit chain verifies. */
+Test(admin, bulk_import_in_batches_then_dedup, .timeout = 180)
+{
+    env e;
+    env_up(&e);
+    RUN_OK(&e, "init --agency CL-PDI --country CHL");
+    RUN_OK(&e, "user add off1 --roles officer");
+    synth(&e, "src", 5, 7);
+    char a[300], b[300];
+    snprintf(a, sizeof a, "%s/src/000002", e.dir);
+    snprintf(b, sizeof b, "%s/src/000006", e.dir);
+    plant_copy(&e, a, b);
+    snprintf(a, sizeof a, "%s/src/000004", e.dir);
+    snprintf(b, sizeof b, "%s/src/000007", e.dir);
+    plant_copy(&e, a, b);
+
+    cr_assert_neq(run(&e, "--as off1 import %s/src", e.dir), 0, "an officer imported");
+    cr_assert(strstr(e.out, "may not import"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 0);
+    cr_assert_eq(node_events(&e, "import.batch", "denied", NULL), 1);
+    cr_assert_neq(run(&e, "import --batch 0 %s/src", e.dir), 0, "--batch 0 accepted");
+
+    RUN_OK(&e, "import --batch 3 %s/src", e.dir);
+    cr_assert(strstr(e.out, "7 imported (70 prints) in 3 transactions"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 7);
+    cr_assert_eq(node_rows(&e, TERN_ENT_TEMPLATE, NULL, NULL), 70);
+    cr_assert_eq(node_rows(&e, TERN_ENT_ENCOUNTER, "purpose", "import"), 7);
+    cr_assert_eq(node_rows(&e, TERN_ENT_LINK, NULL, NULL), 0, "the import searched");
+    cr_assert_eq(node_events(&e, "import.batch", "ok", NULL), 3);
+    cr_assert_eq(node_events(&e, "subject.import", "ok", NULL), 7);
+    cr_assert_eq(node_pending(&e), 7);
+
+    /* again: nothing new */
+    RUN_OK(&e, "import --batch 3 %s/src", e.dir);
+    cr_assert(strstr(e.out, "7 already imported"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 7);
+    /* the journal lost its last commit (a crash after the store's): the
+     * audit chain says the batch is in */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "sed -i '$d' %s/data/import.journal && tail -1 "
+             "%s/data/import.journal", e.dir, e.dir);
+    cr_assert_eq(capture(&e, cmd), 0, "%s", e.out);
+    cr_assert(strstr(e.out, "/src/000007"), "the last line was not the commit: %s", e.out);
+    RUN_OK(&e, "import %s/src", e.dir);
+    cr_assert(strstr(e.out, "was committed"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 7);
+    /* a batch begun in the journal and never stored (a crash before the
+     * store's commit) is imported */
+    synth(&e, "more", 2, 11);
+    int64_t head = 0;
+    node_events(&e, "import.batch", "ok", &head);
+    snprintf(cmd, sizeof cmd, "printf 'begin %lld 2\\n%s/more/000001\\n%s/more/000002\\n' >> "
+             "%s/data/import.journal", (long long)head, e.dir, e.dir, e.dir);
+    cr_assert_eq(capture(&e, cmd), 0, "%s", e.out);
+    RUN_OK(&e, "import %s/more", e.dir);
+    cr_assert(strstr(e.out, "was not stored") && strstr(e.out, "2 imported"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 9);
+
+    /* the deferred de-duplication, in two runs */
+    RUN_OK(&e, "import dedup --max 4");
+    cr_assert(strstr(e.out, "4 imported subjects searched"), "%s", e.out);
+    cr_assert_eq(node_pending(&e), 5);
+    RUN_OK(&e, "import dedup");
+    cr_assert(strstr(e.out, "5 imported subjects searched") && strstr(e.out, "0 still pending"),
+              "%s", e.out);
+    cr_assert_eq(node_pending(&e), 0);
+    cr_assert_eq(node_events(&e, "subject.dedup", "ok", NULL), 9);
+    node n;
+    node_open(&e, &n);
+    tern_error err;
+    link_check lc = {.s = n.s};
+    OK(tern_store_each(n.s, TERN_ENT_LINK, NULL, NULL, check_link, &lc, &err));
+    node_close(&n);
+    cr_assert_eq(lc.links, 2, "%zu links", lc.links);
+    cr_assert_eq(lc.yellow, 2);
+    cr_assert_eq(lc.same_person, 2, "a link joins two different people");
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 9, "subjects merged");
+
+    /* refusals: a missing directory; a corrupt template file */
+    int64_t events = node_events(&e, "import.batch", "ok", NULL);
+    cr_assert_neq(run(&e, "import %s/no-such-dir", e.dir), 0);
+    cr_assert(strstr(e.out, "no-such-dir"), "%s", e.out);
+    synth(&e, "bad", 3, 13);
+    snprintf(cmd, sizeof cmd, "echo garbage > %s/bad/000002/05_1.tern", e.dir);
+    cr_assert_eq(capture(&e, cmd), 0, "%s", e.out);
+    cr_assert_neq(run(&e, "import --batch 2 %s/bad", e.dir), 0, "a corrupt file imported");
+    cr_assert(strstr(e.out, "bad/000002/05_1.tern"), "the file is not named: %s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 9);
+    cr_assert_eq(node_events(&e, "import.batch", "ok", NULL), events);
+    /* in batches of one, the folder before it is stored, then the run stops */
+    cr_assert_neq(run(&e, "import --batch 1 %s/bad", e.dir), 0);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 10);
+    /* mended (regenerated from its seed), the run goes on where it stopped */
+    synth(&e, "bad", 3, 13);
+    RUN_OK(&e, "import %s/bad", e.dir);
+    cr_assert(strstr(e.out, "1 already imported") && strstr(e.out, "2 imported"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 12);
+
     RUN_OK(&e, "audit verify");
     env_down(&e);
 }

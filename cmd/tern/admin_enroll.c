@@ -19,15 +19,9 @@
 
 #define MAX_F TERN_CORE_MAX_FINGERS
 
-typedef struct fingers {
-    tern_core_finger f[MAX_F];
-    size_t n;
-    tern_image *img[MAX_F];
-    tern_template *tmpl[MAX_F];
-    double ppi;
-} fingers;
+typedef admin_fingers fingers;
 
-static void fingers_free(fingers *fs)
+void admin_fingers_free(fingers *fs)
 {
     for (size_t i = 0; i < fs->n; i++) {
         tern_image_free(fs->img[i]);
@@ -100,7 +94,7 @@ static int add_states(fingers *fs, const char *list, int state)
 }
 
 /* Type-4 and Type-14 finger images of an ANSI/NIST-ITL transaction. */
-static int add_nist(fingers *fs, const char *path)
+int admin_fingers_nist(fingers *fs, const char *path)
 {
     tern_error err;
     uint8_t *data;
@@ -139,7 +133,7 @@ static int add_nist(fingers *fs, const char *path)
 }
 
 /* Biographic fields from JSON; the strings stay owned by *root. */
-static int load_bio(const char *path, json_t **root, tern_identity *idr)
+int admin_bio_load(const char *path, json_t **root, tern_identity *idr)
 {
     json_error_t je;
     *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
@@ -171,7 +165,7 @@ static int load_bio(const char *path, json_t **root, tern_identity *idr)
 }
 
 /* A synthetic identity.json lists its files per finger. */
-static int add_bio_files(fingers *fs, const char *bio_path, json_t *root)
+int admin_fingers_listed(fingers *fs, const char *bio_path, json_t *root)
 {
     json_t *list = json_object_get(root, "fingers");
     char dir[1024];
@@ -237,7 +231,7 @@ static int parse(int argc, char **argv, int first, fingers *fs, opts *o, bool en
             rc = add_spec(fs, a);
     }
     if (!rc && o->nist)
-        rc = add_nist(fs, o->nist);
+        rc = admin_fingers_nist(fs, o->nist);
     return rc;
 }
 
@@ -249,12 +243,12 @@ int admin_enroll(admin_ctx *a, int argc, char **argv)
     tern_identity idr = {0};
     int rc = parse(argc, argv, 1, &fs, &o, true);
     if (!rc && o.bio)
-        rc = load_bio(o.bio, &root, &idr);
+        rc = admin_bio_load(o.bio, &root, &idr);
     bool any = false;
     for (size_t i = 0; i < fs.n; i++)
         any |= fs.f[i].state == TERN_FINGER_PRESENT;
     if (!rc && !any && root)
-        rc = add_bio_files(&fs, o.bio, root);
+        rc = admin_fingers_listed(&fs, o.bio, root);
     if (!rc && (rc = admin_gallery(a)) == 0) {
         tern_enroll_request req = {.identity = &idr, .category = o.category,
                                    .location = o.location, .n_fingers = fs.n,
@@ -277,7 +271,7 @@ int admin_enroll(admin_ctx *a, int argc, char **argv)
         free(res);
     }
     json_decref(root);
-    fingers_free(&fs);
+    admin_fingers_free(&fs);
     return rc;
 }
 
@@ -319,7 +313,7 @@ int admin_identify(admin_ctx *a, int argc, char **argv)
                    res->candidates[i].alert ? " ALERT" : "");
     }
     free(res);
-    fingers_free(&fs);
+    admin_fingers_free(&fs);
     return rc;
 }
 
@@ -342,6 +336,6 @@ int admin_verify(admin_ctx *a, int argc, char **argv)
         else
             printf("%s (fused score %.2f)\n", match ? "match" : "no match", score);
     }
-    fingers_free(&fs);
+    admin_fingers_free(&fs);
     return rc;
 }

@@ -1,7 +1,7 @@
 /* cmd_admin.c - `tern admin --data DIR ...`: the operator's command line on
  * a local data directory (the store, SQLite by default) with its keys kept
  * OUTSIDE it (docs/store.md): init, user, enroll, identify, verify,
- * watchlist, alerts, audit, reextract. Every change goes through the core
+ * watchlist, alerts, audit, reextract, import. Every change goes through the core
  * services (tern/core.h), so it is one transaction and audited; the actor
  * is `--as USER` with its roles from the store. */
 #include <errno.h>
@@ -43,7 +43,10 @@ static const char usage_text[] =
     "  watchlist create|nominate|approve|reject|remove|expire|list ...\n"
     "  alerts list | show ALERT | decide ALERT confirmed|rejected|inconclusive --reasons R\n"
     "  audit verify                          check the hash chain and its signed head\n"
-    "  reextract                             remake templates of older engine versions\n";
+    "  reextract                             remake templates of older engine versions\n"
+    "  import [--batch N] [--dedup] DIR | import dedup [--max N]\n"
+    "                                        bulk import of identity folders, then the\n"
+    "                                        deferred duplicate search (import --help)\n";
 
 int64_t admin_days(const char *opt, const char *s)
 {
@@ -303,6 +306,7 @@ static const struct {
     {"user", cmd_user},           {"retention", cmd_retention}, {"enroll", admin_enroll},
     {"identify", admin_identify}, {"verify", admin_verify},     {"watchlist", admin_watchlist},
     {"alerts", admin_alerts},     {"audit", cmd_audit},         {"reextract", cmd_reextract},
+    {"import", admin_import},
 };
 
 static int parse_globals(admin_ctx *a, int argc, char **argv, int *next)

@@ -1,0 +1,536 @@
+/* admin_import.c - `tern admin import DIR` and `tern admin import dedup`:
+ * the bulk path of a migration (tern/import.h; docs/identification.md,
+ * "Bulk import" and "Command line").
+ *
+ * DIR holds one folder per identity in the layout `tern synth --identities`
+ * writes (docs/synth.md): identity.json with the biographic fields and the
+ * file of each finger (a template or an image), or beside it identity.an2,
+ * an ANSI/NIST-ITL transaction whose Type-4 and Type-14 finger images are
+ * used instead. Folders are imported in name order, in transactions of
+ * --batch identities (tern_core_import: all of a batch or none, audited by
+ * the library), without the per-enrollment search; `import dedup` runs that
+ * search afterwards (tern_core_import_dedup: a yellow link per possible
+ * duplicate, never a merge).
+ *
+ * Safe to run again: DATA/import.journal records, under an exclusive lock,
+ * each batch's folders (by absolute path) before its transaction and the
+ * commit after it, so a second run skips what is in. A batch whose commit
+ * the journal did not see (a crash between the store's commit and the
+ * journal's) is settled by the audit chain: its import.batch event, which
+ * the batch's own transaction wrote after the sequence number recorded
+ * with it, says it committed. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin_cli.h"
+#include "cli.h"
+#include "tern/import.h"
+
+static const char import_usage[] =
+    "usage: tern admin --data DATA import [--batch N] [--category C] [--location L]\n"
+    "                                     [--ppi X] [--dedup] DIR\n"
+    "       tern admin --data DATA import dedup [--max N] [--fpir X]\n\n"
+    "Imports the identity folders of DIR (DIR/*/identity.json, the layout of\n"
+    "`tern synth --identities`, with template or image files per finger, or\n"
+    "DIR/*/identity.an2) in name order, N per transaction (default 100, at most\n"
+    "10000), without searching: admin only, audited. A folder that cannot be read\n"
+    "stops the run; its batch is not stored, the batches before it are. Running\n"
+    "again skips the folders DATA/import.journal records as imported. --dedup, or\n"
+    "`import dedup` later, searches each imported subject against the gallery and\n"
+    "makes a yellow link per possible duplicate for an examiner (never a merge);\n"
+    "--max N stops after N subjects, and a later run goes on where it stopped.\n";
+
+/* ---- progress on a terminal ---------------------------------------------- */
+
+typedef struct meter {
+    int tty;
+    size_t total;
+    const char *what;
+    struct timespec t0;
+} meter;
+
+static void meter_show(meter *m, size_t done)
+{
+    if (!m->tty || !m->total)
+        return;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double s = (double)(t.tv_sec - m->t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - m->t0.tv_nsec);
+    double rate = s > 0 ? (double)done / s : 0;
+    int pct = (int)(done * 100 / m->total), fill = pct * 30 / 100;
+    char eta[32] = "";
+    if (rate > 0 && done < m->total)
+        snprintf(eta, sizeof eta, ", %.0f s left", (double)(m->total - done) / rate);
+    fprintf(stderr, "\rtern admin: [%.*s%*s] %3d%% %zu/%zu %s, %.1f/s%s   ", fill,
+            "##############################", 30 - fill, "", pct, done, m->total, m->what,
+            rate, eta);
+    if (done == m->total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* ---- the journal ------------------------------------------------------ */
+
+typedef struct names {
+    char **v;
+    size_t n, cap;
+} names;
+
+static int names_add(names *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 256;
+        char **q = realloc(l->v, cap * sizeof *q);
+        if (!q)
+            return cli_fail("out of memory");
+        l->v = q, l->cap = cap;
+    }
+    return (l->v[l->n] = strdup(s)) ? (l->n++, 0) : cli_fail("out of memory");
+}
+
+static void names_free(names *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct journal {
+    char path[1100];
+    FILE *f;
+    names done;      /* folders committed, sorted after journal_open */
+    names open;      /* the last batch if no commit or abort follows it */
+    int64_t open_seq;
+    size_t open_want;   /* folders its begin line announced */
+    bool is_open, ends_nl;
+} journal;
+
+/* Appends text and makes it durable before the caller goes on. */
+static int journal_put(journal *j, const char *text)
+{
+    if (!j->ends_nl)
+        fputc('\n', j->f);
+    j->ends_nl = true;
+    if (fputs(text, j->f) < 0 || fflush(j->f) != 0 || fsync(fileno(j->f)) != 0)
+        return cli_fail("%s: cannot write: %s", j->path, strerror(errno));
+    return 0;
+}
+
+static int journal_read(journal *j)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = 0;
+    j->ends_nl = true;
+    while (!rc && (len = getline(&line, &cap, j->f)) > 0) {
+        j->ends_nl = line[len - 1] == '\n';
+        if (!j->ends_nl)
+            break; /* a line cut by a crash: its batch was never started */
+        line[len - 1] = 0;
+        long long seq;
+        size_t want;
+        if (sscanf(line, "begin %lld %zu", &seq, &want) == 2) {
+            names_free(&j->open);
+            j->is_open = true, j->open_seq = seq, j->open_want = want;
+        } else if (strncmp(line, "commit", 6) == 0 || strncmp(line, "abort", 5) == 0) {
+            for (size_t i = 0; !rc && line[0] == 'c' && i < j->open.n; i++)
+                rc = names_add(&j->done, j->open.v[i]);
+            names_free(&j->open);
+            j->is_open = false;
+        } else if (line[0] == '/' && j->is_open) {
+            rc = names_add(&j->open, line);
+        }
+    }
+    free(line);
+    return rc;
+}
+
+typedef struct batch_event {
+    const char *actor;
+    char prefix[32];
+    char first[TERN_ID_MAX];
+} batch_event;
+
+static int find_batch(void *ctx, const void *row)
+{
+    batch_event *b = ctx;
+    const tern_audit_event *ev = row;
+    if (strcmp(ev->action, "import.batch") != 0 || strcmp(ev->outcome, "ok") != 0 ||
+        strcmp(ev->actor, b->actor) != 0 || !ev->detail ||
+        strncmp(ev->detail, b->prefix, strlen(b->prefix)) != 0)
+        return 0;
+    memcpy(b->first, ev->object_id, TERN_ID_MAX);
+    return 1;
+}
+
+/* A batch begun and neither committed nor aborted in the journal: did its
+ * transaction commit? Its import.batch event says so. */
+static int journal_settle(journal *j, admin_ctx *a)
+{
+    if (!j->is_open)
+        return 0;
+    batch_event b = {.actor = a->actor.user_id};
+    snprintf(b.prefix, sizeof b.prefix, "subjects=%zu ", j->open.n);
+    tern_error err;
+    /* cut before all its folders were written: never handed to the store */
+    if (j->open.n == j->open_want &&
+        tern_store_audit_each(a->store, j->open_seq + 1, find_batch, &b, &err) != TERN_OK)
+        return cli_fail_err("import: reading the audit chain", &err);
+    char text[200];
+    int rc = 0;
+    if (b.first[0]) {
+        snprintf(text, sizeof text, "commit %s (found in the audit chain)\n", b.first);
+        for (size_t i = 0; !rc && i < j->open.n; i++)
+            rc = names_add(&j->done, j->open.v[i]);
+    } else {
+        snprintf(text, sizeof text, "abort (no import.batch event after %lld)\n",
+                 (long long)j->open_seq);
+    }
+    fprintf(stderr, "tern: import: the journal's last batch (%zu folders) %s\n", j->open.n,
+            b.first[0] ? "was committed: skipped" : "was not stored: imported again");
+    names_free(&j->open);
+    j->is_open = false;
+    return rc ? rc : journal_put(j, text);
+}
+
+static int journal_open(journal *j, admin_ctx *a)
+{
+    snprintf(j->path, sizeof j->path, "%s/import.journal", a->data_dir);
+    int fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return cli_fail("%s: %s", j->path, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return cli_fail("%s: another import is running on this data directory", j->path);
+    }
+    j->f = fdopen(fd, "a+");
+    if (!j->f) {
+        close(fd);
+        return cli_fail("%s: %s", j->path, strerror(errno));
+    }
+    rewind(j->f);
+    int rc = journal_read(j);
+    if (!rc)
+        rc = journal_settle(j, a);
+    if (!rc && j->done.n)
+        qsort(j->done.v, j->done.n, sizeof *j->done.v, by_name);
+    return rc;
+}
+
+static bool journal_has(const journal *j, const char *folder)
+{
+    return j->done.n &&
+           bsearch(&folder, j->done.v, j->done.n, sizeof *j->done.v, by_name) != NULL;
+}
+
+static void journal_close(journal *j)
+{
+    if (j->f)
+        fclose(j->f); /* and the lock with it */
+    names_free(&j->done);
+    names_free(&j->open);
+}
+
+/* ---- the identity folders --------------------------------------------- */
+
+static bool file_exists(const char *dir, const char *name)
+{
+    char path[2 * PATH_MAX];
+    struct stat st;
+    return snprintf(path, sizeof path, "%s/%s", dir, name) < (int)sizeof path &&
+           stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The identity folders of src (absolute paths), in name order. */
+static int list_folders(const char *src, names *out)
+{
+    struct dirent **ents;
+    int n = scandir(src, &ents, NULL, alphasort);
+    if (n < 0)
+        return cli_fail("import: %s: %s", src, strerror(errno));
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        char path[PATH_MAX + 300];
+        snprintf(path, sizeof path, "%s/%s", src, ents[i]->d_name);
+        if (!rc && ents[i]->d_name[0] != '.' && !strchr(ents[i]->d_name, '\n') &&
+            (file_exists(path, "identity.json") || file_exists(path, "identity.an2")))
+            rc = names_add(out, path);
+        free(ents[i]);
+    }
+    free(ents);
+    if (!rc && out->n == 0)
+        rc = cli_fail("import: %s: no identity folders (%s/*/identity.json or identity.an2)",
+                      src, src);
+    return rc;
+}
+
+typedef struct item {
+    admin_fingers fs;
+    json_t *root;
+    tern_identity idr;
+} item;
+
+static int item_load(item *it, const char *folder, double ppi)
+{
+    char bio[PATH_MAX + 32], an2[PATH_MAX + 32];
+    snprintf(bio, sizeof bio, "%s/identity.json", folder);
+    snprintf(an2, sizeof an2, "%s/identity.an2", folder);
+    bool has_an2 = file_exists(folder, "identity.an2");
+    it->fs.ppi = ppi;
+    int rc = 0;
+    if (file_exists(folder, "identity.json"))
+        rc = admin_bio_load(bio, &it->root, &it->idr);
+    /* One multi-view record for all fingers (--templates --format FMT):
+     * admin_fingers_listed would read its first view for every finger. */
+    json_t *f0 = json_array_get(json_object_get(it->root, "fingers"), 0);
+    const char *name = json_string_value(json_array_get(json_object_get(f0, "files"), 0));
+    if (!rc && !has_an2 && name && strcmp(name, "templates.fmr") == 0)
+        rc = cli_fail("%s: a multi-view exchange record (templates.fmr) is not read by import "
+                      "yet: write the identities with --format tern", bio);
+    if (!rc && has_an2)
+        rc = admin_fingers_nist(&it->fs, an2);
+    else if (!rc)
+        rc = admin_fingers_listed(&it->fs, bio, it->root);
+    return rc;
+}
+
+static void item_free(item *it)
+{
+    admin_fingers_free(&it->fs);
+    json_decref(it->root);
+    memset(it, 0, sizeof *it);
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+typedef struct import_opts {
+    size_t batch;
+    const char *category, *location, *src;
+    double ppi;
+    bool dedup;
+} import_opts;
+
+typedef struct tally {
+    size_t imported, prints, batches;
+} tally;
+
+/* One batch: folders[0..n-1] read, journalled, imported. */
+static int import_batch(admin_ctx *a, journal *j, const import_opts *o, char **folders,
+                        size_t n, item *items, tern_enroll_request *reqs, tally *t)
+{
+    int rc = 0;
+    size_t loaded = 0;
+    int64_t now = tern_store_now_ms();
+    for (; !rc && loaded < n; loaded++) {
+        item *it = &items[loaded];
+        rc = item_load(it, folders[loaded], o->ppi);
+        reqs[loaded] = (tern_enroll_request){.identity = &it->idr, .category = o->category,
+                                             .location = o->location, .n_fingers = it->fs.n,
+                                             .fingers = it->fs.f, .now_ms = now};
+    }
+    if (rc)
+        fprintf(stderr, "tern: import: stopped at %s; its batch (%zu from %s) was not stored\n",
+                folders[loaded - 1], n, folders[0]);
+    tern_error err;
+    tern_audit_head head = {0};
+    if (!rc && tern_store_audit_head_get(a->store, false, &head, &err) != TERN_OK)
+        rc = cli_fail_err("import: reading the audit chain's head", &err);
+    char text[128];
+    snprintf(text, sizeof text, "begin %lld %zu\n", (long long)head.seq, n);
+    if (!rc)
+        rc = journal_put(j, text);
+    for (size_t i = 0; !rc && i < n; i++) {
+        char line[PATH_MAX + 300];
+        snprintf(line, sizeof line, "%s\n", folders[i]);
+        rc = journal_put(j, line);
+    }
+    if (!rc) {
+        char(*ids)[TERN_ID_MAX] = calloc(n, sizeof *ids);
+        tern_status s = ids ? tern_core_import(a->core, NULL, &a->actor, reqs, n, ids, &err)
+                            : tern_error_set(&err, TERN_E_NOMEM, "import: out of memory");
+        if (s == TERN_OK)
+            snprintf(text, sizeof text, "commit %s\n", ids[0]);
+        else
+            snprintf(text, sizeof text, "abort (refused)\n");
+        free(ids);
+        size_t bad = 0;
+        if (s != TERN_OK && sscanf(err.message, "import: request %zu:", &bad) == 1 && bad < n)
+            fprintf(stderr, "tern: import: %s was refused: the batch of %zu from %s was not "
+                            "stored\n", folders[bad], n, folders[0]);
+        rc = journal_put(j, text);
+        if (s != TERN_OK)
+            rc = cli_fail_err("import", &err);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!rc) {
+            for (size_t k = 0; k < items[i].fs.n; k++)
+                t->prints += items[i].fs.f[k].state == TERN_FINGER_PRESENT;
+        }
+        item_free(&items[i]);
+    }
+    if (!rc)
+        t->imported += n, t->batches++;
+    return rc;
+}
+
+static int run_dedup(admin_ctx *a, size_t max, double fpir);
+
+static int import_dir(admin_ctx *a, const import_opts *o)
+{
+    char src[PATH_MAX];
+    if (!realpath(o->src, src))
+        return cli_fail("import: %s: %s", o->src, strerror(errno));
+    names all = {0}, todo = {0};
+    journal j = {0};
+    int rc = list_folders(src, &all);
+    if (!rc)
+        rc = journal_open(&j, a);
+    for (size_t i = 0; !rc && i < all.n; i++)
+        if (!journal_has(&j, all.v[i]))
+            rc = names_add(&todo, all.v[i]);
+    item *items = rc ? NULL : calloc(o->batch, sizeof *items);
+    tern_enroll_request *reqs = rc ? NULL : calloc(o->batch, sizeof *reqs);
+    if (!rc && (!items || !reqs))
+        rc = cli_fail("out of memory");
+    meter m = {isatty(2), todo.n, "identities", {0}};
+    clock_gettime(CLOCK_MONOTONIC, &m.t0);
+    tally t = {0};
+    for (size_t at = 0; !rc && at < todo.n; at += o->batch) {
+        size_t n = todo.n - at < o->batch ? todo.n - at : o->batch;
+        rc = import_batch(a, &j, o, todo.v + at, n, items, reqs, &t);
+        meter_show(&m, t.imported);
+    }
+    journal_close(&j);
+    free(items);
+    free(reqs);
+    if (all.n)
+        printf("import %s: %zu identity folders: %zu already imported (skipped), %zu imported "
+               "(%zu prints) in %zu transactions%s\n",
+               src, all.n, all.n - todo.n, t.imported, t.prints, t.batches,
+               rc ? ", then stopped" : "");
+    names_free(&all);
+    names_free(&todo);
+    int64_t pending = 0;
+    tern_error err;
+    if (!rc && tern_core_import_dedup_pending(a->core, &pending, &err) != TERN_OK)
+        rc = cli_fail_err("import: counting pending de-duplications", &err);
+    if (!rc && pending && !o->dedup)
+        printf("%lld imported subjects await de-duplication: tern admin ... import dedup\n",
+               (long long)pending);
+    if (!rc && o->dedup)
+        rc = run_dedup(a, 0, 0);
+    return rc;
+}
+
+/* ---- dedup ------------------------------------------------------------- */
+
+static int run_dedup(admin_ctx *a, size_t max, double fpir)
+{
+    tern_error err;
+    int64_t pending = 0;
+    if (tern_core_import_dedup_pending(a->core, &pending, &err) != TERN_OK)
+        return cli_fail_err("import dedup", &err);
+    size_t todo = max && max < (size_t)pending ? max : (size_t)pending;
+    int rc = todo ? admin_gallery(a) : 0;
+    /* On a terminal, steps of 16 subjects so that the bar moves: each call
+     * lists the pending imports again (1.3 s at 100,000, against 5.8 s per
+     * subject's search: docs/identification.md, "Measured"). */
+    meter m = {isatty(2), todo, "subjects searched", {0}};
+    clock_gettime(CLOCK_MONOTONIC, &m.t0);
+    size_t step = m.tty ? 16 : todo;
+    tern_core_match_opts match = {.target_fpir = fpir};
+    tern_import_dedup_result r = {0}, sum = {0};
+    sum.remaining = (size_t)pending;
+    while (!rc && sum.searched < todo) {
+        size_t want = todo - sum.searched < step ? todo - sum.searched : step;
+        tern_status s = tern_core_import_dedup(a->core, a->gallery, &a->actor, &match, want,
+                                               tern_store_now_ms(), &r, &err);
+        sum.searched += r.searched, sum.linked += r.linked, sum.remaining = r.remaining;
+        if (s != TERN_OK)
+            rc = cli_fail_err("import dedup", &err);
+        else if (r.searched == 0)
+            break;
+        meter_show(&m, sum.searched);
+    }
+    printf("de-duplication: %zu imported subjects searched, %zu yellow links made (possible "
+           "duplicates, pending an examiner's review; nothing merged), %zu still pending\n",
+           sum.searched, sum.linked, sum.remaining);
+    return rc;
+}
+
+static int dedup_cmd(admin_ctx *a, int argc, char **argv)
+{
+    unsigned long max = 0;
+    double fpir = 0;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(import_usage, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--max") == 0 && i + 1 < argc) {
+            if (!cli_parse_uint("--max", argv[++i], &max))
+                return 1;
+        } else if (strcmp(argv[i], "--fpir") == 0 && i + 1 < argc) {
+            if (!cli_parse_double("--fpir", argv[++i], &fpir) || fpir >= 1)
+                return cli_fail("--fpir: a rate in (0, 1)");
+        } else {
+            return cli_fail("import dedup: unexpected '%s' (try tern admin import --help)",
+                            argv[i]);
+        }
+    }
+    return run_dedup(a, max, fpir);
+}
+
+int admin_import(admin_ctx *a, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "dedup") == 0)
+        return dedup_cmd(a, argc - 1, argv + 1);
+    import_opts o = {.batch = 100, .category = "default"};
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        bool has = i + 1 < argc;
+        unsigned long n;
+        if (cli_is_help(s)) {
+            fputs(import_usage, stdout);
+            return 0;
+        } else if (strcmp(s, "--batch") == 0 && has) {
+            if (!cli_parse_uint(s, argv[++i], &n) || n < 1 || n > TERN_IMPORT_BATCH_MAX)
+                return cli_fail("--batch: 1..%u identities per transaction",
+                                TERN_IMPORT_BATCH_MAX);
+            o.batch = n;
+        } else if (strcmp(s, "--category") == 0 && has) {
+            o.category = argv[++i];
+        } else if (strcmp(s, "--location") == 0 && has) {
+            o.location = argv[++i];
+        } else if (strcmp(s, "--ppi") == 0 && has) {
+            if (!cli_parse_double(s, argv[++i], &o.ppi))
+                return 1;
+        } else if (strcmp(s, "--dedup") == 0) {
+            o.dedup = true;
+        } else if (s[0] == '-' || o.src) {
+            return cli_fail("import: unexpected '%s' (try tern admin import --help)", s);
+        } else {
+            o.src = s;
+        }
+    }
+    if (!o.src)
+        return cli_fail("import: a directory of identity folders is required "
+                        "(try tern admin import --help)");
+    return import_dir(a, &o);
+}
