@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "../tests/ident_ten.h"
 #include "bench_util.h"
-#include "tern/synth.h"
 
 static double seconds(clockid_t clock)
 {
@@ -34,20 +34,9 @@ void bench_die(const char *what, const tern_error *err)
 
 void bench_ten(uint64_t seed, uint64_t index, unsigned imp, tern_template *t[10])
 {
-    tern_synth_identity id;
-    tern_synth_identity_make(seed, index, &id);
-    tern_synth_timpression_opts o;
-    tern_synth_timpression_defaults(&o);
-    for (unsigned k = 0; k < 10; k++) {
-        tern_synth_tfinger *f;
-        tern_error err;
-        if (tern_synth_tfinger_create(id.finger_seed[k], (int)id.finger_class[k], &f, &err) ||
-            tern_synth_tfinger_impression(f, tern_synth_seed_mix(seed, index * 16 + k, imp), &o,
-                                          &t[k], &err))
-            bench_die("synth", &err);
-        t[k]->finger_position = (uint8_t)(k + 1);
-        tern_synth_tfinger_free(f);
-    }
+    tern_error err;
+    if (ix_ten_make(seed, index, imp, t, &err) != TERN_OK)
+        bench_die("synth", &err);
 }
 
 void bench_ten_free(tern_template *t[10])

@@ -1,5 +1,6 @@
 /* ident_fixture.c - synthetic ten-print identities (see ident_fixture.h). */
 #include "ident_fixture.h"
+#include "ident_ten.h"
 
 #include <math.h>
 #include <string.h>
@@ -11,23 +12,8 @@
 
 void ix_fingers(uint64_t seed, uint64_t index, unsigned imp, tern_template *t[10])
 {
-    tern_synth_identity id;
-    tern_synth_identity_make(seed, index, &id);
-    tern_synth_timpression_opts o;
-    tern_synth_timpression_defaults(&o);
-    for (unsigned k = 0; k < 10; k++) {
-        tern_synth_tfinger *f;
-        tern_error err;
-        cr_assert_eq(tern_synth_tfinger_create(id.finger_seed[k], (int)id.finger_class[k], &f,
-                                               &err),
-                     TERN_OK, "%s", err.message);
-        cr_assert_eq(tern_synth_tfinger_impression(f, tern_synth_seed_mix(seed, index * 16 + k,
-                                                                          imp),
-                                                   &o, &t[k], &err),
-                     TERN_OK, "%s", err.message);
-        t[k]->finger_position = (uint8_t)(k + 1);
-        tern_synth_tfinger_free(f);
-    }
+    tern_error err;
+    cr_assert_eq(ix_ten_make(seed, index, imp, t, &err), TERN_OK, "%s", err.message);
 }
 
 void ix_free(tern_template *t[10])
@@ -38,10 +24,8 @@ void ix_free(tern_template *t[10])
     }
 }
 
-/* for_slap: composed onto a slap, where the layout sets the finger's angle
- * and the slap its background: no rotation of its own, no sensor frame. */
-static tern_image *finger_image(uint64_t seed, uint64_t index, int position, uint64_t imp,
-                                bool rolled, bool for_slap)
+tern_image *ix_finger_impression(uint64_t seed, uint64_t index, int position,
+                                 uint64_t impression_seed, const tern_synth_impression_opts *io)
 {
     tern_synth_identity id;
     tern_synth_identity_make(seed, index, &id);
@@ -53,6 +37,70 @@ static tern_image *finger_image(uint64_t seed, uint64_t index, int position, uin
     tern_error err;
     cr_assert_eq(tern_synth_master_create(id.finger_seed[position - 1], &mo, &m, &err), TERN_OK,
                  "%s", err.message);
+    tern_image *img;
+    cr_assert_eq(tern_synth_impression(m, impression_seed, io, &img, &err), TERN_OK, "%s",
+                 err.message);
+    tern_synth_master_free(m);
+    return img;
+}
+
+void ix_prints_make(ix_prints *p, uint64_t seed, uint64_t index, unsigned imp)
+{
+    ix_fingers(seed, index, imp, p->t);
+    for (int k = 0; k < 10; k++)
+        p->f[k] = (tern_core_finger){.position = k + 1, .impression = 1, .tmpl = p->t[k]};
+}
+
+void ix_prints_free(ix_prints *p)
+{
+    ix_free(p->t);
+}
+
+void ix_world_up(ix_world *w, fx_backend backend, tern_user *users, size_t n,
+                 tern_retention_rule *rule)
+{
+    tern_error err;
+    memset(w, 0, sizeof *w);
+    fx_setup(&w->f, backend);
+    w->s = fx_open(&w->f);
+    fx_seed(w->s);
+    w->now = tern_store_now_ms();
+    for (size_t i = 0; i < n; i++)
+        OK(tern_store_user_insert(w->s, &users[i], &err));
+    OK(tern_store_retention_rule_insert(w->s, rule, &err));
+    OK(tern_core_create(w->s, &w->f.node, &w->c, &err));
+    OK(tern_core_gallery_load(w->c, &w->g, NULL, NULL, &err));
+}
+
+void ix_world_open(ix_world *w)
+{
+    tern_error err;
+    w->s = fx_open(&w->f);
+    OK(tern_core_create(w->s, &w->f.node, &w->c, &err));
+    OK(tern_core_gallery_load(w->c, &w->g, NULL, NULL, &err));
+}
+
+void ix_world_close(ix_world *w)
+{
+    tern_core_gallery_free(w->g);
+    tern_core_free(w->c);
+    tern_store_close(w->s);
+    w->g = NULL, w->c = NULL, w->s = NULL;
+}
+
+void ix_world_down(ix_world *w, tern_audit_report *rep)
+{
+    tern_error err;
+    OK(tern_audit_verify(w->s, w->f.node.pk, rep, &err));
+    ix_world_close(w);
+    fx_teardown(&w->f);
+}
+
+/* for_slap: composed onto a slap, where the layout sets the finger's angle
+ * and the slap its background: no rotation of its own, no sensor frame. */
+static tern_image *finger_image(uint64_t seed, uint64_t index, int position, uint64_t imp,
+                                bool rolled, bool for_slap)
+{
     tern_synth_impression_opts io;
     tern_synth_impression_defaults(&io);
     io.rolled = rolled;
@@ -60,12 +108,8 @@ static tern_image *finger_image(uint64_t seed, uint64_t index, int position, uin
         io.rotation_deg = 0;
         io.plain_background = true;
     }
-    tern_image *img;
-    cr_assert_eq(tern_synth_impression(m, tern_synth_seed_mix(seed, index * 16 + position, imp),
-                                       &io, &img, &err),
-                 TERN_OK, "%s", err.message);
-    tern_synth_master_free(m);
-    return img;
+    return ix_finger_impression(seed, index, position,
+                                tern_synth_seed_mix(seed, index * 16 + position, imp), &io);
 }
 
 tern_image *ix_finger_image(uint64_t seed, uint64_t index, int position, uint64_t imp,
@@ -74,35 +118,48 @@ tern_image *ix_finger_image(uint64_t seed, uint64_t index, int position, uint64_
     return finger_image(seed, index, position, imp, rolled, false);
 }
 
+unsigned ix_border_median(const tern_image *f)
+{
+    unsigned hist[256] = {0}, n = 0, half = f->width + f->height - 2;
+    for (uint32_t x = 0; x < f->width; x++)
+        hist[f->pixels[x]]++, hist[f->pixels[(size_t)(f->height - 1) * f->width + x]]++;
+    for (uint32_t y = 1; y + 1 < f->height; y++)
+        hist[f->pixels[(size_t)y * f->width]]++, hist[f->pixels[(size_t)y * f->width + f->width - 1]]++;
+    for (unsigned v = 0; v < 256; v++)
+        if ((n += hist[v]) >= half)
+            return v;
+    return 255;
+}
+
+bool ix_sample(const tern_image *f, double lx, double ly, double *v)
+{
+    if (lx < 0 || ly < 0 || lx >= f->width - 1 || ly >= f->height - 1)
+        return false;
+    int x0 = (int)lx, y0 = (int)ly;
+    double wx = lx - x0, wy = ly - y0;
+    const uint8_t *p = f->pixels + (size_t)y0 * f->width + x0;
+    *v = (p[0] * (1 - wx) + p[1] * wx) * (1 - wy) +
+         (p[f->width] * (1 - wx) + p[f->width + 1] * wx) * wy;
+    return true;
+}
+
 /* Darkest-wins: the impression f, turned clockwise by deg about its centre,
  * laid with that centre at (cx, cy). */
 static void lay(tern_image *canvas, const tern_image *f, double cx, double cy, double deg)
 {
     /* the impression's frame is grey: stretch its border level to white, as
      * on a slap scanner's glass */
-    unsigned hist[256] = {0}, n = 0, half = f->width + f->height - 2, level = 255;
-    for (uint32_t x = 0; x < f->width; x++)
-        hist[f->pixels[x]]++, hist[f->pixels[(size_t)(f->height - 1) * f->width + x]]++;
-    for (uint32_t y = 1; y + 1 < f->height; y++)
-        hist[f->pixels[(size_t)y * f->width]]++, hist[f->pixels[(size_t)y * f->width + f->width - 1]]++;
-    for (unsigned v = 0; v < 256; v++)
-        if ((n += hist[v]) >= half) {
-            level = v ? v : 1;
-            break;
-        }
+    unsigned level = ix_border_median(f);
+    level = level ? level : 1;
     double a = deg * 3.14159265358979323846 / 180.0, c = cos(a), s = sin(a);
     double hw = f->width / 2.0, hh = f->height / 2.0;
     for (uint32_t y = 0; y < canvas->height; y++)
         for (uint32_t x = 0; x < canvas->width; x++) {
             double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
             double lx = dx * c + dy * s + hw - 0.5, ly = -dx * s + dy * c + hh - 0.5;
-            if (lx < 0 || ly < 0 || lx >= f->width - 1 || ly >= f->height - 1)
+            double v;
+            if (!ix_sample(f, lx, ly, &v))
                 continue;
-            int x0 = (int)lx, y0 = (int)ly;
-            double fx = lx - x0, fy = ly - y0;
-            const uint8_t *p = f->pixels + (size_t)y0 * f->width + x0;
-            double v = (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) +
-                       (p[f->width] * (1 - fx) + p[f->width + 1] * fx) * fy;
             v = v * 255.0 / (level - 8);
             v = v > 255 ? 255 : v;
             uint8_t *q = canvas->pixels + (size_t)y * canvas->width + x;

@@ -24,66 +24,31 @@
 
 #define SEED 0xb01cull
 
-typedef struct world {
-    fx f;
-    tern_store *s;
-    tern_core *c;
-    tern_core_gallery *g;
-    int64_t now;
-} world;
+typedef ix_world world;
 
 static const tern_actor admin1 = {"admin1", "migration from the old AFIS"};
 static const tern_actor officer1 = {"officer1", "border-control"};
 static const tern_actor analyst2 = {"analyst2", "case 2026/9"};
 
-static void world_open(world *w)
-{
-    tern_error err;
-    w->s = fx_open(&w->f);
-    OK(tern_core_create(w->s, &w->f.node, &w->c, &err));
-    OK(tern_core_gallery_load(w->c, &w->g, NULL, NULL, &err));
-}
-
-static void world_close(world *w)
-{
-    tern_core_gallery_free(w->g);
-    tern_core_free(w->c);
-    tern_store_close(w->s);
-    w->g = NULL, w->c = NULL, w->s = NULL;
-}
-
 static void world_up(world *w, fx_backend backend)
 {
-    tern_error err;
-    memset(w, 0, sizeof *w);
-    fx_setup(&w->f, backend);
-    tern_store *s = fx_open(&w->f);
-    fx_seed(s);
     tern_user admin = {.id = "admin1", .agency_id = "CL-PDI", .display_name = "D",
                        .roles = TERN_ROLE_ADMIN, .active = 1};
     tern_retention_rule r = {.id = "legacy", .days = 3650, .description = "ten years"};
-    OK(tern_store_user_insert(s, &admin, &err));
-    OK(tern_store_retention_rule_insert(s, &r, &err));
-    tern_store_close(s);
-    w->now = tern_store_now_ms();
-    world_open(w);
+    ix_world_up(w, backend, &admin, 1, &r);
 }
 
 static void world_down(world *w)
 {
-    tern_error err;
     tern_audit_report rep;
-    OK(tern_audit_verify(w->s, w->f.node.pk, &rep, &err));
+    ix_world_down(w, &rep);
     cr_assert_eq(rep.first_bad_seq, 0, "%s", rep.reason);
-    world_close(w);
-    fx_teardown(&w->f);
 }
 
 /* A batch of synthetic identities: person[i] captured as imp[i]. */
 typedef struct batch {
     size_t n;
-    tern_template *t[8][10];
-    tern_core_finger f[8][10];
+    ix_prints p[8];
     tern_identity idr[8];
     tern_enroll_request req[8];
 } batch;
@@ -94,21 +59,43 @@ static void batch_make(batch *b, size_t n, const uint64_t *person, const unsigne
     memset(b, 0, sizeof *b);
     b->n = n;
     for (size_t i = 0; i < n; i++) {
-        ix_fingers(SEED, person[i], imp[i], b->t[i]);
-        for (int k = 0; k < 10; k++)
-            b->f[i][k] = (tern_core_finger){.position = k + 1, .impression = 1,
-                                            .tmpl = b->t[i][k]};
+        ix_prints_make(&b->p[i], SEED, person[i], imp[i]);
         b->idr[i] = (tern_identity){.family_name = "SYNTH-Legacy", .given_names = "Ana"};
         b->req[i] = (tern_enroll_request){.identity = &b->idr[i], .category = "legacy",
                                           .location = "MIG", .n_fingers = 10,
-                                          .fingers = b->f[i], .now_ms = now};
+                                          .fingers = b->p[i].f, .now_ms = now};
     }
 }
 
 static void batch_free(batch *b)
 {
     for (size_t i = 0; i < b->n; i++)
-        ix_free(b->t[i]);
+        ix_prints_free(&b->p[i]);
+}
+
+/* Imports persons person[0..n-1], captured as imp[i], in one batch into g
+ * (NULL: no gallery); ids (may be NULL) receives their subjects. */
+static void import(world *w, tern_core_gallery *g, size_t n, const uint64_t *person,
+                   const unsigned *imp, char (*ids)[TERN_ID_MAX])
+{
+    tern_error err;
+    batch b;
+    batch_make(&b, n, person, imp, w->now);
+    OK(tern_core_import(w->c, g, &admin1, b.req, b.n, ids, &err));
+    batch_free(&b);
+}
+
+/* Identifies capture imp of person as analyst2 into res. */
+static void identify(world *w, tern_core_gallery *g, uint64_t person, unsigned imp,
+                     tern_identify_result *res)
+{
+    tern_error err;
+    ix_prints q;
+    ix_prints_make(&q, SEED, person, imp);
+    tern_identify_request req = {.location = "SCL", .n_fingers = 10, .fingers = q.f,
+                                 .now_ms = w->now};
+    OK(tern_core_identify(w->c, g, &analyst2, &req, res, &err));
+    ix_prints_free(&q);
 }
 
 static int64_t rows(world *w, tern_entity e, const char *field, const char *value)
@@ -183,11 +170,8 @@ STORE_TEST(bulk, import_is_whole_searchable_and_deduplicated_afterwards)
     tern_error err;
     world w;
     world_up(&w, backend);
-    batch b;
-    batch_make(&b, 6, six_person, six_imp, w.now);
     char ids[6][TERN_ID_MAX];
-    OK(tern_core_import(w.c, w.g, &admin1, b.req, b.n, ids, &err));
-    batch_free(&b);
+    import(&w, w.g, 6, six_person, six_imp, ids);
     cr_assert_eq(rows(&w, TERN_ENT_SUBJECT, NULL, NULL), 6);
     cr_assert_eq(rows(&w, TERN_ENT_TEMPLATE, NULL, NULL), 60);
     cr_assert_eq(rows(&w, TERN_ENT_ENCOUNTER, "purpose", "import"), 6);
@@ -204,19 +188,11 @@ STORE_TEST(bulk, import_is_whole_searchable_and_deduplicated_afterwards)
     cr_assert_eq(tern_core_gallery_subjects(w.g), 6);
 
     /* Searchable at once: another capture of person 2 finds its subject. */
-    tern_template *q[10];
-    ix_fingers(SEED, 2, 1, q);
-    tern_core_finger f[10];
-    for (int k = 0; k < 10; k++)
-        f[k] = (tern_core_finger){.position = k + 1, .impression = 1, .tmpl = q[k]};
-    tern_identify_request ireq = {.location = "SCL", .n_fingers = 10, .fingers = f,
-                                  .now_ms = w.now};
     tern_identify_result *ires = calloc(1, sizeof *ires);
-    OK(tern_core_identify(w.c, w.g, &analyst2, &ireq, ires, &err));
+    identify(&w, w.g, 2, 1, ires);
     cr_assert(ires->hit);
     cr_assert_str_eq(ires->candidates[0].subject_id, ids[2]);
     free(ires);
-    ix_free(q);
 
     /* De-duplication in two runs, the second after a restart. */
     tern_import_dedup_result r;
@@ -225,8 +201,8 @@ STORE_TEST(bulk, import_is_whole_searchable_and_deduplicated_afterwards)
     cr_assert_eq(r.remaining, 4);
     cr_assert_eq(pending(&w), 4);
     size_t links = r.linked;
-    world_close(&w);
-    world_open(&w);
+    ix_world_close(&w);
+    ix_world_open(&w);
     cr_assert_eq(tern_core_gallery_subjects(w.g), 6);
     OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 0, w.now, &r, &err));
     cr_assert_eq(r.searched, 4);
@@ -259,16 +235,14 @@ STORE_TEST(bulk, enrollment_after_an_import_links_to_the_imported)
     tern_error err;
     world w;
     world_up(&w, backend);
-    batch b;
-    batch_make(&b, 4, six_person, six_imp, w.now);
     char ids[4][TERN_ID_MAX];
-    OK(tern_core_import(w.c, NULL, &admin1, b.req, b.n, ids, &err)); /* no gallery */
-    batch_free(&b);
-    world_close(&w);
-    world_open(&w); /* loaded from the store */
+    import(&w, NULL, 4, six_person, six_imp, ids); /* no gallery */
+    ix_world_close(&w);
+    ix_world_open(&w); /* loaded from the store */
     cr_assert_eq(tern_core_gallery_subjects(w.g), 4);
     uint64_t person = 3;
     unsigned imp = 2;
+    batch b;
     batch_make(&b, 1, &person, &imp, w.now);
     tern_enroll_result res;
     OK(tern_core_enroll(w.c, w.g, &officer1, &b.req[0], &res, &err));
@@ -299,10 +273,10 @@ STORE_TEST(bulk, refusals_leave_the_store_unchanged)
     FAILS(TERN_E_DENIED, tern_core_import(w.c, w.g, &officer1, b.req, b.n, NULL, &err));
     FAILS(TERN_E_LIMIT, tern_core_import(w.c, w.g, &admin1, b.req, 0, NULL, &err));
     /* a bad finger in request 2 */
-    b.f[2][4].position = 0;
+    b.p[2].f[4].position = 0;
     FAILS(TERN_E_ARG, tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
     cr_assert(strstr(err.message, "request 2"), "%s", err.message);
-    b.f[2][4].position = 5;
+    b.p[2].f[4].position = 5;
     /* biographic text that is not UTF-8, in request 3 (refused by the store
      * inside the transaction, after requests 0..2 were written) */
     b.idr[3].family_name = "SYNTH-\xff";
@@ -339,11 +313,8 @@ STORE_TEST(bulk, a_purged_import_is_closed_without_a_search)
     tern_error err;
     world w;
     world_up(&w, backend);
-    batch b;
-    batch_make(&b, 2, six_person, six_imp, w.now);
     char ids[2][TERN_ID_MAX];
-    OK(tern_core_import(w.c, w.g, &admin1, b.req, b.n, ids, &err));
-    batch_free(&b);
+    import(&w, w.g, 2, six_person, six_imp, ids);
     OK(tern_core_subject_delete(w.c, w.g, &admin1, ids[0], &err));
     cr_assert_eq(pending(&w), 2, "the encounter outlives its subject");
     tern_import_dedup_result r;
@@ -437,10 +408,7 @@ STORE_TEST(bulk, a_reloaded_gallery_is_the_one_import_and_enrollment_built)
         unsigned imp[6] = {0};
         for (size_t i = 0; i < 6; i++)
             person[i] = 100 + done + i;
-        batch b;
-        batch_make(&b, 6, person, imp, w.now);
-        OK(tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
-        batch_free(&b);
+        import(&w, w.g, 6, person, imp, NULL);
     }
     uint64_t person = 99;
     unsigned imp = 0;
@@ -461,16 +429,8 @@ STORE_TEST(bulk, a_reloaded_gallery_is_the_one_import_and_enrollment_built)
     tern_identify_result *a = calloc(1, sizeof *a), *z = calloc(1, sizeof *z);
     const uint64_t probe[4] = {99, 100, 100 + LOAD_IDENTITIES / 2, 100 + LOAD_IDENTITIES - 1};
     for (size_t p = 0; p < 4; p++) {
-        tern_template *q[10];
-        ix_fingers(SEED, probe[p], 1, q);
-        tern_core_finger f[10];
-        for (int k = 0; k < 10; k++)
-            f[k] = (tern_core_finger){.position = k + 1, .impression = 1, .tmpl = q[k]};
-        tern_identify_request req = {.location = "SCL", .n_fingers = 10, .fingers = f,
-                                     .now_ms = w.now};
-        OK(tern_core_identify(w.c, w.g, &analyst2, &req, a, &err));
-        OK(tern_core_identify(w.c, loaded, &analyst2, &req, z, &err));
-        ix_free(q);
+        identify(&w, w.g, probe[p], 1, a);
+        identify(&w, loaded, probe[p], 1, z);
         cr_assert(a->hit);
         cr_assert_eq(a->n_candidates, z->n_candidates);
         for (size_t i = 0; i < a->n_candidates; i++) {

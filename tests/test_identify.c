@@ -25,13 +25,7 @@
 #define SEED 0x1de7ull
 #define DAY 86400000LL
 
-typedef struct world {
-    fx f;
-    tern_store *s;
-    tern_core *c;
-    tern_core_gallery *g;
-    int64_t now;
-} world;
+typedef ix_world world;
 
 static const tern_actor officer1 = {"officer1", "border-control"};
 static const tern_actor examiner1 = {"examiner1", "alert verification"};
@@ -41,48 +35,28 @@ static const tern_actor admin1 = {"admin1", "engine upgrade"};
 
 static void world_up(world *w, fx_backend backend)
 {
-    tern_error err;
-    memset(w, 0, sizeof *w);
-    fx_setup(&w->f, backend);
-    w->s = fx_open(&w->f);
-    fx_seed(w->s);
-    w->now = tern_store_now_ms();
     tern_user more[] = {
         {.id = "analyst1", .agency_id = "CL-PDI", .display_name = "A", .roles = TERN_ROLE_ANALYST, .active = 1},
         {.id = "super1", .agency_id = "CL-PDI", .display_name = "S", .roles = TERN_ROLE_SUPERVISOR, .active = 1},
         {.id = "admin1", .agency_id = "CL-PDI", .display_name = "D", .roles = TERN_ROLE_ADMIN, .active = 1},
     };
-    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
-        OK(tern_store_user_insert(w->s, &more[i], &err));
     tern_retention_rule r = {.id = "border-control", .days = 3650, .description = "ten years"};
-    OK(tern_store_retention_rule_insert(w->s, &r, &err));
-    OK(tern_core_create(w->s, &w->f.node, &w->c, &err));
-    OK(tern_core_gallery_load(w->c, &w->g, NULL, NULL, &err));
+    ix_world_up(w, backend, more, sizeof more / sizeof more[0], &r);
 }
 
 static void world_down(world *w)
 {
-    tern_error err;
     tern_audit_report rep;
-    OK(tern_audit_verify(w->s, w->f.node.pk, &rep, &err));
+    ix_world_down(w, &rep);
     cr_assert_gt(rep.events, 0);
-    tern_core_gallery_free(w->g);
-    tern_core_free(w->c);
-    tern_store_close(w->s);
-    fx_teardown(&w->f);
 }
 
 /* The ten fingers of synthetic identity `index`, capture `imp`. */
-typedef struct prints {
-    tern_template *t[10];
-    tern_core_finger f[10];
-} prints;
+typedef ix_prints prints;
 
 static void prints_make(prints *p, uint64_t index, unsigned imp)
 {
-    ix_fingers(SEED, index, imp, p->t);
-    for (int k = 0; k < 10; k++)
-        p->f[k] = (tern_core_finger){.position = k + 1, .impression = 1, .tmpl = p->t[k]};
+    ix_prints_make(p, SEED, index, imp);
 }
 
 static void enroll(world *w, uint64_t index, const char *family, char sid[TERN_ID_MAX],
@@ -103,6 +77,17 @@ static void enroll(world *w, uint64_t index, const char *family, char sid[TERN_I
     if (links)
         *links = res.n_links;
     ix_free(p.t);
+}
+
+/* Enrolls fingers f[0..n-1] with biographic data idr as officer1 into
+ * the "border-control" category; fails the test unless it succeeds. */
+static void enroll_fingers(world *w, const tern_core_finger *f, size_t n,
+                           const tern_identity *idr, tern_enroll_result *res)
+{
+    tern_error err;
+    tern_enroll_request req = {.identity = idr, .category = "border-control", .n_fingers = n,
+                               .fingers = f, .now_ms = w->now};
+    OK(tern_core_enroll(w->c, w->g, &officer1, &req, res, &err));
 }
 
 static void identify(world *w, const tern_actor *who, uint64_t index, unsigned mask,
@@ -300,10 +285,8 @@ STORE_TEST(identify, duplicates_become_pending_links)
     prints p;
     prints_make(&p, 1, 1);
     tern_identity idr = {.family_name = "SYNTH-Other", .given_names = "SYNTH-Alias"};
-    tern_enroll_request req = {.identity = &idr, .category = "border-control",
-                               .n_fingers = 10, .fingers = p.f, .now_ms = w.now};
     tern_enroll_result res;
-    OK(tern_core_enroll(w.c, w.g, &officer1, &req, &res, &err));
+    enroll_fingers(&w, p.f, 10, &idr, &res);
     ix_free(p.t);
     memcpy(again, res.subject_id, TERN_ID_MAX);
     cr_assert_str_neq(again, first);
@@ -468,10 +451,8 @@ STORE_TEST(identify, verify_reload_delete_and_missing_fingers)
     p.f[4] = (tern_core_finger){.position = 5, .state = TERN_FINGER_AMPUTATED};
     p.f[8] = (tern_core_finger){.position = 9, .state = TERN_FINGER_MISSING};
     tern_identity idr = {.family_name = "SYNTH-Luna"};
-    tern_enroll_request req = {.identity = &idr, .category = "border-control",
-                               .n_fingers = 10, .fingers = p.f, .now_ms = w.now};
     tern_enroll_result res;
-    OK(tern_core_enroll(w.c, w.g, &officer1, &req, &res, &err));
+    enroll_fingers(&w, p.f, 10, &idr, &res);
     ix_free(p.t);
     memcpy(b, res.subject_id, TERN_ID_MAX);
     cr_assert_eq(res.fingers_enrolled, 7);

@@ -92,16 +92,8 @@ typedef struct tip_shape {
 static tip_shape tip_measure(const tern_image *f)
 {
     tip_shape t = {1e9, -1e9, 1e9, -1e9, 255};
-    unsigned hist[256] = {0}, n = 0, half = f->width + f->height - 2;
-    for (uint32_t x = 0; x < f->width; x++)
-        hist[f->pixels[x]]++, hist[f->pixels[(size_t)(f->height - 1) * f->width + x]]++;
-    for (uint32_t y = 1; y + 1 < f->height; y++)
-        hist[f->pixels[(size_t)y * f->width]]++, hist[f->pixels[(size_t)y * f->width + f->width - 1]]++;
-    for (unsigned v = 0; v < 256; v++)
-        if ((n += hist[v]) >= half) {
-            t.level = v > 16 ? v : 16;
-            break;
-        }
+    unsigned level = ix_border_median(f);
+    t.level = level > 16 ? level : 16;
     for (uint32_t by = 0; by + 8 <= f->height; by += 8)
         for (uint32_t bx = 0; bx + 8 <= f->width; bx += 8) {
             double s = 0, s2 = 0;
@@ -141,13 +133,8 @@ static void lay_finger(tern_image *canvas, const tern_image *f, const tip_shape 
             double v = 255;
             if (d < tip_len + 4) {
                 double lx = tcx + u - 0.5, ly = ts->y0 + d - 0.5;
-                if (lx < 0 || ly < 0 || lx >= f->width - 1 || ly >= f->height - 1)
+                if (!ix_sample(f, lx, ly, &v))
                     continue;
-                int x0 = (int)lx, y0 = (int)ly;
-                double fx = lx - x0, fy = ly - y0;
-                const uint8_t *p = f->pixels + (size_t)y0 * f->width + x0;
-                v = (p[0] * (1 - fx) + p[1] * fx) * (1 - fy) +
-                    (p[f->width] * (1 - fx) + p[f->width + 1] * fx) * fy;
                 v = v * 255.0 / (ts->level - 8);
             } else {
                 /* a phalanx: [start, start + length) along the finger,
@@ -190,28 +177,18 @@ static void hand_make(uint64_t seed, const hand_case *hc, unsigned case_no, hand
     out->hand_deg = fmax(-45, fmin(45, hc->hand_deg + jitter));
     tern_synth_identity id;
     tern_synth_identity_make(seed, 0, &id);
+    tern_synth_impression_opts io;
+    tern_synth_impression_defaults(&io);
+    io.rotation_deg = 0;
+    io.translation = 0;
+    io.plain_background = true;
     tern_image *tips[4] = {0};
     tip_shape ts[4];
     double x_at[4], drop[4], deg[4];
     for (unsigned i = 0; i < total; i++) {
         int p = pos[i];
-        tern_synth_master_opts mo;
-        tern_synth_master_defaults(&mo);
-        mo.finger_class = (int)id.finger_class[p - 1];
-        mo.period = id.finger_period[p - 1];
-        tern_synth_master *m;
-        tern_error err;
-        cr_assert_eq(tern_synth_master_create(id.finger_seed[p - 1], &mo, &m, &err), TERN_OK,
-                     "%s", err.message);
-        tern_synth_impression_opts io;
-        tern_synth_impression_defaults(&io);
-        io.rotation_deg = 0;
-        io.translation = 0;
-        io.plain_background = true;
-        cr_assert_eq(tern_synth_impression(m, tern_synth_seed_mix(seed, case_no, (uint64_t)p),
-                                           &io, &tips[i], &err),
-                     TERN_OK, "%s", err.message);
-        tern_synth_master_free(m);
+        tips[i] = ix_finger_impression(seed, 0, p, tern_synth_seed_mix(seed, case_no, (uint64_t)p),
+                                       &io);
         ts[i] = tip_measure(tips[i]);
         cr_assert(ts[i].x1 > ts[i].x0 && ts[i].y1 > ts[i].y0, "position %d: blank impression", p);
         double tw = ts[i].x1 - ts[i].x0;
