@@ -85,6 +85,16 @@ static void import(world *w, tern_core_gallery *g, size_t n, const uint64_t *per
     batch_free(&b);
 }
 
+/* Enrolls capture imp of person as officer1 (searching the gallery). */
+static void enroll(world *w, uint64_t person, unsigned imp, tern_enroll_result *res)
+{
+    tern_error err;
+    batch b;
+    batch_make(&b, 1, &person, &imp, w->now);
+    OK(tern_core_enroll(w->c, w->g, &officer1, &b.req[0], res, &err));
+    batch_free(&b);
+}
+
 /* Identifies capture imp of person as analyst2 into res. */
 static void identify(world *w, tern_core_gallery *g, uint64_t person, unsigned imp,
                      tern_identify_result *res)
@@ -161,168 +171,164 @@ static bool linked(const pairs *p, const char *x, const char *y)
     return false;
 }
 
+/* A test on both backends (STORE_TEST) in a fresh world w, whose audit
+ * chain must verify at the end (world_down). */
+#define BULK_TEST(name, ...)                                                                  \
+    static void name##_in(world *w);                                                          \
+    STORE_TEST(bulk, name, ##__VA_ARGS__)                                                     \
+    {                                                                                         \
+        world here;                                                                           \
+        world_up(&here, backend);                                                             \
+        name##_in(&here);                                                                     \
+        world_down(&here);                                                                    \
+    }                                                                                         \
+    static void name##_in(world *w)
+
 /* Six identities: persons 0..3, and second captures of persons 0 and 1. */
 static const uint64_t six_person[6] = {0, 1, 2, 3, 0, 1};
 static const unsigned six_imp[6] = {0, 0, 0, 0, 2, 2};
 
-STORE_TEST(bulk, import_is_whole_searchable_and_deduplicated_afterwards)
+BULK_TEST(import_is_whole_searchable_and_deduplicated_afterwards)
 {
     tern_error err;
-    world w;
-    world_up(&w, backend);
     char ids[6][TERN_ID_MAX];
-    import(&w, w.g, 6, six_person, six_imp, ids);
-    cr_assert_eq(rows(&w, TERN_ENT_SUBJECT, NULL, NULL), 6);
-    cr_assert_eq(rows(&w, TERN_ENT_TEMPLATE, NULL, NULL), 60);
-    cr_assert_eq(rows(&w, TERN_ENT_ENCOUNTER, "purpose", "import"), 6);
+    import(w, w->g, 6, six_person, six_imp, ids);
+    cr_assert_eq(rows(w, TERN_ENT_SUBJECT, NULL, NULL), 6);
+    cr_assert_eq(rows(w, TERN_ENT_TEMPLATE, NULL, NULL), 60);
+    cr_assert_eq(rows(w, TERN_ENT_ENCOUNTER, "purpose", "import"), 6);
     for (size_t i = 0; i < 6; i++) {
-        cr_assert_eq(rows(&w, TERN_ENT_TEMPLATE, "subject_id", ids[i]), 10);
-        cr_assert_eq(rows(&w, TERN_ENT_IDENTITY, "subject_id", ids[i]), 1);
+        cr_assert_eq(rows(w, TERN_ENT_TEMPLATE, "subject_id", ids[i]), 10);
+        cr_assert_eq(rows(w, TERN_ENT_IDENTITY, "subject_id", ids[i]), 1);
         for (size_t j = 0; j < i; j++)
             cr_assert_str_neq(ids[i], ids[j], "two requests made one subject");
     }
-    cr_assert_eq(audited(&w, "subject.import", "ok"), 6);
-    cr_assert_eq(audited(&w, "import.batch", "ok"), 1);
-    cr_assert_eq(rows(&w, TERN_ENT_LINK, NULL, NULL), 0, "the import itself searches nothing");
-    cr_assert_eq(pending(&w), 6);
-    cr_assert_eq(tern_core_gallery_subjects(w.g), 6);
+    cr_assert_eq(audited(w, "subject.import", "ok"), 6);
+    cr_assert_eq(audited(w, "import.batch", "ok"), 1);
+    cr_assert_eq(rows(w, TERN_ENT_LINK, NULL, NULL), 0, "the import itself searches nothing");
+    cr_assert_eq(pending(w), 6);
+    cr_assert_eq(tern_core_gallery_subjects(w->g), 6);
 
     /* Searchable at once: another capture of person 2 finds its subject. */
     tern_identify_result *ires = calloc(1, sizeof *ires);
-    identify(&w, w.g, 2, 1, ires);
+    identify(w, w->g, 2, 1, ires);
     cr_assert(ires->hit);
     cr_assert_str_eq(ires->candidates[0].subject_id, ids[2]);
     free(ires);
 
     /* De-duplication in two runs, the second after a restart. */
     tern_import_dedup_result r;
-    OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 2, w.now, &r, &err));
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 2, w->now, &r, &err));
     cr_assert_eq(r.searched, 2);
     cr_assert_eq(r.remaining, 4);
-    cr_assert_eq(pending(&w), 4);
+    cr_assert_eq(pending(w), 4);
     size_t links = r.linked;
-    ix_world_close(&w);
-    ix_world_open(&w);
-    cr_assert_eq(tern_core_gallery_subjects(w.g), 6);
-    OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 0, w.now, &r, &err));
+    ix_world_close(w);
+    ix_world_open(w);
+    cr_assert_eq(tern_core_gallery_subjects(w->g), 6);
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, &r, &err));
     cr_assert_eq(r.searched, 4);
     cr_assert_eq(r.remaining, 0);
     links += r.linked;
-    cr_assert_eq(pending(&w), 0);
-    cr_assert_eq(rows(&w, TERN_ENT_ENCOUNTER, "result", "dedup-done"), 6);
-    cr_assert_eq(audited(&w, "subject.dedup", "ok"), 6);
+    cr_assert_eq(pending(w), 0);
+    cr_assert_eq(rows(w, TERN_ENT_ENCOUNTER, "result", "dedup-done"), 6);
+    cr_assert_eq(audited(w, "subject.dedup", "ok"), 6);
 
     /* Exactly the two duplicated pairs, each once, yellow; nothing merged. */
     pairs p = {0};
-    OK(tern_store_each(w.s, TERN_ENT_LINK, NULL, NULL, collect_link, &p, &err));
+    OK(tern_store_each(w->s, TERN_ENT_LINK, NULL, NULL, collect_link, &p, &err));
     cr_assert_eq(p.n, 2, "%zu links", p.n);
     cr_assert_eq(links, 2);
     cr_assert(linked(&p, ids[0], ids[4]), "persons 0 and its second capture not linked");
     cr_assert(linked(&p, ids[1], ids[5]), "persons 1 and its second capture not linked");
     for (size_t i = 0; i < p.n; i++)
         cr_assert_eq(p.colour[i], TERN_LINK_YELLOW);
-    cr_assert_eq(rows(&w, TERN_ENT_SUBJECT, NULL, NULL), 6);
+    cr_assert_eq(rows(w, TERN_ENT_SUBJECT, NULL, NULL), 6);
 
     /* Nothing left: a third run searches no one. */
-    OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 0, w.now, &r, &err));
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, &r, &err));
     cr_assert_eq(r.searched, 0);
-    cr_assert_eq(rows(&w, TERN_ENT_LINK, NULL, NULL), 2);
-    world_down(&w);
+    cr_assert_eq(rows(w, TERN_ENT_LINK, NULL, NULL), 2);
 }
 
-STORE_TEST(bulk, enrollment_after_an_import_links_to_the_imported)
+BULK_TEST(enrollment_after_an_import_links_to_the_imported)
 {
     tern_error err;
-    world w;
-    world_up(&w, backend);
     char ids[4][TERN_ID_MAX];
-    import(&w, NULL, 4, six_person, six_imp, ids); /* no gallery */
-    ix_world_close(&w);
-    ix_world_open(&w); /* loaded from the store */
-    cr_assert_eq(tern_core_gallery_subjects(w.g), 4);
-    uint64_t person = 3;
-    unsigned imp = 2;
-    batch b;
-    batch_make(&b, 1, &person, &imp, w.now);
+    import(w, NULL, 4, six_person, six_imp, ids); /* no gallery */
+    ix_world_close(w);
+    ix_world_open(w); /* loaded from the store */
+    cr_assert_eq(tern_core_gallery_subjects(w->g), 4);
     tern_enroll_result res;
-    OK(tern_core_enroll(w.c, w.g, &officer1, &b.req[0], &res, &err));
-    batch_free(&b);
+    enroll(w, 3, 2, &res);
     cr_assert_eq(res.n_links, 1);
     cr_assert_str_eq(res.linked_subjects[0], ids[3]);
     /* The enrolled subject is no import: the de-duplication does not
      * search it, and the imported person 3 links nothing new (the pair is
      * already linked by the enrollment). */
     tern_import_dedup_result r;
-    OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 0, w.now, &r, &err));
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, &r, &err));
     cr_assert_eq(r.searched, 4);
     cr_assert_eq(r.linked, 0);
-    cr_assert_eq(rows(&w, TERN_ENT_LINK, NULL, NULL), 1);
-    world_down(&w);
+    cr_assert_eq(rows(w, TERN_ENT_LINK, NULL, NULL), 1);
 }
 
-STORE_TEST(bulk, refusals_leave_the_store_unchanged)
+BULK_TEST(refusals_leave_the_store_unchanged)
 {
     tern_error err;
-    world w;
-    world_up(&w, backend);
     batch b;
-    batch_make(&b, 4, six_person, six_imp, w.now);
-    int64_t audit0 = rows(&w, TERN_ENT_AUDIT_EVENT, NULL, NULL);
+    batch_make(&b, 4, six_person, six_imp, w->now);
+    int64_t audit0 = rows(w, TERN_ENT_AUDIT_EVENT, NULL, NULL);
 
     /* a wrong role, then an empty batch */
-    FAILS(TERN_E_DENIED, tern_core_import(w.c, w.g, &officer1, b.req, b.n, NULL, &err));
-    FAILS(TERN_E_LIMIT, tern_core_import(w.c, w.g, &admin1, b.req, 0, NULL, &err));
+    FAILS(TERN_E_DENIED, tern_core_import(w->c, w->g, &officer1, b.req, b.n, NULL, &err));
+    FAILS(TERN_E_LIMIT, tern_core_import(w->c, w->g, &admin1, b.req, 0, NULL, &err));
     /* a bad finger in request 2 */
     b.p[2].f[4].position = 0;
-    FAILS(TERN_E_ARG, tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
+    FAILS(TERN_E_ARG, tern_core_import(w->c, w->g, &admin1, b.req, b.n, NULL, &err));
     cr_assert(strstr(err.message, "request 2"), "%s", err.message);
     b.p[2].f[4].position = 5;
     /* biographic text that is not UTF-8, in request 3 (refused by the store
      * inside the transaction, after requests 0..2 were written) */
     b.idr[3].family_name = "SYNTH-\xff";
-    FAILS(TERN_E_FORMAT, tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
+    FAILS(TERN_E_FORMAT, tern_core_import(w->c, w->g, &admin1, b.req, b.n, NULL, &err));
     cr_assert(strstr(err.message, "request 3"), "%s", err.message);
     /* an unknown retention category */
     b.idr[3].family_name = "SYNTH-Legacy";
     b.req[1].category = "no-such-rule";
-    FAILS(TERN_E_NOT_FOUND, tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
+    FAILS(TERN_E_NOT_FOUND, tern_core_import(w->c, w->g, &admin1, b.req, b.n, NULL, &err));
     b.req[1].category = "legacy";
     tern_entity none[] = {TERN_ENT_SUBJECT, TERN_ENT_IDENTITY, TERN_ENT_ENCOUNTER,
                           TERN_ENT_TEMPLATE, TERN_ENT_LINK};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
-        cr_assert_eq(rows(&w, none[i], NULL, NULL), 0, "entity %zu written by a refusal", i);
-    cr_assert_eq(tern_core_gallery_subjects(w.g), 0);
-    cr_assert_eq(audited(&w, "import.batch", "denied"), 1);
-    cr_assert_eq(audited(&w, "import.batch", "refused"), 3);
-    cr_assert_eq(rows(&w, TERN_ENT_AUDIT_EVENT, NULL, NULL), audit0 + 4,
+        cr_assert_eq(rows(w, none[i], NULL, NULL), 0, "entity %zu written by a refusal", i);
+    cr_assert_eq(tern_core_gallery_subjects(w->g), 0);
+    cr_assert_eq(audited(w, "import.batch", "denied"), 1);
+    cr_assert_eq(audited(w, "import.batch", "refused"), 3);
+    cr_assert_eq(rows(w, TERN_ENT_AUDIT_EVENT, NULL, NULL), audit0 + 4,
                  "the empty batch is refused before any work, unaudited");
 
     /* the de-duplication: an officer may not run it */
-    OK(tern_core_import(w.c, w.g, &admin1, b.req, b.n, NULL, &err));
+    OK(tern_core_import(w->c, w->g, &admin1, b.req, b.n, NULL, &err));
     batch_free(&b);
     tern_import_dedup_result r;
-    FAILS(TERN_E_DENIED, tern_core_import_dedup(w.c, w.g, &officer1, NULL, 0, w.now, &r, &err));
+    FAILS(TERN_E_DENIED, tern_core_import_dedup(w->c, w->g, &officer1, NULL, 0, w->now, &r, &err));
     cr_assert_eq(r.searched, 0);
-    cr_assert_eq(pending(&w), 4);
-    cr_assert_eq(audited(&w, "subject.dedup", "denied"), 1);
-    world_down(&w);
+    cr_assert_eq(pending(w), 4);
+    cr_assert_eq(audited(w, "subject.dedup", "denied"), 1);
 }
 
-STORE_TEST(bulk, a_purged_import_is_closed_without_a_search)
+BULK_TEST(a_purged_import_is_closed_without_a_search)
 {
     tern_error err;
-    world w;
-    world_up(&w, backend);
     char ids[2][TERN_ID_MAX];
-    import(&w, w.g, 2, six_person, six_imp, ids);
-    OK(tern_core_subject_delete(w.c, w.g, &admin1, ids[0], &err));
-    cr_assert_eq(pending(&w), 2, "the encounter outlives its subject");
+    import(w, w->g, 2, six_person, six_imp, ids);
+    OK(tern_core_subject_delete(w->c, w->g, &admin1, ids[0], &err));
+    cr_assert_eq(pending(w), 2, "the encounter outlives its subject");
     tern_import_dedup_result r;
-    OK(tern_core_import_dedup(w.c, w.g, &admin1, NULL, 0, w.now, &r, &err));
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, &r, &err));
     cr_assert_eq(r.searched, 2);
     cr_assert_eq(r.linked, 0);
-    cr_assert_eq(pending(&w), 0);
-    world_down(&w);
+    cr_assert_eq(pending(w), 0);
 }
 
 /* The plan of sql on f's database, as text (SQLite: EXPLAIN QUERY PLAN's
@@ -360,10 +366,8 @@ static void plan(const fx *f, const char *sql, char *out, size_t size)
     PQfinish(c);
 }
 
-STORE_TEST(bulk, searches_and_dedup_runs_find_their_rows_through_an_index)
+BULK_TEST(searches_and_dedup_runs_find_their_rows_through_an_index)
 {
-    world w;
-    world_up(&w, backend);
     /* tern_core_import_dedup (pending imports; encounters grow with every
      * search) and tern_core_identify (the active watchlist entries, read
      * on every search), as tern_store_each words them */
@@ -379,11 +383,10 @@ STORE_TEST(bulk, searches_and_dedup_runs_find_their_rows_through_an_index)
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         char text[2048];
-        plan(&w.f, q[i].sql, text, sizeof text);
+        plan(&w->f, q[i].sql, text, sizeof text);
         cr_assert(strstr(text, q[i].index), "%s: no index %s in the plan: %s", q[i].sql,
                   q[i].index, text);
     }
-    world_down(&w);
 }
 
 /* A gallery loaded from the store (in chunks, by several threads) holds
@@ -398,39 +401,32 @@ STORE_TEST(bulk, searches_and_dedup_runs_find_their_rows_through_an_index)
 #define LOAD_IDENTITIES 420u
 #endif
 
-STORE_TEST(bulk, a_reloaded_gallery_is_the_one_import_and_enrollment_built)
+BULK_TEST(a_reloaded_gallery_is_the_one_import_and_enrollment_built)
 {
     tern_error err;
-    world w;
-    world_up(&w, backend);
     for (size_t done = 0; done < LOAD_IDENTITIES; done += 6) {
         uint64_t person[6];
         unsigned imp[6] = {0};
         for (size_t i = 0; i < 6; i++)
             person[i] = 100 + done + i;
-        import(&w, w.g, 6, person, imp, NULL);
+        import(w, w->g, 6, person, imp, NULL);
     }
-    uint64_t person = 99;
-    unsigned imp = 0;
-    batch b;
-    batch_make(&b, 1, &person, &imp, w.now);
     tern_enroll_result res;
-    OK(tern_core_enroll(w.c, w.g, &officer1, &b.req[0], &res, &err));
-    batch_free(&b);
+    enroll(w, 99, 0, &res);
     tern_core_gallery *loaded;
     size_t n_loaded = 0, n_skipped = 1;
-    OK(tern_core_gallery_load(w.c, &loaded, &n_loaded, &n_skipped, &err));
+    OK(tern_core_gallery_load(w->c, &loaded, &n_loaded, &n_skipped, &err));
     cr_assert_eq(n_loaded, 10 * (LOAD_IDENTITIES + 1));
     cr_assert_eq(n_skipped, 0);
     cr_assert_eq(tern_core_gallery_subjects(loaded), LOAD_IDENTITIES + 1);
-    cr_assert_eq(tern_core_gallery_fingers(loaded), tern_core_gallery_fingers(w.g));
-    cr_assert_eq(tern_core_gallery_bytes(loaded), tern_core_gallery_bytes(w.g));
+    cr_assert_eq(tern_core_gallery_fingers(loaded), tern_core_gallery_fingers(w->g));
+    cr_assert_eq(tern_core_gallery_bytes(loaded), tern_core_gallery_bytes(w->g));
     /* the same candidates with the same scores, bit for bit */
     tern_identify_result *a = calloc(1, sizeof *a), *z = calloc(1, sizeof *z);
     const uint64_t probe[4] = {99, 100, 100 + LOAD_IDENTITIES / 2, 100 + LOAD_IDENTITIES - 1};
     for (size_t p = 0; p < 4; p++) {
-        identify(&w, w.g, probe[p], 1, a);
-        identify(&w, loaded, probe[p], 1, z);
+        identify(w, w->g, probe[p], 1, a);
+        identify(w, loaded, probe[p], 1, z);
         cr_assert(a->hit);
         cr_assert_eq(a->n_candidates, z->n_candidates);
         for (size_t i = 0; i < a->n_candidates; i++) {
@@ -443,5 +439,4 @@ STORE_TEST(bulk, a_reloaded_gallery_is_the_one_import_and_enrollment_built)
     free(a);
     free(z);
     tern_core_gallery_free(loaded);
-    world_down(&w);
 }
