@@ -391,7 +391,7 @@ static void synth(env *e, const char *out, unsigned n, unsigned seed)
  * links exactly the two planted pairs, yellow, merging nothing; a missing
  * directory and a corrupt template file are refused naming them, leaving
  * the store as it was before the failing batch; the audit chain verifies. */
-Test(admin, bulk_import_in_batches_then_dedup, .timeout = 180)
+Test(admin, bulk_import_in_batches_then_dedup, .timeout = 120)
 {
     env e;
     env_up(&e);
