@@ -3,7 +3,8 @@
  * template files with a JSON biography, identify (hit with the officer's
  * yellow notice, no-hit), watchlist with the four-eyes rule, an examiner's
  * confirmation turning the notice red, refusals with a non-zero exit, and
- * `audit verify` (also after tampering). The binary is the one built next
+ * `audit verify` (also after tampering); the bulk `import` of synthetic
+ * identity folders and its `import dedup`. The binary is the one built next
  * to this test (BUILD/bin/tern). */
 #include <limits.h>
 #include <stdarg.h>
@@ -388,7 +389,8 @@ static void synth(env *e, const char *out, unsigned n, unsigned seed)
  * transaction and one import.batch event; a second run imports nothing; a
  * batch whose commit the journal missed is found in the audit chain, and
  * one begun but never stored is imported; `import dedup` (in two runs)
- * links exactly the two planted pairs, yellow, merging nothing; a missing
+ * links exactly the two planted pairs, yellow, merging nothing; identities
+ * in ISO/IEC 19794-2:2011 multi-view records import; a missing
  * directory and a corrupt template file are refused naming them, leaving
  * the store as it was before the failing batch; the audit chain verifies. */
 Test(admin, bulk_import_in_batches_then_dedup, .timeout = 120)
@@ -487,6 +489,27 @@ Test(admin, bulk_import_in_batches_then_dedup, .timeout = 120)
     RUN_OK(&e, "import %s/bad", e.dir);
     cr_assert(strstr(e.out, "1 already imported") && strstr(e.out, "2 imported"), "%s", e.out);
     cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 12);
+
+    /* exchange-format records: one templates.fmr of 10 x 2 views each */
+    int64_t templates = node_rows(&e, TERN_ENT_TEMPLATE, NULL, NULL);
+    snprintf(cmd, sizeof cmd, "%.300s synth --identities 2 --impressions 2 --templates "
+             "--format iso19794-2:2011 --seed 17 --out %s/iso", e.bin, e.dir);
+    cr_assert_eq(capture(&e, cmd), 0, "%s", e.out);
+    RUN_OK(&e, "import %s/iso", e.dir);
+    cr_assert(strstr(e.out, "2 imported (20 prints)"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 14);
+    cr_assert_eq(node_rows(&e, TERN_ENT_TEMPLATE, NULL, NULL), templates + 20);
+    /* each finger from its own view: the second captures of two fingers
+     * (the same seed in Tern's format) find the identity */
+    snprintf(cmd, sizeof cmd, "%.300s synth --identities 1 --impressions 2 --templates "
+             "--seed 17 --out %s/iso-tern", e.bin, e.dir);
+    cr_assert_eq(capture(&e, cmd), 0, "%s", e.out);
+    RUN_OK(&e, "--as off1 identify %s/iso-tern/000001/02_2.tern@2 %s/iso-tern/000001/07_2.tern@7",
+           e.dir, e.dir);
+    cr_assert(strncmp(e.out, "hit", 3) == 0, "%s", e.out);
+    /* and enroll reads such a record the same way: a possible duplicate */
+    RUN_OK(&e, "--as off1 enroll --bio %s/iso/000002/identity.json", e.dir);
+    cr_assert(strstr(e.out, "possible duplicate of subject"), "%s", e.out);
 
     RUN_OK(&e, "audit verify");
     env_down(&e);

@@ -42,6 +42,12 @@ void admin_fingers_free(admin_fingers *fs);
  * returns the exit status. */
 int admin_fingers_nist(admin_fingers *fs, const char *path);
 int admin_fingers_listed(admin_fingers *fs, const char *bio_path, json_t *root);
+/* The file name of a multi-view exchange record for all fingers (`tern
+ * synth --templates --format FMT`); admin_fingers_record (admin_import.c)
+ * adds the first view of each finger position 1..10 of the record at path
+ * (admin_fingers_listed calls it for that name). */
+#define ADMIN_RECORD "templates.fmr"
+int admin_fingers_record(admin_fingers *fs, const char *path);
 int admin_bio_load(const char *path, json_t **root, tern_identity *idr);
 
 int admin_enroll(admin_ctx *a, int argc, char **argv);

@@ -185,6 +185,8 @@ int admin_fingers_listed(fingers *fs, const char *bio_path, json_t *root)
             continue;
         char path[2100];
         snprintf(path, sizeof path, "%s%s", dir, name);
+        if (strcmp(name, ADMIN_RECORD) == 0) /* one record for every finger */
+            return admin_fingers_record(fs, path);
         int rc = add_file(fs, path, (int)json_integer_value(pos), 0);
         if (rc)
             return rc;

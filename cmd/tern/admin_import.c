@@ -4,7 +4,8 @@
  *
  * DIR holds one folder per identity in the layout `tern synth --identities`
  * writes (docs/synth.md): identity.json with the biographic fields and the
- * file of each finger (a template or an image), or beside it identity.an2,
+ * file of each finger (a template, an image, or one multi-view exchange
+ * record templates.fmr for all of them), or beside it identity.an2,
  * an ANSI/NIST-ITL transaction whose Type-4 and Type-14 finger images are
  * used instead. Folders are imported in name order, in transactions of
  * --batch identities (tern_core_import: all of a batch or none, audited by
@@ -33,15 +34,17 @@
 
 #include "admin_cli.h"
 #include "cli.h"
+#include "tern/bytes.h"
 #include "tern/import.h"
+#include "tern/template_io.h"
 
 static const char import_usage[] =
     "usage: tern admin --data DATA import [--batch N] [--category C] [--location L]\n"
     "                                     [--ppi X] [--dedup] DIR\n"
     "       tern admin --data DATA import dedup [--max N] [--fpir X]\n\n"
     "Imports the identity folders of DIR (DIR/*/identity.json, the layout of\n"
-    "`tern synth --identities`, with template or image files per finger, or\n"
-    "DIR/*/identity.an2) in name order, N per transaction (default 100, at most\n"
+    "`tern synth --identities`, with template or image files per finger or one\n"
+    "templates.fmr record, or DIR/*/identity.an2) in name order, N per transaction (default 100, at most\n"
     "10000), without searching: admin only, audited. A folder that cannot be read\n"
     "stops the run; its batch is not stored, the batches before it are. Running\n"
     "again skips the folders DATA/import.journal records as imported. --dedup, or\n"
@@ -286,6 +289,36 @@ typedef struct item {
     tern_identity idr;
 } item;
 
+/* The views of a multi-view exchange record (ISO/IEC 19794-2, INCITS 378:
+ * `tern synth --templates --format FMT`): the first view of each finger
+ * position 1..10, as plain prints like the files of identity.json. */
+int admin_fingers_record(admin_fingers *fs, const char *path)
+{
+    uint8_t *data;
+    size_t len;
+    tern_error err;
+    if (tern_file_read(path, TERN_TEMPLATE_MAX_BYTES, &data, &len, &err) != TERN_OK)
+        return cli_fail_err(path, &err);
+    tern_template_record *rec;
+    tern_status s = tern_template_decode_all(data, len, TERN_TEMPLATE_FORMAT_UNKNOWN, &rec, &err);
+    free(data);
+    if (s != TERN_OK)
+        return cli_fail_err(path, &err);
+    unsigned seen = 0;
+    for (uint32_t v = 0; v < rec->n_views && fs->n < TERN_CORE_MAX_FINGERS; v++) {
+        tern_template *t = rec->views[v];
+        unsigned pos = t ? t->finger_position : 0;
+        if (pos < 1 || pos > 10 || (seen & (1u << pos)))
+            continue;
+        seen |= 1u << pos;
+        rec->views[v] = NULL; /* now fs's */
+        fs->tmpl[fs->n] = t;
+        fs->f[fs->n++] = (tern_core_finger){.position = (int)pos, .tmpl = t};
+    }
+    tern_template_record_free(rec);
+    return seen ? 0 : cli_fail("%s: no view of a finger position 1..10", path);
+}
+
 static int item_load(item *it, const char *folder, double ppi)
 {
     char bio[PATH_MAX + 32], an2[PATH_MAX + 32];
@@ -296,13 +329,6 @@ static int item_load(item *it, const char *folder, double ppi)
     int rc = 0;
     if (file_exists(folder, "identity.json"))
         rc = admin_bio_load(bio, &it->root, &it->idr);
-    /* One multi-view record for all fingers (--templates --format FMT):
-     * admin_fingers_listed would read its first view for every finger. */
-    json_t *f0 = json_array_get(json_object_get(it->root, "fingers"), 0);
-    const char *name = json_string_value(json_array_get(json_object_get(f0, "files"), 0));
-    if (!rc && !has_an2 && name && strcmp(name, "templates.fmr") == 0)
-        rc = cli_fail("%s: a multi-view exchange record (templates.fmr) is not read by import "
-                      "yet: write the identities with --format tern", bio);
     if (!rc && has_an2)
         rc = admin_fingers_nist(&it->fs, an2);
     else if (!rc)
