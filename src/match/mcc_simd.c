@@ -83,7 +83,7 @@ local_pairs_popcnt(const tern_match_template *a, const tern_match_template *b, m
             bp[i][y] = p[i];
     }
     const uint64_t *vb = &b->soa[(size_t)MCC_WORDS * pb];
-    uint32_t np = 0;
+    uint32_t np = 0, qrow[TERN_TEMPLATE_MAX_MINUTIAE];
     for (uint32_t x = 0; x < a->n_ok; x++) {
         uint64_t ca[MCC_ND], ap[3], va = a->soa[(size_t)MCC_WORDS * pa + x];
         for (int k = 0; k < MCC_ND; k++)
@@ -105,8 +105,14 @@ local_pairs_popcnt(const tern_match_template *a, const tern_match_template *b, m
              * the conversion is in range; s <= 0 gives q <= 0, dropped. */
             float s = 1.0f - sq[nx] / (sq[na] + sq[nb] + (float)(na + nb == 0));
             int32_t q = (int32_t)(s * (float)MATCH_Q + 0.5f);
-            out[np] = (match_pair){(uint16_t)q, a->ok[x], b->ok[y], 0};
-            np += (common >= match_mcc_min_common) & (na + nb > 0) & (q > (int32_t)MATCH_MIN_Q);
+            int keep = (common >= match_mcc_min_common) & (na + nb > 0) & (q > (int32_t)MATCH_MIN_Q);
+            qrow[y] = (uint32_t)q & (0u - (uint32_t)keep);
+        }
+        /* emitted in a second loop: the count of kept pairs would chain
+         * each pair's store to the previous pair's division */
+        for (uint32_t y = 0; y < b->n_ok; y++) {
+            out[np] = (match_pair){(uint16_t)qrow[y], a->ok[x], b->ok[y], 0};
+            np += qrow[y] > 0;
         }
     }
     return np;
