@@ -26,7 +26,11 @@
  * loop: short, independent iterations the CPU overlaps (in one loop the
  * counts' latency and the square roots' and division's chained; 10 % of
  * the pair loop's time on AMD Zen 4). The AVX-512 path counts with
- * VPOPCNTQ, eight pairs per vector (there one loop is faster).
+ * VPOPCNTQ, eight pairs per vector (there counts and similarities in one
+ * loop are faster). The POPCNT, AVX2 and AVX-512 paths emit a row's kept
+ * pairs in a loop of its own: the count of kept pairs, which places each
+ * store, would otherwise chain every store to the previous pairs'
+ * divisions.
  *
  * TERN_MATCH_PATH=generic|popcnt|avx2|avx512 in the environment, read when
  * a matcher context is created, forces a path (for measurement; an unknown
@@ -311,6 +315,7 @@ local_pairs_avx512(const tern_match_template *a, const tern_match_template *b, m
     const __m512i min_common = _mm512_set1_epi64(match_mcc_min_common);
     const __m256i min_q = _mm256_set1_epi32((int)MATCH_MIN_Q);
     uint16_t okb[TERN_TEMPLATE_MAX_MINUTIAE + 8] = {0}; /* b's indices, padded */
+    uint32_t qrow[TERN_TEMPLATE_MAX_MINUTIAE + 8];
     memcpy(okb, b->ok, b->n_ok * sizeof *okb);
     for (uint32_t x = 0; x < a->n_ok; x++) {
         const __m512i ia = _mm512_set1_epi64((long long)a->ok[x] << 16);
@@ -337,9 +342,15 @@ local_pairs_avx512(const tern_match_template *a, const tern_match_template *b, m
             /* as in the AVX2 path: s <= 0 and 0 / 0 fail the signed test */
             __m256i q = _mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(s, qscale), half));
             __mmask8 keep = ok & _mm256_cmpgt_epi32_mask(q, min_q);
-            /* the kept pairs, each a 64-bit word (q, a, b, 0), moved to the
-             * front and stored together (8 stored, the count advanced by
-             * the kept ones) */
+            _mm256_storeu_si256((__m256i *)&qrow[y], _mm256_maskz_mov_epi32(keep, q));
+        }
+        /* the kept pairs, each a 64-bit word (q, a, b, 0), moved to the
+         * front and stored together (8 stored, the count advanced by the
+         * kept ones); in a second loop, so that the count does not chain
+         * each group's stores to the previous group's division */
+        for (uint32_t y = 0; y < b->n_ok; y += 8) {
+            __m256i q = _mm256_loadu_si256((const __m256i *)&qrow[y]);
+            __mmask8 keep = _mm256_test_epi32_mask(q, q);
             __m512i ib = _mm512_cvtepu16_epi64(_mm_loadu_si128((const __m128i *)&okb[y]));
             __m512i pair = _mm512_or_si512(_mm512_or_si512(_mm512_cvtepu32_epi64(q), ia),
                                            _mm512_slli_epi64(ib, 32));
