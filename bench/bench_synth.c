@@ -138,6 +138,11 @@ typedef struct set_stats {
     int n_db;
     double eer[MAX_SEEDS], fmr100[MAX_SEEDS], fmr1000[MAX_SEEDS];
     double ks_gen[MAX_SEEDS], ks_imp[MAX_SEEDS]; /* against the reference, per database */
+    /* What makes each database's EER: at the threshold where the error
+     * rates cross, how many genuine pairs score below it and how many
+     * impostor pairs at or above it. */
+    double eer_t[MAX_SEEDS];
+    int gen_below[MAX_SEEDS], imp_above[MAX_SEEDS];
 } set_stats;
 
 static int cmp_d(const void *a, const void *b)
@@ -183,6 +188,29 @@ static double mean_sd(const double *v, size_t n, double *sd)
         q += (v[i] - m) * (v[i] - m);
     *sd = n > 1 ? sqrt(q / (n - 1)) : 0;
     return m;
+}
+
+/* The threshold among the scores where FNMR and FMR are closest, and the
+ * counts of genuine pairs below and impostor pairs at or above it. */
+static void eer_split(const double *g, size_t ng, const double *im, size_t ni, double *t,
+                      int *below, int *above)
+{
+    double best = 2;
+    for (size_t c = 0; c < ng + ni; c++) {
+        double x = c < ng ? g[c] : im[c - ng];
+        int nb = 0, na = 0;
+        for (size_t i = 0; i < ng; i++)
+            nb += g[i] < x;
+        for (size_t i = 0; i < ni; i++)
+            na += im[i] >= x;
+        double gap = fabs((double)nb / ng - (double)na / ni);
+        if (gap < best || (gap == best && x < *t)) {
+            best = gap;
+            *t = x;
+            *below = nb;
+            *above = na;
+        }
+    }
 }
 
 /* Extracts, measures and compares images[f][i] (owned by the caller), one
@@ -255,6 +283,8 @@ static int evaluate(set_stats *s, tern_image *images[NF][NI])
     if (tern_match_rates_compute(s->gen + gen0, s->n_gen - gen0, s->imp + imp0, s->n_imp - imp0,
                                  &r, &err) != TERN_OK)
         return 1;
+    eer_split(s->gen + gen0, s->n_gen - gen0, s->imp + imp0, s->n_imp - imp0, &s->eer_t[s->n_db],
+              &s->gen_below[s->n_db], &s->imp_above[s->n_db]);
     s->eer[s->n_db] = r.eer * 100;
     s->fmr100[s->n_db] = r.fmr100 * 100;
     s->fmr1000[s->n_db] = r.fmr1000 * 100;
@@ -320,10 +350,11 @@ static void print_row(const char *what, double a, double b, const char *fmt)
     printf("  %-34s %12s %12s\n", what, x, y);
 }
 
-static void report(set_stats *a, set_stats *b)
+static void report(set_stats *a, set_stats *b, int first)
 {
     printf("realism: %d generated databases (tern synth --fingers 10 --impressions 8 --seed "
-           "1..%d; figures averaged, quantiles pooled) vs %s\n", a->n_db, a->n_db, b->name);
+           "%d..%d; figures averaged, quantiles pooled) vs %s\n", a->n_db, first,
+           first + a->n_db - 1, b->name);
     printf("  %-34s %12s %12s\n", "", a->name, "DB4_B");
     char label[48];
     snprintf(label, sizeof label, "FTE (of %d / 80)", 80 * a->n_db);
@@ -357,10 +388,14 @@ static void report(set_stats *a, set_stats *b)
     }
     printf(" %%\n  EER spread %.2f..%.2f %%, sd %.2f; %.0f of %d seeds within [1/2, 2] x DB4_B's\n",
            lo, hi, sd_of(a->eer, a->n_db), in, a->n_db);
-    printf("  %-6s %8s %9s %8s %8s\n", "seed", "EER %", "FMR1000 %", "KS gen", "KS imp");
+    printf("  %-6s %8s %9s %8s %8s %10s %18s\n", "seed", "EER %", "FMR1000 %", "KS gen", "KS imp",
+           "EER thr", "gen < / imp >= it");
     for (int k = 0; k < a->n_db; k++)
-        printf("  %-6d %8.2f %9.2f %8.3f %8.3f\n", k + 1, a->eer[k], a->fmr1000[k], a->ks_gen[k],
-               a->ks_imp[k]);
+        printf("  %-6d %8.2f %9.2f %8.3f %8.3f %10.2f %8d / %-8d\n", first + k, a->eer[k],
+               a->fmr1000[k], a->ks_gen[k], a->ks_imp[k], a->eer_t[k], a->gen_below[k],
+               a->imp_above[k]);
+    printf("  %-6s %8.2f %9.2f %8s %8s %10.2f %8d / %-8d\n", "DB4_B", b->eer[0], b->fmr1000[0], "",
+           "", b->eer_t[0], b->gen_below[0], b->imp_above[0]);
     printf("  KS per seed, mean: genuine %.3f, impostor %.3f\n", mean_of(a->ks_gen, a->n_db),
            mean_of(a->ks_imp, a->n_db));
     double sa, sb, ma = mean_sd(a->gen, a->n_gen, &sa), mb = mean_sd(b->gen, b->n_gen, &sb);
@@ -464,7 +499,7 @@ static void free_set(tern_image *im[NF][NI])
         }
 }
 
-static int realism(const char *build_dir, int n_seeds)
+static int realism(const char *build_dir, int first, int n_seeds)
 {
     const char *root = getenv("TERN_SHARED_DATA");
     char dir[1024], path[1200];
@@ -479,10 +514,10 @@ static int realism(const char *build_dir, int n_seeds)
     if (load_ref(dir, ref) || evaluate(&b, ref))
         return 1;
     for (int k = 0; k < n_seeds; k++) {
-        if (generate(1 + k, gen) || evaluate(&a, gen))
+        if (generate((uint64_t)(first + k), gen) || evaluate(&a, gen))
             return 1;
         compare_db(&a, k, &b);
-        if (k == 0) {
+        if (k == 0 && first == 1) {
             snprintf(path, sizeof path, "%s/synth_contact_sheet.png", build_dir);
             contact_sheet(gen, ref, path);
         }
@@ -490,13 +525,15 @@ static int realism(const char *build_dir, int n_seeds)
     }
     average(&a);
     average(&b);
-    report(&a, &b);
+    report(&a, &b, first);
     free_set(ref);
     return 0;
 }
 
-/* bench_synth [SEEDS]: SEEDS generated databases (seeds 1..SEEDS, default 8,
- * at most 16) against DB4_B. */
+/* bench_synth [SEEDS [FIRST]]: SEEDS generated databases (seeds FIRST ..
+ * FIRST + SEEDS - 1; default 8 from 1, at most 16) against DB4_B. The
+ * contact sheet is written when FIRST is 1. BENCH_SYNTH_NO_SPEED=1 skips
+ * the speed figures. */
 int main(int argc, char **argv)
 {
     /* BUILD/bench/bench_synth -> BUILD */
@@ -506,12 +543,13 @@ int main(int argc, char **argv)
         *strstr(build_dir, "/bench/") = 0;
     }
     int n_seeds = argc > 1 ? atoi(argv[1]) : 8;
-    if (n_seeds < 1 || n_seeds > MAX_SEEDS) {
-        fprintf(stderr, "usage: bench_synth [SEEDS]  (1..%d generated databases, default 8)\n",
-                MAX_SEEDS);
+    int first = argc > 2 ? atoi(argv[2]) : 1;
+    if (n_seeds < 1 || n_seeds > MAX_SEEDS || first < 1) {
+        fprintf(stderr, "usage: bench_synth [SEEDS [FIRST]]  (1..%d generated databases, "
+                        "default 8, from seed FIRST, default 1)\n", MAX_SEEDS);
         return 2;
     }
     if (!getenv("BENCH_SYNTH_NO_SPEED") && speed())
         return 1;
-    return realism(build_dir, n_seeds);
+    return realism(build_dir, first, n_seeds);
 }

@@ -95,6 +95,50 @@ Test(synth_master, singular_points_match_the_class)
     }
 }
 
+/* In a real loop the ridges between the core and the delta cross the line
+ * that joins them (the ridge count); in the bare zero-pole model they run
+ * at the line's angle from the vertical, so a delta close under the core
+ * drew ridges that crowded along the line and filled it with minutiae
+ * (docs/synth.md). Counts the ridges the master crosses along the line,
+ * against the count if they crossed it at right angles. */
+Test(synth_master, loop_ridges_cross_the_core_delta_line)
+{
+    const int n_masters = 12;
+    double ratio = 0;
+    for (int k = 0; k < n_masters; k++) {
+        tern_error err;
+        tern_synth_master_opts o;
+        tern_synth_master_defaults(&o);
+        o.finger_class = k % 2 ? TERN_SYNTH_RIGHT_LOOP : TERN_SYNTH_LEFT_LOOP;
+        o.period = 8.0;
+        tern_synth_master *m;
+        cr_assert_eq(tern_synth_master_create(tern_synth_seed_mix(77, k, 0), &o, &m, &err), TERN_OK);
+        tern_singular sp[2];
+        cr_assert_eq(tern_synth_master_singular(m, sp, 2), 2u);
+        tern_image *img;
+        cr_assert_eq(tern_synth_master_render(m, &img, &err), TERN_OK);
+        /* From 15 % to 85 % of the way, inside the canvas. */
+        double dx = sp[1].x - sp[0].x, dy = sp[1].y - sp[0].y, len = 0;
+        int crossings = 0, state = 0;
+        for (double t = 0.15; t <= 0.85; t += 0.5 / hypot(dx, dy)) {
+            long x = lround(sp[0].x + t * dx), y = lround(sp[0].y + t * dy);
+            if (x < 0 || y < 0 || x >= (long)img->width || y >= (long)img->height)
+                continue;
+            len += 0.5;
+            uint8_t v = img->pixels[(size_t)y * img->width + (size_t)x];
+            int now = v < 90 ? 1 : v > 165 ? -1 : state; /* ridge dark, with hysteresis */
+            crossings += now == 1 && state == -1;
+            state = now;
+        }
+        cr_assert_gt(len, 40, "master %d: the core-delta line is off the canvas", k);
+        ratio += crossings / (len / o.period) / n_masters;
+        tern_image_free(img);
+        tern_synth_master_free(m);
+    }
+    cr_expect_gt(ratio, 0.85, "ridges crossed along the core-delta line: %.2f of a square crossing",
+                 ratio);
+}
+
 Test(synth_master, deterministic_for_a_seed)
 {
     tern_error err;

@@ -7,9 +7,12 @@
  * deltas arg(z - d_k)] (a core has index +1/2, a delta -1/2), with the correction SFinGe adopts from P. Vizcaya and
  * L. Gerhardt ("A nonlinear orientation model for global description of
  * fingerprints", Pattern Recognition 29(7), 1996): each arg term passes
- * through a piecewise-linear function g_k that is the identity perturbed at
- * eight sampling angles, which bends the ridge flow away from the rigid
- * zero-pole shape. Arches have no singular points; their field follows
+ * through a function g_k, the identity perturbed, which bends the ridge flow
+ * away from the rigid zero-pole shape. Vizcaya and Gerhardt's g_k is
+ * piecewise linear over eight sampling angles, fitted to real prints per
+ * class; here it is drawn at random as a smooth (trigonometric) map, plus,
+ * for loops, the class-specific bends that make a zero-pole loop look like
+ * a real one (draw_singular). Arches have no singular points; their field follows
  * SFinGe's arch formula, a bump whose steepness fades towards the base of
  * the finger (Cappelli, Maio, Maltoni, ICPR 2002; Handbook of Fingerprint
  * Recognition, ch. "Synthetic fingerprint generation").
@@ -33,6 +36,17 @@
  * more the fields of different fingers differ, the fewer chance
  * alignments between their minutiae (the impostor tail, docs/synth.md). */
 #define VG_PLAY 0.9
+/* Loops: the delta's angle off the vertical below the core, degrees
+ * (Tern's extractor finds DB4_B's 24-51 degrees off, capture rotation
+ * included); the core's bend (the loop's axis turned further from the
+ * delta) and the delta's (the flow between them turned across their line),
+ * radians. */
+#define DELTA_ANG_MIN 35
+#define DELTA_ANG_MAX 65
+#define OPEN_MIN 0.0
+#define OPEN_MAX 0.4
+#define CROSS_MIN 0.5
+#define CROSS_MAX 0.9
 
 static const char *const class_names[TERN_SYNTH_CLASS_COUNT] = {
     "arch", "tented_arch", "left_loop", "right_loop", "whorl",
@@ -80,8 +94,10 @@ static void draw_singular(tern_synth_rng *rng, synth_geom *g, double top, double
 {
     double ccx = g->cx + 0.04 * g->width * tern_synth_rng_normal(rng);
     double ccy = top + hs * tern_synth_rng_range(rng, 0.36, 0.50);
-    double dist, ang;
+    double dist, ang, side;
     g->n_core = g->n_delta = 0;
+    for (int k = 0; k < 2 * SYNTH_MAX_SING; k++)
+        g->bend_amp[k] = g->bend_dir[k] = 0;
     switch (g->cls) {
     case TERN_SYNTH_ARCH:
         break;
@@ -95,21 +111,37 @@ static void draw_singular(tern_synth_rng *rng, synth_geom *g, double top, double
     case TERN_SYNTH_LEFT_LOOP:
     case TERN_SYNTH_RIGHT_LOOP:
         /* Core-to-delta distance 117-195 px (about 13-22 ridges of 7-9 px
-         * along the line, 10-16 crossing it), the delta 10-70 degrees off
+         * along the line, 10-16 crossing it), the delta 35-65 degrees off
          * the vertical below the core, on the side away from the opening of
          * the loop: a flat impression shows the loop and little of the
          * field below the delta, as FVC2002 DB4's loops do. */
         g->n_core = g->n_delta = 1;
         dist = tern_synth_rng_range(rng, 117, 195);
-        ang = tern_synth_rng_range(rng, 10, 70) * M_PI / 180.0;
+        ang = tern_synth_rng_range(rng, DELTA_ANG_MIN, DELTA_ANG_MAX) * M_PI / 180.0;
         if (g->cls == TERN_SYNTH_LEFT_LOOP)
             ccx -= 0.03 * g->width;
         else
             ccx += 0.03 * g->width;
         g->core[0][0] = ccx;
         g->core[0][1] = ccy;
-        g->delta[0][0] = ccx + (g->cls == TERN_SYNTH_LEFT_LOOP ? 1 : -1) * dist * sin(ang);
+        side = g->cls == TERN_SYNTH_LEFT_LOOP ? 1 : -1;
+        g->delta[0][0] = ccx + side * dist * sin(ang);
         g->delta[0][1] = ccy + dist * cos(ang);
+        /* The bare zero-pole loop opens along the mirror image of the
+         * core-to-delta direction (the axis where theta = alpha around the
+         * core is pi/2 + side * ang, image axes): a delta close under the
+         * core gives a loop opening downwards whose limbs run along the
+         * core-delta line and crowd there. Real loops open sideways; the
+         * core's bend turns the axis further from the delta. */
+        g->bend_dir[0] = M_PI / 2 + side * ang;
+        g->bend_amp[0] = side * tern_synth_rng_range(rng, OPEN_MIN, OPEN_MAX);
+        /* On the core-delta line the bare model's ridges run at ang to the
+         * line (theta = theta_inf - pi/2 there whatever the line's slope),
+         * so ridges between a close delta and the core converge on it. In
+         * a real loop they cross it: the ridge count between core and
+         * delta. The delta's correction, towards the core, turns them. */
+        g->bend_dir[SYNTH_MAX_SING] = -M_PI / 2 - side * ang;
+        g->bend_amp[SYNTH_MAX_SING] = -side * tern_synth_rng_range(rng, CROSS_MIN, CROSS_MAX);
         break;
     case TERN_SYNTH_WHORL:
     default: {
@@ -121,8 +153,8 @@ static void draw_singular(tern_synth_rng *rng, synth_geom *g, double top, double
         g->core[1][0] = ccx + 0.5 * sep * sin(tilt);
         g->core[1][1] = ccy + 0.5 * sep * cos(tilt);
         for (int k = 0; k < 2; k++) {
-            double side = k ? 1.0 : -1.0;
-            g->delta[k][0] = ccx + side * tern_synth_rng_range(rng, 85, 140);
+            double wside = k ? 1.0 : -1.0;
+            g->delta[k][0] = ccx + wside * tern_synth_rng_range(rng, 85, 140);
             g->delta[k][1] = ccy + tern_synth_rng_range(rng, 80, 140);
         }
         break;
@@ -153,22 +185,29 @@ void synth_geom_draw(tern_synth_rng *rng, tern_synth_class cls, double w, double
     draw_singular(rng, g, top, hs);
     /* Vizcaya-Gerhardt correction: g_k must stay a monotone map of the
      * circle onto itself (a reparametrisation of the angle around the
-     * singularity), or several directions fold onto one and the ridges
-     * crowd along a ray, where the growth then packs a line of minutiae.
-     * So the slopes of g_k between the eight sampling angles are drawn,
-     * within [1 - VG_PLAY, 1 + VG_PLAY] and renormalised to a full turn,
-     * plus a small offset (periodic: the ninth value is the first). */
+     * singularity), or several directions fold onto one ray. It is drawn as
+     * a short Fourier series, whose slope 1 + sum n (-a_n sin + b_n cos)
+     * stays within 1 -+ VG_PLAY when sum n (|a_n| + |b_n|) <= VG_PLAY. A
+     * piecewise-linear g_k (Vizcaya and Gerhardt's own form, eight
+     * sampling angles) bends the flow abruptly along the eight rays where
+     * its slope jumps: with random slopes the ridges crowded along those
+     * rays and the growth packed them with lines of minutiae, which
+     * fingers of the same class then shared. */
     for (int k = 0; k < 2 * SYNTH_MAX_SING; k++) {
-        double slope[SYNTH_VG_POINTS], sum = 0;
-        for (int i = 0; i < SYNTH_VG_POINTS; i++)
-            sum += slope[i] = 1.0 + VG_PLAY * tern_synth_rng_range(rng, -1, 1);
+        double c[2 * SYNTH_VG_HARM], norm = 0;
+        for (int i = 0; i < 2 * SYNTH_VG_HARM; i++) {
+            int n = i / 2 + 1;
+            c[i] = tern_synth_rng_range(rng, -1, 1) / n;
+            norm += n * fabs(c[i]);
+        }
+        double budget = VG_PLAY * tern_synth_rng_range(rng, 0.4, 1.0);
         g->vg[k][0] = 0.10 * tern_synth_rng_normal(rng);
-        for (int i = 0; i < SYNTH_VG_POINTS; i++)
-            g->vg[k][i + 1] = g->vg[k][i] + (slope[i] * SYNTH_VG_POINTS / sum - 1.0) *
-                                                (2.0 * M_PI / SYNTH_VG_POINTS);
-        g->vg[k][SYNTH_VG_POINTS] = g->vg[k][0];
+        for (int i = 0; i < 2 * SYNTH_VG_HARM; i++)
+            g->vg[k][i + 1] = norm > 0 ? c[i] * budget / norm : 0;
     }
     g->arch_k = tern_synth_rng_range(rng, 0.8, 1.6);
+    g->arch_u0 = 0.06 * tern_synth_rng_normal(rng);
+    g->arch_skew = tern_synth_rng_range(rng, -0.35, 0.35);
     g->dome = tern_synth_rng_range(rng, 1.0, 3.0);
     g->rotation = 0.10 * tern_synth_rng_normal(rng);
     g->period = period > 0 ? period : SYNTH_PERIOD_MEAN + SYNTH_PERIOD_SD * tern_synth_rng_normal(rng);
@@ -184,17 +223,39 @@ void synth_geom_draw(tern_synth_rng *rng, tern_synth_class cls, double w, double
     g->orient_noise_amp = tern_synth_rng_range(rng, 0.10, 0.30);
 }
 
-/* g_k(alpha): the identity plus the piecewise-linear correction. */
-static double vg_apply(const double *vg, double alpha)
+/* g_k(alpha) for the direction (dx, dy) / r = (cos alpha, sin alpha): the
+ * identity plus the smooth correction. */
+static double vg_apply(const double *vg, double alpha, double ca, double sa)
 {
-    double t = (alpha + M_PI) * (SYNTH_VG_POINTS / (2.0 * M_PI));
-    int i = (int)t;
-    if (i < 0)
-        i = 0;
-    if (i >= SYNTH_VG_POINTS)
-        i = SYNTH_VG_POINTS - 1;
-    double f = t - i;
-    return alpha + vg[i] + f * (vg[i + 1] - vg[i]);
+    double v = alpha + vg[0], cn = ca, sn = sa;
+    for (int n = 1; n <= SYNTH_VG_HARM; n++) {
+        v += vg[2 * n - 1] * cn + vg[2 * n] * sn;
+        double c2 = cn * ca - sn * sa;
+        sn = sn * ca + cn * sa;
+        cn = c2;
+    }
+    return v;
+}
+
+/* The corrected angular term of singularity k (cores 0.., deltas
+ * SYNTH_MAX_SING..) at offset (dx, dy) from it: the bend, then g_k. */
+static double sing_angle(const synth_geom *g, int k, double dx, double dy)
+{
+    double r = hypot(dx, dy);
+    if (r == 0)
+        return 0;
+    double a = atan2(dy, dx);
+    dx /= r;
+    dy /= r;
+    if (g->bend_amp[k] != 0) {
+        double d = remainder(a - g->bend_dir[k], 2.0 * M_PI);
+        if (fabs(d) < 0.5 * M_PI) {
+            a += g->bend_amp[k] * cos(d) * cos(d);
+            dx = cos(a);
+            dy = sin(a);
+        }
+    }
+    return vg_apply(g->vg[k], a, dx, dy);
 }
 
 double synth_geom_orient(const synth_geom *g, double x, double y)
@@ -206,14 +267,15 @@ double synth_geom_orient(const synth_geom *g, double x, double y)
         double k = g->arch_k * (1.0 - (y - top) / (0.8 * hs));
         if (k < 0)
             k = 0;
-        double u = (x - g->cx) / (g->a1 + g->a2);
-        theta = atan(k * sin(2.0 * M_PI * u));
+        double u = (x - g->cx) / (g->a1 + g->a2) - g->arch_u0;
+        k *= 1.0 + (u < 0 ? -g->arch_skew : g->arch_skew);
+        theta = g->rotation + atan(k * sin(2.0 * M_PI * u));
     } else {
         double s = 0;
         for (int i = 0; i < g->n_delta; i++)
-            s -= vg_apply(g->vg[SYNTH_MAX_SING + i], atan2(y - g->delta[i][1], x - g->delta[i][0]));
+            s -= sing_angle(g, SYNTH_MAX_SING + i, x - g->delta[i][0], y - g->delta[i][1]);
         for (int i = 0; i < g->n_core; i++)
-            s += vg_apply(g->vg[i], atan2(y - g->core[i][1], x - g->core[i][0]));
+            s += sing_angle(g, i, x - g->core[i][0], y - g->core[i][1]);
         theta = g->rotation + 0.5 * s;
     }
     /* SFinGe-style correction far from the singularities: towards the tip

@@ -71,7 +71,7 @@ static void plan_draw(tern_synth_rng *rng, const tern_synth_impression_opts *o,
     double lo = o->rolled ? 1.0 : 0.62, hi = o->rolled ? 1.2 : 1.02;
     double cv = o->contact;
     p->contact_sx = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo, hi));
-    p->contact_sy = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo + 0.05, hi + 0.05));
+    p->contact_sy = 1.0 - cv * (1.0 - tern_synth_rng_range(rng, lo + 0.12, hi + 0.12));
     p->contact_cx = m->geom.cx + cv * 16.0 * tern_synth_rng_normal(rng);
     p->contact_cy = m->geom.cy + cv * 16.0 * tern_synth_rng_normal(rng);
     /* Skin condition and pressure, one variable: dry skin (< 0) prints thin

@@ -8,7 +8,7 @@
 #include "tern/synth.h"
 
 #define SYNTH_MAX_SING 2   /* cores, and deltas, at most two each */
-#define SYNTH_VG_POINTS 8  /* sampling points of a Vizcaya-Gerhardt correction */
+#define SYNTH_VG_HARM 3    /* harmonics of a Vizcaya-Gerhardt correction */
 #define SYNTH_NOISE_TERMS 4
 
 /* A smooth random field: a sum of a few low-frequency cosines, in [-1, 1]
@@ -26,10 +26,17 @@ typedef struct synth_geom {
     double cx, cy, a1, a2, b1, b2, c;
     int n_core, n_delta;
     double core[SYNTH_MAX_SING][2], delta[SYNTH_MAX_SING][2];
-    /* Vizcaya-Gerhardt correction of each singularity's angular term: the
-     * values taken at alpha_i = -pi + 2 pi i / 8 (cores first, then deltas). */
-    double vg[2 * SYNTH_MAX_SING][SYNTH_VG_POINTS + 1];
+    /* Vizcaya-Gerhardt correction of each singularity's angular term (cores
+     * first, then deltas): g(alpha) = alpha + vg[0] + sum over n = 1..3 of
+     * vg[2n-1] cos(n alpha) + vg[2n] sin(n alpha). */
+    double vg[2 * SYNTH_MAX_SING][2 * SYNTH_VG_HARM + 1];
+    /* Loops: a singularity's angular term first goes through alpha + amp *
+     * cos^2(alpha - dir) within 90 degrees of dir (geom.c): the core's turns
+     * the loop's axis away from the delta, the delta's turns the flow
+     * between delta and core so that ridges cross that line. */
+    double bend_amp[2 * SYNTH_MAX_SING], bend_dir[2 * SYNTH_MAX_SING];
     double arch_k;                     /* arch: bump steepness */
+    double arch_u0, arch_skew;         /* arch: crest offset (in widths), flank asymmetry */
     double dome;                       /* fingertip correction strength */
     double rotation;                   /* theta-infinity of the zero-pole model */
     double period;                     /* mean ridge period, pixels */
