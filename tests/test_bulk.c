@@ -380,6 +380,9 @@ BULK_TEST(searches_and_dedup_runs_find_their_rows_through_an_index)
          "entries_status"},
         {"SELECT id FROM templates WHERE subject_id = 'x' ORDER BY id", "templates_subject"},
         {"SELECT id FROM links WHERE subject_b = 'x' ORDER BY id", "links_b"},
+        /* retention, as tern_store_each_upto words it */
+        {"SELECT id FROM subjects WHERE retain_until_ms <= 0 ORDER BY retain_until_ms, id",
+         "subjects_retain"},
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         char text[2048];

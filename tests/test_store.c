@@ -399,6 +399,69 @@ static void add_template(tern_store *s, const char *sid, int pos, const char *en
     OK(tern_store_template_insert(s, &t, &err));
 }
 
+/* tern_store_bulk (PostgreSQL: pipeline mode, writes not waited for):
+ * reads see the writes queued before them, everything commits; a write
+ * that fails is reported (at once on SQLite; on PostgreSQL by the next
+ * read, as an earlier write) and nothing of the transaction stays; the
+ * connection then serves the next transaction. */
+STORE_TEST(store, a_bulk_transaction_stores_all_or_reports_its_failed_write_and_nothing)
+{
+    fx f;
+    tern_error err;
+    tern_store *s = fx_begin(&f, backend, true);
+    FAILS(TERN_E_STATE, tern_store_bulk(s, &err));
+    char sid[5][TERN_ID_MAX];
+    OK(tern_store_begin(s, &err));
+    OK(tern_store_bulk(s, &err));
+    for (int i = 0; i < 5; i++) {
+        fx_subject(s, "Bulk", sid[i]);
+        add_template(s, sid[i], 1 + i, "e1");
+        cr_assert_eq(count(s, TERN_ENT_IDENTITY, "subject_id", sid[i]), 1);
+    }
+    add_template(s, sid[0], 10, "e1");
+    OK(tern_store_commit(s, &err));
+    tern_store_close(s);
+    s = fx_open(&f);
+    cr_assert_eq(count(s, TERN_ENT_SUBJECT, NULL, NULL), 5);
+    cr_assert_eq(count(s, TERN_ENT_TEMPLATE, NULL, NULL), 6);
+    cr_assert_eq(count(s, TERN_ENT_TEMPLATE, "subject_id", sid[0]), 2);
+
+    char lost[TERN_ID_MAX];
+    OK(tern_store_begin(s, &err));
+    OK(tern_store_bulk(s, &err));
+    fx_subject(s, "Lost", lost);
+    tern_agency dup = {.id = "CL-PDI", .name = "again", .country = "CHL"};
+    int64_t n = 0;
+    tern_error_clear(&err);
+    tern_status rc = tern_store_agency_insert(s, &dup, &err);
+    cr_assert(rc != TERN_OK || backend == FX_PG, "SQLite reports the insert itself");
+    if (rc == TERN_OK)
+        rc = tern_store_count(s, TERN_ENT_SUBJECT, NULL, NULL, &n, &err);
+    cr_assert_eq(rc, TERN_E_EXISTS, "%s: %s", tern_status_name(rc), err.message);
+    cr_assert(backend == FX_SQLITE || strstr(err.message, "earlier write"), "%s", err.message);
+    OK(tern_store_rollback(s, &err));
+    cr_assert_eq(count(s, TERN_ENT_SUBJECT, NULL, NULL), 5);
+    cr_assert_eq(count(s, TERN_ENT_IDENTITY, "subject_id", lost), 0);
+    cr_assert_eq(count(s, TERN_ENT_AGENCY, NULL, NULL), 2);
+    /* no read after the failed write: the commit reports it and rolls back */
+    OK(tern_store_begin(s, &err));
+    OK(tern_store_bulk(s, &err));
+    fx_subject(s, "Lost", lost);
+    rc = tern_store_agency_insert(s, &dup, &err);
+    if (rc == TERN_OK)
+        rc = tern_store_commit(s, &err);
+    cr_assert_eq(rc, TERN_E_EXISTS, "%s: %s", tern_status_name(rc), err.message);
+    OK(tern_store_rollback(s, &err));
+    cr_assert_eq(count(s, TERN_ENT_SUBJECT, NULL, NULL), 5);
+    cr_assert_eq(count(s, TERN_ENT_AGENCY, NULL, NULL), 2);
+
+    OK(tern_store_begin(s, &err));
+    fx_subject(s, "After", lost);
+    OK(tern_store_commit(s, &err));
+    cr_assert_eq(count(s, TERN_ENT_SUBJECT, NULL, NULL), 6);
+    fx_end(&f, s);
+}
+
 static int count_tpl(void *ctx, const tern_template_row *t)
 {
     cr_assert_eq(t->data_len, 8);

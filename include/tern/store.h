@@ -308,6 +308,14 @@ tern_status tern_store_commit(tern_store *s, tern_error *err);
 /* Rolls back; a no-op returning TERN_OK if none is open. */
 tern_status tern_store_rollback(tern_store *s, tern_error *err);
 bool tern_store_in_transaction(const tern_store *s);
+/* Bulk writing for the rest of the open transaction (tern_core_import):
+ * on PostgreSQL, inserts are sent without waiting for their outcome
+ * (pipeline mode), so that a batch costs a round trip per read rather than
+ * per row; an insert that fails is then reported by the next call that
+ * reads rows or by tern_store_commit (named as an earlier write), and the
+ * transaction can only roll back. SQLite: no effect. TERN_E_STATE without
+ * a transaction, TERN_E_IO. */
+tern_status tern_store_bulk(tern_store *s, tern_error *err);
 
 /* ---- generic typed rows ------------------------------------------------- */
 /* `row` points at the struct of the entity's type (tern_agency for

@@ -61,6 +61,8 @@ static tern_status import_body(tern_core *c, const tern_user *actor, core_op *op
     tern_status rc = core_require(actor, TERN_ROLE_ADMIN, op, "import identities", err);
     if (rc == TERN_OK && !x->loaded)
         rc = import_load(x, err);
+    if (rc == TERN_OK) /* the rows' outcomes are collected at the reads and the commit */
+        rc = tern_store_bulk(c->store, err);
     size_t fingers = 0;
     for (size_t i = 0; rc == TERN_OK && i < x->n; i++) {
         ident_ids ids = {0};

@@ -167,8 +167,12 @@ tern_status tern_store_each_upto(tern_store *s, tern_entity e, const char *field
                             field ? field : "(none)");
     if (rc != TERN_OK)
         return rc;
+    /* Ordered by the filtered column first, so that its index serves both
+     * (ORDER BY the key alone made SQLite scan the whole table in key
+     * order rather than sort the few rows the index finds). */
     char where[160];
-    snprintf(where, sizeof where, " WHERE %s <= ? ORDER BY %s", c->name, t->cols[0].name);
+    snprintf(where, sizeof where, " WHERE %s <= ? ORDER BY %s, %s", c->name, c->name,
+             t->cols[0].name);
     store_stmt *st = NULL;
     rc = store_select(s, t, where, &st, err);
     if (rc != TERN_OK)

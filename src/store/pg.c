@@ -1,8 +1,24 @@
 /* pg.c - the PostgreSQL backend of the store (store_impl.h), through libpq.
  *
- * Every statement with values goes through PQexecParams (parameterised, the
- * extended query protocol: values never enter the SQL text). `?` markers in
- * the shared SQL are rewritten to $1..$n here. Parameters are sent in text
+ * Every statement with values is parameterised (the extended query
+ * protocol: values never enter the SQL text). `?` markers in the shared SQL
+ * are rewritten to $1..$n here. Each SQL text is prepared once per
+ * connection (PQprepare, a named statement "t<n>") and executed with
+ * PQexecPrepared afterwards, so the server parses and plans it once, not
+ * once per row: a bulk import runs the same two dozen statements per
+ * identity. Named statements outlive the transaction they were made in
+ * (they are not transactional), and the server re-plans them after a
+ * schema change.
+ *
+ * Bulk transactions (tern_store_bulk, store_impl.h) run in libpq's
+ * pipeline mode (PostgreSQL 14+, libpq docs "Pipeline Mode"): an INSERT
+ * without RETURNING, and the audit lock, are sent without waiting for
+ * their outcome; the next statement whose rows are read is sent with a
+ * sync, and its round trip collects every queued outcome, reporting the
+ * first failure (the server skips everything after it up to the sync, and
+ * the transaction can then only roll back). A batch of imports thus costs
+ * a round trip per read, not per row. Commit and rollback leave the
+ * pipeline first. Parameters are sent in text
  * form except blobs (binary bytea); results are requested in binary form so
  * that bytea arrives unescaped, BIGINT as 8 big-endian bytes and DOUBLE
  * PRECISION as an IEEE 754 binary64 (PostgreSQL "send" functions, protocol
@@ -20,10 +36,29 @@
 
 #define PG_MAX_PARAMS 32
 #define AUDIT_LOCK_KEY "7465726e" /* "tern" */
+#define PIPE_MAX 256u /* queued outcomes before a sync: bounds the unread replies */
+
+/* The connection and its named statements. */
+typedef struct pg_db {
+    PGconn *conn;
+    store_cache cache; /* of pg_named, by the shared SQL text */
+    unsigned named;    /* statements named so far */
+    bool pipe;         /* a bulk transaction: in pipeline mode */
+    unsigned queued;   /* commands sent in pipeline mode, outcome unread */
+} pg_db;
+
+typedef struct pg_named {
+    char name[16];
+    int nparams;
+    bool deferrable;
+} pg_named;
 
 struct store_stmt {
+    pg_db *d;
     PGconn *conn;
-    char *sql;
+    bool deferrable;    /* an INSERT without RETURNING: no row to read */
+    char *sql;          /* unnamed: the text with $n markers */
+    const char *name;   /* named: prepared on the connection */
     int nparams;
     char *vals[PG_MAX_PARAMS];
     int lens[PG_MAX_PARAMS];
@@ -53,21 +88,173 @@ static tern_status pg_result_error(PGresult *res, PGconn *c, const char *doing, 
                           state ? state : "none");
 }
 
-static tern_status pg_exec(void *db, const char *sql, tern_error *err)
+/* ---- pipeline mode (bulk transactions) ----------------------------------- */
+
+/* Sends a sync and reads every queued outcome up to it. *last (may be
+ * NULL) receives the last command's result, the one sent just before the
+ * sync. The first failure is returned, named as the last command's own
+ * or as an earlier one's. */
+static tern_status pipe_sync(pg_db *d, PGresult **last, tern_error *err)
 {
-    PGresult *res = PQexec(db, sql);
+    tern_status rc = TERN_OK;
+    unsigned seen = 0, nulls = 0;
+    if (!PQpipelineSync(d->conn)) {
+        d->queued = 0;
+        return tern_error_set(err, TERN_E_IO, "postgresql: pipeline sync: %s",
+                              PQerrorMessage(d->conn));
+    }
+    for (;;) {
+        PGresult *r = PQgetResult(d->conn);
+        if (!r) { /* the end of one command's results */
+            if (++nulls > 2) {
+                if (rc == TERN_OK)
+                    rc = tern_error_set(err, TERN_E_IO, "postgresql: pipeline: %s",
+                                        PQerrorMessage(d->conn));
+                break;
+            }
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        seen++;
+        if (st == PGRES_FATAL_ERROR && rc == TERN_OK)
+            rc = pg_result_error(r, d->conn,
+                                 seen == d->queued ? "statement"
+                                                   : "an earlier write of this bulk transaction",
+                                 err);
+        if (last && seen == d->queued)
+            *last = r;
+        else
+            PQclear(r);
+    }
+    d->queued = 0;
+    return rc;
+}
+
+/* Leaves pipeline mode, collecting the outcomes still queued. */
+static tern_status pipe_end(pg_db *d, tern_error *err)
+{
+    if (!d->pipe)
+        return TERN_OK;
+    tern_status rc = d->queued ? pipe_sync(d, NULL, err) : TERN_OK;
+    if (!PQexitPipelineMode(d->conn) && rc == TERN_OK)
+        rc = tern_error_set(err, TERN_E_IO, "postgresql: leaving pipeline mode: %s",
+                            PQerrorMessage(d->conn));
+    d->pipe = false;
+    return rc;
+}
+
+static tern_status pg_bulk(void *h, tern_error *err)
+{
+    pg_db *d = h;
+    if (!d->pipe && !PQenterPipelineMode(d->conn))
+        return tern_error_set(err, TERN_E_IO, "postgresql: entering pipeline mode: %s",
+                              PQerrorMessage(d->conn));
+    d->pipe = true;
+    return TERN_OK;
+}
+
+/* Queues st (or a script-free command: sql with no parameters); a read, a
+ * full queue, or anything but a deferrable command is synced at once. */
+static tern_status pipe_step(pg_db *d, store_stmt *st, const char *sql, bool deferrable,
+                             PGresult **res, tern_error *err)
+{
+    int sent;
+    if (st) {
+        const char *const *vals = (const char *const *)st->vals;
+        sent = st->name ? PQsendQueryPrepared(d->conn, st->name, st->nparams, vals, st->lens,
+                                              st->fmts, 1)
+                        : PQsendQueryParams(d->conn, st->sql, st->nparams, NULL, vals,
+                                            st->lens, st->fmts, 1);
+    } else {
+        sent = PQsendQueryParams(d->conn, sql, 0, NULL, NULL, NULL, NULL, 1);
+    }
+    if (!sent)
+        return tern_error_set(err, TERN_E_IO, "postgresql: send: %s", PQerrorMessage(d->conn));
+    d->queued++;
+    if (deferrable && d->queued < PIPE_MAX)
+        return TERN_OK;
+    return pipe_sync(d, deferrable ? NULL : res, err);
+}
+
+static bool is_deferrable(const char *sql)
+{
+    return strncmp(sql, "INSERT ", 7) == 0 && !strstr(sql, "RETURNING");
+}
+
+/* ---- statements ------------------------------------------------------------- */
+
+static tern_status conn_exec(PGconn *c, const char *sql, tern_error *err)
+{
+    PGresult *res = PQexec(c, sql);
     ExecStatusType st = PQresultStatus(res);
     tern_status rc = TERN_OK;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        rc = pg_result_error(res, db, "exec", err);
+        rc = pg_result_error(res, c, "exec", err);
     PQclear(res);
     return rc;
 }
 
-static tern_status pg_prepare(void *db, const char *sql, store_stmt **out, tern_error *err)
+static tern_status pg_exec(void *h, const char *sql, tern_error *err)
+{
+    pg_db *d = h;
+    if (d->pipe) /* one command (the audit lock): no rows wanted */
+        return pipe_step(d, NULL, sql, true, NULL, err);
+    return conn_exec(d->conn, sql, err);
+}
+
+/* Names st's text on the connection and caches the name under sql. A
+ * failed PQprepare returns its error (a wrong text, or a transaction that
+ * has failed: what executing it would have reported); a full cache or no
+ * memory leaves st unnamed, executed by PQexecParams. */
+static tern_status name_stmt(pg_db *d, const char *sql, store_stmt *st, tern_error *err)
+{
+    if (d->cache.n >= STORE_CACHE_MAX)
+        return TERN_OK;
+    pg_named *nm = malloc(sizeof *nm);
+    if (!nm)
+        return TERN_OK;
+    snprintf(nm->name, sizeof nm->name, "t%u", d->named++);
+    nm->nparams = st->nparams;
+    nm->deferrable = st->deferrable;
+    /* PQprepare waits for its reply: in pipeline mode, collect what is
+     * queued and leave the pipeline for it (once per text and connection) */
+    bool pipe = d->pipe;
+    tern_status rc = pipe_end(d, err);
+    PGresult *res = rc == TERN_OK ? PQprepare(d->conn, nm->name, st->sql, st->nparams, NULL)
+                                  : NULL;
+    if (rc == TERN_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_result_error(res, d->conn, "prepare", err);
+    PQclear(res);
+    if (pipe && pg_bulk(d, rc == TERN_OK ? err : NULL) != TERN_OK && rc == TERN_OK)
+        rc = TERN_E_IO;
+    if (rc == TERN_OK && store_cache_put(&d->cache, sql, nm) == TERN_OK) {
+        st->name = nm->name;
+        return TERN_OK;
+    }
+    free(nm); /* a named statement nobody will use stays on the server: harmless */
+    return rc;
+}
+
+static tern_status pg_prepare(void *h, const char *sql, store_stmt **out, tern_error *err)
 {
     *out = NULL;
+    pg_db *d = h;
     store_stmt *st = calloc(1, sizeof *st);
+    pg_named *nm = st ? store_cache_get(&d->cache, sql) : NULL;
+    if (nm) {
+        st->d = d;
+        st->conn = d->conn;
+        st->name = nm->name;
+        st->nparams = nm->nparams;
+        st->deferrable = nm->deferrable;
+        *out = st;
+        return TERN_OK;
+    }
     size_t n = strlen(sql), q = 0;
     for (size_t i = 0; i < n; i++)
         q += sql[i] == '?';
@@ -91,9 +278,17 @@ static tern_status pg_prepare(void *db, const char *sql, store_stmt **out, tern_
             text[o++] = sql[i];
     }
     text[o] = 0;
-    st->conn = db;
+    st->d = d;
+    st->conn = d->conn;
     st->sql = text;
     st->nparams = k;
+    st->deferrable = is_deferrable(sql);
+    tern_status rc = name_stmt(d, sql, st, err);
+    if (rc != TERN_OK) {
+        free(text);
+        free(st);
+        return rc;
+    }
     *out = st;
     return TERN_OK;
 }
@@ -148,11 +343,20 @@ static tern_status pg_step(store_stmt *st, bool *row, tern_error *err)
         if (st->nomem)
             return tern_error_set(err, TERN_E_NOMEM, "postgresql: out of memory binding values");
         st->executed = true;
-        st->res = PQexecParams(st->conn, st->sql, st->nparams, NULL,
-                               (const char *const *)st->vals, st->lens, st->fmts, 1);
-        ExecStatusType s = PQresultStatus(st->res);
-        if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
-            return pg_result_error(st->res, st->conn, "statement", err);
+        if (st->d->pipe) {
+            tern_status rc = pipe_step(st->d, st, NULL, st->deferrable, &st->res, err);
+            if (rc != TERN_OK)
+                return rc;
+        } else {
+            const char *const *vals = (const char *const *)st->vals;
+            st->res = st->name ? PQexecPrepared(st->conn, st->name, st->nparams, vals,
+                                                st->lens, st->fmts, 1)
+                               : PQexecParams(st->conn, st->sql, st->nparams, NULL, vals,
+                                              st->lens, st->fmts, 1);
+            ExecStatusType s = PQresultStatus(st->res);
+            if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+                return pg_result_error(st->res, st->conn, "statement", err);
+        }
     }
     if (st->res && st->next < PQntuples(st->res)) {
         st->cur = st->next++;
@@ -212,13 +416,16 @@ static void pg_finalize(store_stmt *st)
     free(st);
 }
 
-static tern_status pg_begin(void *db, tern_error *err) { return pg_exec(db, "BEGIN", err); }
-static tern_status pg_commit(void *db, tern_error *err)
+static tern_status pg_begin(void *h, tern_error *err) { return pg_exec(h, "BEGIN", err); }
+static tern_status pg_commit(void *h, tern_error *err)
 {
     /* COMMIT of a transaction that had failed reports ROLLBACK with command
      * status OK; treat that as a failure so that nothing is acknowledged. */
+    PGconn *db = ((pg_db *)h)->conn;
+    tern_status rc = pipe_end(h, err); /* a queued write that failed */
+    if (rc != TERN_OK)
+        return rc;
     PGresult *res = PQexec(db, "COMMIT");
-    tern_status rc = TERN_OK;
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         rc = pg_result_error(res, db, "commit", err);
     else if (strcmp(PQcmdStatus(res), "COMMIT") != 0)
@@ -227,12 +434,22 @@ static tern_status pg_commit(void *db, tern_error *err)
     PQclear(res);
     return rc;
 }
-static tern_status pg_rollback(void *db, tern_error *err) { return pg_exec(db, "ROLLBACK", err); }
-static tern_status pg_lock_audit(void *db, tern_error *err)
+static tern_status pg_rollback(void *h, tern_error *err)
 {
-    return pg_exec(db, "SELECT pg_advisory_xact_lock(x'" AUDIT_LOCK_KEY "'::bigint)", err);
+    (void)pipe_end(h, NULL); /* the first failure was reported already */
+    return pg_exec(h, "ROLLBACK", err);
 }
-static void pg_close(void *db) { PQfinish(db); }
+static tern_status pg_lock_audit(void *h, tern_error *err)
+{
+    return pg_exec(h, "SELECT pg_advisory_xact_lock(x'" AUDIT_LOCK_KEY "'::bigint)", err);
+}
+static void pg_close(void *h)
+{
+    pg_db *d = h;
+    store_cache_free(&d->cache, free);
+    PQfinish(d->conn);
+    free(d);
+}
 
 static const store_ops pg_ops = {
     .name = "postgresql",
@@ -253,6 +470,7 @@ static const store_ops pg_ops = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .lock_audit = pg_lock_audit,
+    .bulk = pg_bulk,
     .close = pg_close,
 };
 
@@ -280,12 +498,17 @@ tern_status store_pg_open(const char *conninfo, void **out, const store_ops **op
     }
     PQsetNoticeProcessor(c, quiet_notices, NULL);
     /* Durable commits whatever the server default says. */
-    tern_status s = pg_exec(c, "SET synchronous_commit = on; SET client_encoding = 'UTF8'", err);
+    pg_db *d = calloc(1, sizeof *d);
+    tern_status s = d ? conn_exec(c, "SET synchronous_commit = on; SET client_encoding = 'UTF8'",
+                                  err)
+                      : tern_error_set(err, TERN_E_NOMEM, "postgresql: out of memory");
     if (s != TERN_OK) {
+        free(d);
         PQfinish(c);
         return s;
     }
-    *out = c;
+    d->conn = c;
+    *out = d;
     *ops = &pg_ops;
     return TERN_OK;
 }

@@ -87,7 +87,8 @@ static tern_status check_refs(tern_store *s, const table *t, const void *row, te
     len = strlen(sql);
     for (size_t i = 1; i < t->ncols && n < sizeof refs / sizeof refs[0]; i++) {
         const col *c = &t->cols[i];
-        if (c->kind != K_ID || !c->ref || CAT(row, c, char)[0] == '\0')
+        if (c->kind != K_ID || !c->ref || CAT(row, c, char)[0] == '\0' ||
+            store_known_has(s, c->ref, CAT(row, c, char)))
             continue;
         len += (size_t)snprintf(sql + len, sizeof sql - len,
                                 "%s(SELECT COUNT(*) FROM %s WHERE id = ?)", n ? ", " : "",
@@ -111,6 +112,8 @@ static tern_status check_refs(tern_store *s, const table *t, const void *row, te
             rc = tern_error_set(err, TERN_E_NOT_FOUND, "%s \"%s\": %s \"%s\" does not exist",
                                 t->what, row_key(t, row), refs[i]->name,
                                 CAT(row, refs[i], char));
+        else
+            store_known_add(s, refs[i]->ref, CAT(row, refs[i], char));
     }
     s->ops->finalize(st);
     return rc;
@@ -432,7 +435,10 @@ tern_status tern_store_insert(tern_store *s, tern_entity e, void *row, tern_erro
         return rc;
     if (generate)
         make_id(t->prefix, (char *)row + t->cols[0].off);
-    return insert_row(s, t, row, err);
+    rc = insert_row(s, t, row, err);
+    if (rc == TERN_OK)
+        store_known_add(s, t->name, row_key(t, row));
+    return rc;
 }
 
 tern_status store_select(tern_store *s, const table *t, const char *where, store_stmt **st,
@@ -519,6 +525,7 @@ tern_status tern_store_delete(tern_store *s, tern_entity e, const char *id, tern
     s->ops->bind_text(st, 1, id, strlen(id));
     rc = run_keyed(s, st, t, id, err);
     s->ops->finalize(st);
+    store_known_clear(s); /* the delete may have cascaded */
     if (rc != TERN_OK && rc != TERN_E_NOT_FOUND)
         return tern_error_prefix(err, "%s \"%s\": delete: ", t->what, id);
     return rc;

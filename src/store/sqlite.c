@@ -9,6 +9,12 @@
  * lock upgrade, and the audit chain head read inside is stable. Foreign keys
  * are enforced (PRAGMA foreign_keys=ON, per connection). The file is created
  * with mode 0600; SQLite gives the -wal and -shm files the same mode.
+ *
+ * Statements are prepared once per connection and SQL text and kept
+ * (SQLITE_PREPARE_PERSISTENT); finalize resets one and returns it to the
+ * cache. A statement already in use (a callback of each() running the same
+ * SQL) is prepared afresh for the inner use. SQLite re-prepares a cached
+ * statement by itself after a schema change (sqlite3_prepare_v3).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,9 +25,21 @@
 
 #include "store/store_impl.h"
 
+/* The connection and its statement cache. */
+typedef struct sq_db {
+    sqlite3 *db;
+    store_cache cache; /* of sq_cached */
+} sq_db;
+
+typedef struct sq_cached {
+    sqlite3_stmt *st;
+    bool busy; /* handed out by prepare, not yet finalized */
+} sq_cached;
+
 struct store_stmt {
     sqlite3_stmt *st;
     sqlite3 *db;
+    sq_cached *cached; /* NULL: finalize really finalizes */
 };
 
 static tern_status map_error(sqlite3 *db, int rc, const char *doing, tern_error *err)
@@ -39,25 +57,41 @@ static tern_status map_error(sqlite3 *db, int rc, const char *doing, tern_error 
     return tern_error_set(err, s, "sqlite: %s: %s", doing, sqlite3_errmsg(db));
 }
 
-static tern_status sq_exec(void *db, const char *sql, tern_error *err)
+static tern_status sq_exec(void *h, const char *sql, tern_error *err)
 {
+    sqlite3 *db = ((sq_db *)h)->db;
     int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return map_error(db, rc, "exec", err);
     return TERN_OK;
 }
 
-static tern_status sq_prepare(void *db, const char *sql, store_stmt **out, tern_error *err)
+static tern_status sq_prepare(void *h, const char *sql, store_stmt **out, tern_error *err)
 {
     *out = NULL;
+    sq_db *d = h;
     store_stmt *st = malloc(sizeof *st);
     if (!st)
         return tern_error_set(err, TERN_E_NOMEM, "sqlite: out of memory");
-    st->db = db;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st->st, NULL);
+    *st = (store_stmt){.db = d->db};
+    sq_cached *c = store_cache_get(&d->cache, sql);
+    if (c && !c->busy) {
+        c->busy = true;
+        st->st = c->st, st->cached = c;
+        *out = st;
+        return TERN_OK;
+    }
+    int rc = sqlite3_prepare_v3(d->db, sql, -1, c ? 0 : SQLITE_PREPARE_PERSISTENT, &st->st, NULL);
     if (rc != SQLITE_OK) {
         free(st);
-        return map_error(db, rc, "prepare", err);
+        return map_error(d->db, rc, "prepare", err);
+    }
+    if (!c && (c = malloc(sizeof *c)) != NULL) {
+        *c = (sq_cached){.st = st->st, .busy = true};
+        if (store_cache_put(&d->cache, sql, c) == TERN_OK)
+            st->cached = c;
+        else
+            free(c); /* full: this statement is finalized after use */
     }
     *out = st;
     return TERN_OK;
@@ -102,8 +136,20 @@ static void sq_finalize(store_stmt *st)
 {
     if (!st)
         return;
-    sqlite3_finalize(st->st);
+    if (st->cached) {
+        sqlite3_reset(st->st); /* ends its read of the database */
+        sqlite3_clear_bindings(st->st);
+        st->cached->busy = false;
+    } else {
+        sqlite3_finalize(st->st);
+    }
     free(st);
+}
+
+static void sq_cached_free(void *v)
+{
+    sqlite3_finalize(((sq_cached *)v)->st);
+    free(v);
 }
 
 static tern_status sq_begin(void *db, tern_error *err) { return sq_exec(db, "BEGIN IMMEDIATE", err); }
@@ -112,13 +158,19 @@ static tern_status sq_rollback(void *db, tern_error *err)
 {
     return sq_exec(db, "ROLLBACK", err);
 }
-static tern_status sq_lock_audit(void *db, tern_error *err)
+static tern_status sq_lock_audit(void *h, tern_error *err)
 {
-    (void)db;
+    (void)h;
     (void)err;
     return TERN_OK; /* BEGIN IMMEDIATE already holds the only write lock */
 }
-static void sq_close(void *db) { sqlite3_close_v2(db); }
+static void sq_close(void *h)
+{
+    sq_db *d = h;
+    store_cache_free(&d->cache, sq_cached_free);
+    sqlite3_close_v2(d->db);
+    free(d);
+}
 
 static const store_ops sqlite_ops = {
     .name = "sqlite",
@@ -180,14 +232,19 @@ tern_status store_sqlite_open(const char *path, int busy_timeout_ms, void **out,
     }
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, busy_timeout_ms);
-    tern_status s = set_wal(db, busy_timeout_ms, err);
+    sq_db *d = calloc(1, sizeof *d);
+    tern_status s = d ? set_wal(db, busy_timeout_ms, err)
+                      : tern_error_set(err, TERN_E_NOMEM, "sqlite: out of memory");
+    if (d)
+        d->db = db;
     if (s == TERN_OK)
-        s = sq_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err);
+        s = sq_exec(d, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err);
     if (s != TERN_OK) {
+        free(d);
         sqlite3_close_v2(db);
         return tern_error_prefix(err, "%s: ", path);
     }
-    *out = db;
+    *out = d;
     *ops = &sqlite_ops;
     return TERN_OK;
 }

@@ -77,10 +77,48 @@ void tern_store_api_key_hash(const tern_store *s, const uint8_t secret[32],
 
 bool tern_store_in_transaction(const tern_store *s) { return s->in_tx; }
 
+tern_status tern_store_bulk(tern_store *s, tern_error *err)
+{
+    if (!s->in_tx)
+        return tern_error_set(err, TERN_E_STATE, "store: bulk writing needs a transaction");
+    return s->ops->bulk ? s->ops->bulk(s->db, err) : TERN_OK;
+}
+
+bool store_known_has(tern_store *s, const char *tab, const char *id)
+{
+    for (size_t i = 0; s->in_tx && i < STORE_KNOWN_MAX; i++) {
+        store_known *k = &s->known[i];
+        if (k->table && strcmp(k->table, tab) == 0 && strcmp(k->id, id) == 0) {
+            k->used = ++s->clock;
+            return true;
+        }
+    }
+    return false;
+}
+
+void store_known_add(tern_store *s, const char *tab, const char *id)
+{
+    if (!s->in_tx || strlen(id) >= TERN_ID_MAX || store_known_has(s, tab, id))
+        return;
+    store_known *old = &s->known[0];
+    for (size_t i = 1; i < STORE_KNOWN_MAX && old->table; i++)
+        if (!s->known[i].table || s->known[i].used < old->used)
+            old = &s->known[i];
+    old->table = tab;
+    memcpy(old->id, id, strlen(id) + 1);
+    old->used = ++s->clock;
+}
+
+void store_known_clear(tern_store *s)
+{
+    memset(s->known, 0, sizeof s->known);
+}
+
 tern_status tern_store_begin(tern_store *s, tern_error *err)
 {
     if (s->in_tx)
         return tern_error_set(err, TERN_E_STATE, "store: a transaction is already open");
+    store_known_clear(s);
     tern_status rc = s->ops->begin(s->db, err);
     if (rc == TERN_OK)
         s->in_tx = true;
@@ -95,6 +133,7 @@ tern_status tern_store_commit(tern_store *s, tern_error *err)
     if (rc != TERN_OK)
         s->ops->rollback(s->db, NULL);
     s->in_tx = false;
+    store_known_clear(s);
     return rc;
 }
 
@@ -103,6 +142,7 @@ tern_status tern_store_rollback(tern_store *s, tern_error *err)
     if (!s->in_tx)
         return TERN_OK;
     s->in_tx = false;
+    store_known_clear(s);
     return s->ops->rollback(s->db, err);
 }
 
@@ -124,6 +164,62 @@ tern_status store_in_tx(tern_store *s, tern_status (*fn)(tern_store *, void *, t
 tern_status store_prepare(tern_store *s, const char *sql, store_stmt **out, tern_error *err)
 {
     return s->ops->prepare(s->db, sql, out, err);
+}
+
+struct store_cache_slot {
+    char *sql;   /* NULL: empty */
+    void *value;
+};
+
+#define CACHE_SLOTS (2 * STORE_CACHE_MAX)
+
+/* FNV-1a, 64 bits: a good enough spread for a few hundred SQL texts. */
+static size_t cache_home(const char *sql)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ull;
+    return (size_t)(h & (CACHE_SLOTS - 1));
+}
+
+void *store_cache_get(const store_cache *c, const char *sql)
+{
+    if (!c->slot)
+        return NULL;
+    for (size_t i = cache_home(sql);; i = (i + 1) & (CACHE_SLOTS - 1)) {
+        if (!c->slot[i].sql)
+            return NULL; /* at most half full: an empty slot always ends the probe */
+        if (strcmp(c->slot[i].sql, sql) == 0)
+            return c->slot[i].value;
+    }
+}
+
+tern_status store_cache_put(store_cache *c, const char *sql, void *value)
+{
+    if (c->n >= STORE_CACHE_MAX)
+        return TERN_E_LIMIT;
+    if (!c->slot && !(c->slot = calloc(CACHE_SLOTS, sizeof *c->slot)))
+        return TERN_E_NOMEM;
+    size_t i = cache_home(sql);
+    while (c->slot[i].sql)
+        i = (i + 1) & (CACHE_SLOTS - 1);
+    if (!(c->slot[i].sql = strdup(sql)))
+        return TERN_E_NOMEM;
+    c->slot[i].value = value;
+    c->n++;
+    return TERN_OK;
+}
+
+void store_cache_free(store_cache *c, void (*free_value)(void *))
+{
+    for (size_t i = 0; c->slot && i < CACHE_SLOTS; i++) {
+        if (c->slot[i].sql && free_value)
+            free_value(c->slot[i].value);
+        free(c->slot[i].sql);
+    }
+    free(c->slot);
+    c->slot = NULL;
+    c->n = 0;
 }
 
 int64_t tern_store_now_ms(void)

@@ -50,15 +50,42 @@ typedef struct store_ops {
     /* Serialises audit appends until the transaction ends (PostgreSQL:
      * pg_advisory_xact_lock; SQLite: nothing, the write lock already is). */
     tern_status (*lock_audit)(void *db, tern_error *err);
+    /* Bulk writing until the transaction ends (tern_store_bulk): writes
+     * that return no rows need not wait for their outcome; a failure is
+     * reported by the next read or by commit. NULL: nothing to do. */
+    tern_status (*bulk)(void *db, tern_error *err);
     void (*close)(void *db);
 } store_ops;
+
+/* Ids known to exist in the open transaction: inserted or found by a
+ * reference check in it. A row's references are not looked up again (a
+ * bulk import's identity, encounter and ten templates all name the
+ * subject just inserted, and the same agency and officer). Few and recent:
+ * the least recently used is replaced. Emptied at begin, commit and
+ * rollback, and by every delete (a cascade may remove rows). */
+#define STORE_KNOWN_MAX 32
+typedef struct store_known {
+    const char *table; /* a descriptor's static table name; NULL: empty */
+    char id[TERN_ID_MAX];
+    uint64_t used;     /* clock of the last add or hit */
+} store_known;
 
 struct tern_store {
     const store_ops *ops;
     void *db;
     tern_key key;
     bool in_tx;
+    store_known known[STORE_KNOWN_MAX];
+    uint64_t clock;
 };
+
+/* Is (tab, id) known to exist in the open transaction? Never outside
+ * one. */
+bool store_known_has(tern_store *s, const char *tab, const char *id);
+/* Remembers that (tab, id) exists, if a transaction is open. */
+void store_known_add(tern_store *s, const char *tab, const char *id);
+/* Forgets every id (a delete ran, or the transaction ended). */
+void store_known_clear(tern_store *s);
 
 /* Backend openers: target is the path (SQLite) or the libpq conninfo / URL. */
 tern_status store_sqlite_open(const char *path, int busy_timeout_ms, void **db,
@@ -76,6 +103,27 @@ tern_status store_in_tx(tern_store *s, tern_status (*fn)(tern_store *, void *, t
 
 /* Prepares sql (a one-row-at-a-time helper set used by rows.c). */
 tern_status store_prepare(tern_store *s, const char *sql, store_stmt **out, tern_error *err);
+
+/* ---- the backends' statement caches ----------------------------------- */
+
+/* Values (a backend's prepared statement) by SQL text, one cache per
+ * connection. The SQL texts come from the static descriptors and a few
+ * fixed strings, so they are few (about a hundred); past STORE_CACHE_MAX
+ * a backend prepares without caching. Not thread-safe (one connection,
+ * one thread). */
+#define STORE_CACHE_MAX 512u
+typedef struct store_cache_slot store_cache_slot;
+typedef struct store_cache {
+    store_cache_slot *slot; /* 2 * STORE_CACHE_MAX slots, open addressing */
+    size_t n;
+} store_cache;
+/* The value cached for sql, or NULL. */
+void *store_cache_get(const store_cache *c, const char *sql);
+/* Caches value under a copy of sql (absent before). TERN_E_LIMIT when the
+ * cache is full, TERN_E_NOMEM; either way value is not kept. */
+tern_status store_cache_put(store_cache *c, const char *sql, void *value);
+/* Calls free_value on each value, frees the cache and empties it. */
+void store_cache_free(store_cache *c, void (*free_value)(void *));
 
 /* ---- row descriptors (tables.c), used by rows.c ---------------------- */
 
