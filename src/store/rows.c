@@ -552,12 +552,17 @@ tern_status tern_store_audit_head_get(tern_store *s, bool lock, tern_audit_head 
 {
     memset(head, 0, sizeof *head);
     tern_status rc;
+    if (lock && s->in_tx && s->head_known) { /* ours, under the lock we hold */
+        *head = s->head;
+        return TERN_OK;
+    }
     if (lock) {
         if (!s->in_tx)
             return tern_error_set(err, TERN_E_STATE, "audit: the head lock needs a transaction");
         rc = s->ops->lock_audit(s->db, err);
         if (rc != TERN_OK)
             return rc;
+        s->head_locked = true;
     }
     store_stmt *st = NULL;
     rc = store_prepare(s, "SELECT seq, hash, sig FROM audit_head WHERE id = 1", &st, err);
@@ -599,5 +604,7 @@ tern_status tern_store_audit_head_put(tern_store *s, const tern_audit_head *head
     s->ops->bind_blob(st, 3, head->sig, head->has_sig ? TERN_SIGN_BYTES : 0);
     rc = run_one(s, st, NULL, err);
     s->ops->finalize(st);
+    if (rc == TERN_OK && s->in_tx && s->head_locked)
+        s->head = *head, s->head_known = true;
     return rc;
 }

@@ -112,6 +112,7 @@ void store_known_add(tern_store *s, const char *tab, const char *id)
 void store_known_clear(tern_store *s)
 {
     memset(s->known, 0, sizeof s->known);
+    s->head_locked = s->head_known = false;
 }
 
 tern_status tern_store_begin(tern_store *s, tern_error *err)

@@ -77,6 +77,12 @@ struct tern_store {
     bool in_tx;
     store_known known[STORE_KNOWN_MAX];
     uint64_t clock;
+    /* The audit head this transaction wrote last, while it holds the chain
+     * lock: the next append in it need not read it back (or lock again).
+     * Forgotten with the known ids. */
+    tern_audit_head head;
+    bool head_locked; /* the chain lock was taken in this transaction */
+    bool head_known;
 };
 
 /* Is (tab, id) known to exist in the open transaction? Never outside
@@ -84,7 +90,8 @@ struct tern_store {
 bool store_known_has(tern_store *s, const char *tab, const char *id);
 /* Remembers that (tab, id) exists, if a transaction is open. */
 void store_known_add(tern_store *s, const char *tab, const char *id);
-/* Forgets every id (a delete ran, or the transaction ended). */
+/* Forgets every id and the audit head (a delete ran, or the transaction
+ * ended). */
 void store_known_clear(tern_store *s);
 
 /* Backend openers: target is the path (SQLite) or the libpq conninfo / URL. */
