@@ -177,6 +177,27 @@ Test(match, deterministic_and_exactly_symmetric)
     tern_match_context_free(c2);
 }
 
+/* The pair loop's kept pairs of a against b on the portable path, asserted
+ * identical (count and bytes) on every other path this CPU has; adds the
+ * number of paths compared to *paths when given. Returns the pair count. */
+static uint32_t pairs_on_every_path(const tern_match_template *a, const tern_match_template *b,
+                                    match_pair *p0, match_pair *p1, const float *sq,
+                                    uint32_t *paths)
+{
+    uint32_t n0 = match_local_pairs(a, b, p0, sq, MATCH_PATH_GENERIC);
+    for (match_path path = MATCH_PATH_GENERIC + 1; path < MATCH_PATHS; path++) {
+        if (!match_path_available(path))
+            continue;
+        uint32_t n1 = match_local_pairs(a, b, p1, sq, path);
+        cr_assert_eq(n0, n1, "pairs: %u portable, %u %s", n0, n1, match_path_name(path));
+        cr_assert(memcmp(p0, p1, n0 * sizeof *p0) == 0, "pairs differ (%s)",
+                  match_path_name(path));
+        if (paths)
+            (*paths)++;
+    }
+    return n0;
+}
+
 /* Every vectorised pair loop this CPU runs gives exactly the pairs of the
  * portable one: the scores cannot depend on the machine. */
 Test(match, pair_loop_is_the_same_on_every_path)
@@ -197,16 +218,7 @@ Test(match, pair_loop_is_the_same_on_every_path)
             cr_assert_eq(tern_match_template_create(t[k], &m[k], NULL), TERN_OK);
         for (int x = 0; x < 3; x++)
             for (int y = 0; y < 3; y++) {
-                uint32_t n0 = match_local_pairs(m[x], m[y], p0, sq, MATCH_PATH_GENERIC);
-                for (match_path path = MATCH_PATH_GENERIC + 1; path < MATCH_PATHS; path++) {
-                    if (!match_path_available(path))
-                        continue;
-                    uint32_t n1 = match_local_pairs(m[x], m[y], p1, sq, path);
-                    cr_assert_eq(n0, n1, "pairs: %u portable, %u %s", n0, n1, match_path_name(path));
-                    cr_assert(memcmp(p0, p1, n0 * sizeof *p0) == 0, "pairs differ (%s)",
-                              match_path_name(path));
-                }
-                total += n0;
+                total += pairs_on_every_path(m[x], m[y], p0, p1, sq, NULL);
             }
         for (int k = 0; k < 3; k++)
             tern_match_template_free(m[k]), tern_template_free(t[k]);
@@ -259,17 +271,7 @@ Test(match, pair_loop_is_the_same_on_every_path_at_the_edges)
         }
         for (int x = 0; x < 2; x++)
             for (int y = 0; y < 2; y++) {
-                uint32_t n0 = match_local_pairs(m[x], m[y], p0, sq, MATCH_PATH_GENERIC);
-                for (match_path path = MATCH_PATH_GENERIC + 1; path < MATCH_PATHS; path++) {
-                    if (!match_path_available(path))
-                        continue;
-                    uint32_t n1 = match_local_pairs(m[x], m[y], p1, sq, path);
-                    cr_assert_eq(n0, n1, "pairs: %u portable, %u %s", n0, n1, match_path_name(path));
-                    cr_assert(memcmp(p0, p1, n0 * sizeof *p0) == 0, "pairs differ (%s)",
-                              match_path_name(path));
-                    paths++;
-                }
-                total += n0;
+                total += pairs_on_every_path(m[x], m[y], p0, p1, sq, &paths);
             }
         for (int k = 0; k < 2; k++)
             tern_match_template_free(m[k]), tern_template_free(f[k]);
