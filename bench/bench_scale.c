@@ -285,8 +285,8 @@ static void fill(node *n, const opts *o, size_t size)
         for (size_t i = 0; i < o->dedup; i++)
             b.idx[i] = i, b.imp[i] = 2;
         requests(b.idx, b.imp, o->dedup, b.t, b.f, b.req, b.idr, now - 3600000);
-        if (tern_core_import(n->c, o->import_gallery ? n->g : NULL, &admin1, b.req, o->dedup,
-                             n->dups, &err))
+        if (tern_core_import(n->c, o->import_gallery ? n->g : NULL, &admin1, NULL, b.req,
+                             o->dedup, n->dups, &err))
             bench_die("import (duplicates)", &err);
         for (size_t i = 0; i < o->dedup; i++)
             bench_ten_free(b.t[i]);
@@ -297,8 +297,8 @@ static void fill(node *n, const opts *o, size_t size)
             b.idx[i] = n->filled + i, b.imp[i] = 0;
         requests(b.idx, b.imp, m, b.t, b.f, b.req, b.idr, now + (int64_t)n->filled);
         double w0 = bench_wall(), c0 = bench_cpu();
-        if (tern_core_import(n->c, o->import_gallery ? n->g : NULL, &admin1, b.req, m, b.ids,
-                             &err))
+        if (tern_core_import(n->c, o->import_gallery ? n->g : NULL, &admin1, NULL, b.req, m,
+                             b.ids, &err))
             bench_die("import", &err);
         w_import += bench_wall() - w0, c_import += bench_cpu() - c0;
         for (size_t i = 0; i < m; i++) {
@@ -482,8 +482,8 @@ static void dedup(node *n, const opts *o)
         return;
     tern_import_dedup_result r;
     double w0 = bench_wall(), c0 = bench_cpu();
-    if (tern_core_import_dedup(n->c, n->g, &admin1, NULL, o->dedup, tern_store_now_ms(), &r,
-                               &err))
+    if (tern_core_import_dedup(n->c, n->g, &admin1, NULL, o->dedup, tern_store_now_ms(), NULL,
+                               NULL, &r, &err))
         bench_die("dedup", &err);
     double w = bench_wall() - w0, c = bench_cpu() - c0;
     int64_t left = 0;

@@ -4,8 +4,9 @@
  * yellow notice, no-hit), watchlist with the four-eyes rule, an examiner's
  * confirmation turning the notice red, refusals with a non-zero exit, and
  * `audit verify` (also after tampering); the bulk `import` of synthetic
- * identity folders and its `import dedup`. The binary is the one built next
- * to this test (BUILD/bin/tern). */
+ * identity folders and its `import dedup`, and the settling of a batch a
+ * crash cut by its label. The binary is the one built next to this test
+ * (BUILD/bin/tern). */
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -439,7 +440,8 @@ Test(admin, bulk_import_in_batches_then_dedup, .timeout = 120)
     cr_assert(strstr(e.out, "was committed"), "%s", e.out);
     cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 7);
     /* a batch begun in the journal and never stored (a crash before the
-     * store's commit) is imported */
+     * store's commit) is imported; this begin line has no label, as the
+     * journal of a version before batch labels wrote it */
     synth(&e, "more", 2, 11);
     int64_t head = 0;
     node_events(&e, "import.batch", "ok", &head);
@@ -511,6 +513,116 @@ Test(admin, bulk_import_in_batches_then_dedup, .timeout = 120)
     RUN_OK(&e, "--as off1 enroll --bio %s/iso/000002/identity.json", e.dir);
     cr_assert(strstr(e.out, "possible duplicate of subject"), "%s", e.out);
 
+    RUN_OK(&e, "audit verify");
+    env_down(&e);
+}
+
+/* The label of each import.batch event with outcome "ok", in chain order,
+ * and the journal's labels (its begin lines' fourth field). */
+typedef struct labels {
+    char v[8][TERN_ID_MAX];
+    size_t n;
+} labels;
+
+static int collect_label(void *ctx, const void *row)
+{
+    labels *l = ctx;
+    const tern_audit_event *ev = row;
+    if (strcmp(ev->action, "import.batch") == 0 && strcmp(ev->outcome, "ok") == 0) {
+        cr_assert_str_eq(ev->object_type, "import_batch");
+        cr_assert_lt(l->n, 8);
+        memcpy(l->v[l->n++], ev->object_id, TERN_ID_MAX);
+    }
+    return 0;
+}
+
+static void journal_labels(env *e, const char *data, labels *l)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "awk '$1 == \"begin\" { print $4 }' %s/%s/import.journal", e->dir,
+             data);
+    cr_assert_eq(capture(e, cmd), 0, "%s", e->out);
+    l->n = 0;
+    for (char *line = strtok(e->out, "\n"); line && l->n < 8; line = strtok(NULL, "\n"))
+        snprintf(l->v[l->n++], TERN_ID_MAX, "%s", line);
+}
+
+/* Runs `tern admin` on a second data directory DIR/data2 whose store is
+ * the first one's (two nodes of one PostgreSQL store, as it were). */
+static int run2(env *e, const char *args)
+{
+    char cmd[2500];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/data2 && %.1000s admin --data %s/data2 --keys %s/keys "
+             "--store sqlite:%s/data/tern.db %.900s", e->dir, e->bin, e->dir, e->dir, e->dir,
+             args);
+    return capture(e, cmd);
+}
+
+/* A batch the journal shows begun and not committed is settled by its
+ * label alone: the journal's begin line carries the label that the
+ * batch's import.batch event records, and another batch of the same size
+ * by the same user after it (here from a second data directory on the same
+ * store) neither counts as it nor hides it. */
+Test(admin, torn_batch_settled_by_its_label, .timeout = 120)
+{
+    env e;
+    env_up(&e);
+    RUN_OK(&e, "init --agency CL-PDI --country CHL");
+    synth(&e, "a", 2, 21);
+    synth(&e, "b", 2, 22);
+    synth(&e, "c", 2, 23);
+    synth(&e, "d", 2, 24);
+
+    /* never stored: a batch of a begun in the journal, then a crash */
+    int64_t head = 0;
+    node_events(&e, "import.batch", "ok", &head);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "printf 'journal 00000000000000aa\\nbegin %lld 2 "
+             "00000000000000aa:1\\n%s/a/000001\\n%s/a/000002\\n' > %s/data/import.journal",
+             (long long)head, e.dir, e.dir, e.dir);
+    cr_assert_eq(capture(&e, cmd), 0, "%s", e.out);
+    /* meanwhile the same user imports two others through another node */
+    char args[300];
+    snprintf(args, sizeof args, "import --batch 2 %s/b", e.dir);
+    cr_assert_eq(run2(&e, args), 0, "%s", e.out);
+    cr_assert(strstr(e.out, "2 imported"), "%s", e.out);
+    RUN_OK(&e, "import %s/a", e.dir);
+    cr_assert(strstr(e.out, "was not stored") && strstr(e.out, "2 imported"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 4);
+
+    /* stored, and the journal lost its commit: found by its label, though
+     * another node's batch of the same size came after it */
+    RUN_OK(&e, "import --batch 2 %s/c", e.dir);
+    snprintf(cmd, sizeof cmd, "sed -i '$d' %s/data/import.journal && tail -1 "
+             "%s/data/import.journal", e.dir, e.dir);
+    cr_assert_eq(capture(&e, cmd), 0, "%s", e.out);
+    cr_assert(strstr(e.out, "/c/000002"), "the last line was not the commit: %s", e.out);
+    snprintf(args, sizeof args, "import --batch 2 %s/d", e.dir);
+    cr_assert_eq(run2(&e, args), 0, "%s", e.out);
+    RUN_OK(&e, "import %s/c", e.dir);
+    cr_assert(strstr(e.out, "was committed") && strstr(e.out, "0 imported"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 8);
+
+    /* every batch's event carries its journal's label, and the labels of
+     * the two journals are distinct */
+    labels in_chain = {0}, j1 = {0}, j2 = {0};
+    node n;
+    node_open(&e, &n);
+    tern_error err;
+    OK(tern_store_audit_each(n.s, 1, collect_label, &in_chain, &err));
+    node_close(&n);
+    journal_labels(&e, "data", &j1);
+    journal_labels(&e, "data2", &j2);
+    cr_assert_eq(in_chain.n, 4);
+    cr_assert_eq(j1.n, 3); /* the torn one, a, c */
+    cr_assert_eq(j2.n, 2);
+    cr_assert_str_eq(in_chain.v[0], j2.v[0]); /* b */
+    cr_assert_str_eq(in_chain.v[1], j1.v[1]); /* a, imported again */
+    cr_assert_str_eq(in_chain.v[2], j1.v[2]); /* c */
+    cr_assert_str_eq(in_chain.v[3], j2.v[1]); /* d */
+    for (size_t i = 0; i < 4; i++)
+        for (size_t k = 0; k < i; k++)
+            cr_assert_str_neq(in_chain.v[i], in_chain.v[k]);
     RUN_OK(&e, "audit verify");
     env_down(&e);
 }

@@ -6,7 +6,11 @@
  * process: store reopened, gallery reloaded); refusals (a bad request in
  * the batch, bad biographic text, a wrong role, an empty batch) leave the
  * store unchanged and are audited; a purged subject's import is closed
- * without a search. The audit chain verifies at the end of every test.
+ * without a search; a batch's label is the object of its import.batch
+ * event and finds it exactly (bad labels refused before any work); each
+ * subject's retain-until follows its own request's time and category; the
+ * de-duplication reports its progress after each subject. The audit chain
+ * verifies at the end of every test.
  * The queries a large node runs on every search or de-duplication run use
  * an index on both backends (EXPLAIN; PostgreSQL with sequential scans
  * disabled, since on a small table it prefers them). */
@@ -81,7 +85,7 @@ static void import(world *w, tern_core_gallery *g, size_t n, const uint64_t *per
     tern_error err;
     batch b;
     batch_make(&b, n, person, imp, w->now);
-    OK(tern_core_import(w->c, g, &admin1, b.req, b.n, ids, &err));
+    OK(tern_core_import(w->c, g, &admin1, NULL, b.req, b.n, ids, &err));
     batch_free(&b);
 }
 
@@ -217,7 +221,7 @@ BULK_TEST(import_is_whole_searchable_and_deduplicated_afterwards)
 
     /* De-duplication in two runs, the second after a restart. */
     tern_import_dedup_result r;
-    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 2, w->now, &r, &err));
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 2, w->now, NULL, NULL, &r, &err));
     cr_assert_eq(r.searched, 2);
     cr_assert_eq(r.remaining, 4);
     cr_assert_eq(pending(w), 4);
@@ -225,7 +229,7 @@ BULK_TEST(import_is_whole_searchable_and_deduplicated_afterwards)
     ix_world_close(w);
     ix_world_open(w);
     cr_assert_eq(tern_core_gallery_subjects(w->g), 6);
-    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, &r, &err));
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, NULL, NULL, &r, &err));
     cr_assert_eq(r.searched, 4);
     cr_assert_eq(r.remaining, 0);
     links += r.linked;
@@ -245,7 +249,7 @@ BULK_TEST(import_is_whole_searchable_and_deduplicated_afterwards)
     cr_assert_eq(rows(w, TERN_ENT_SUBJECT, NULL, NULL), 6);
 
     /* Nothing left: a third run searches no one. */
-    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, &r, &err));
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, NULL, NULL, &r, &err));
     cr_assert_eq(r.searched, 0);
     cr_assert_eq(rows(w, TERN_ENT_LINK, NULL, NULL), 2);
 }
@@ -266,7 +270,7 @@ BULK_TEST(enrollment_after_an_import_links_to_the_imported)
      * search it, and the imported person 3 links nothing new (the pair is
      * already linked by the enrollment). */
     tern_import_dedup_result r;
-    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, &r, &err));
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, NULL, NULL, &r, &err));
     cr_assert_eq(r.searched, 4);
     cr_assert_eq(r.linked, 0);
     cr_assert_eq(rows(w, TERN_ENT_LINK, NULL, NULL), 1);
@@ -280,22 +284,22 @@ BULK_TEST(refusals_leave_the_store_unchanged)
     int64_t audit0 = rows(w, TERN_ENT_AUDIT_EVENT, NULL, NULL);
 
     /* a wrong role, then an empty batch */
-    FAILS(TERN_E_DENIED, tern_core_import(w->c, w->g, &officer1, b.req, b.n, NULL, &err));
-    FAILS(TERN_E_LIMIT, tern_core_import(w->c, w->g, &admin1, b.req, 0, NULL, &err));
+    FAILS(TERN_E_DENIED, tern_core_import(w->c, w->g, &officer1, NULL, b.req, b.n, NULL, &err));
+    FAILS(TERN_E_LIMIT, tern_core_import(w->c, w->g, &admin1, NULL, b.req, 0, NULL, &err));
     /* a bad finger in request 2 */
     b.p[2].f[4].position = 0;
-    FAILS(TERN_E_ARG, tern_core_import(w->c, w->g, &admin1, b.req, b.n, NULL, &err));
+    FAILS(TERN_E_ARG, tern_core_import(w->c, w->g, &admin1, NULL, b.req, b.n, NULL, &err));
     cr_assert(strstr(err.message, "request 2"), "%s", err.message);
     b.p[2].f[4].position = 5;
     /* biographic text that is not UTF-8, in request 3 (refused by the store
      * inside the transaction, after requests 0..2 were written) */
     b.idr[3].family_name = "SYNTH-\xff";
-    FAILS(TERN_E_FORMAT, tern_core_import(w->c, w->g, &admin1, b.req, b.n, NULL, &err));
+    FAILS(TERN_E_FORMAT, tern_core_import(w->c, w->g, &admin1, NULL, b.req, b.n, NULL, &err));
     cr_assert(strstr(err.message, "request 3"), "%s", err.message);
     /* an unknown retention category */
     b.idr[3].family_name = "SYNTH-Legacy";
     b.req[1].category = "no-such-rule";
-    FAILS(TERN_E_NOT_FOUND, tern_core_import(w->c, w->g, &admin1, b.req, b.n, NULL, &err));
+    FAILS(TERN_E_NOT_FOUND, tern_core_import(w->c, w->g, &admin1, NULL, b.req, b.n, NULL, &err));
     b.req[1].category = "legacy";
     tern_entity none[] = {TERN_ENT_SUBJECT, TERN_ENT_IDENTITY, TERN_ENT_ENCOUNTER,
                           TERN_ENT_TEMPLATE, TERN_ENT_LINK};
@@ -308,10 +312,11 @@ BULK_TEST(refusals_leave_the_store_unchanged)
                  "the empty batch is refused before any work, unaudited");
 
     /* the de-duplication: an officer may not run it */
-    OK(tern_core_import(w->c, w->g, &admin1, b.req, b.n, NULL, &err));
+    OK(tern_core_import(w->c, w->g, &admin1, NULL, b.req, b.n, NULL, &err));
     batch_free(&b);
     tern_import_dedup_result r;
-    FAILS(TERN_E_DENIED, tern_core_import_dedup(w->c, w->g, &officer1, NULL, 0, w->now, &r, &err));
+    FAILS(TERN_E_DENIED, tern_core_import_dedup(w->c, w->g, &officer1, NULL, 0, w->now, NULL,
+                                                NULL, &r, &err));
     cr_assert_eq(r.searched, 0);
     cr_assert_eq(pending(w), 4);
     cr_assert_eq(audited(w, "subject.dedup", "denied"), 1);
@@ -325,10 +330,222 @@ BULK_TEST(a_purged_import_is_closed_without_a_search)
     OK(tern_core_subject_delete(w->c, w->g, &admin1, ids[0], &err));
     cr_assert_eq(pending(w), 2, "the encounter outlives its subject");
     tern_import_dedup_result r;
-    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, &r, &err));
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, NULL, NULL, &r, &err));
     cr_assert_eq(r.searched, 2);
     cr_assert_eq(r.linked, 0);
     cr_assert_eq(pending(w), 0);
+}
+
+/* ---- batch labels ---------------------------------------------------------- */
+
+typedef struct batch_event {
+    int64_t seq;
+    char object_type[32], object_id[TERN_ID_MAX];
+} batch_event;
+
+/* The import.batch events with outcome "ok", in chain order (at most 4). */
+typedef struct batch_events {
+    batch_event ev[4];
+    size_t n;
+} batch_events;
+
+static int collect_batch(void *ctx, const void *row)
+{
+    batch_events *b = ctx;
+    const tern_audit_event *ev = row;
+    if (strcmp(ev->action, "import.batch") != 0 || strcmp(ev->outcome, "ok") != 0)
+        return 0;
+    cr_assert_lt(b->n, 4, "more import.batch events than expected");
+    batch_event *e = &b->ev[b->n++];
+    e->seq = ev->seq;
+    snprintf(e->object_type, sizeof e->object_type, "%s", ev->object_type);
+    memcpy(e->object_id, ev->object_id, TERN_ID_MAX);
+    return 0;
+}
+
+static int64_t committed(world *w, const char *label, int64_t after)
+{
+    tern_error err;
+    int64_t seq = -1;
+    OK(tern_core_import_committed(w->c, label, after, &seq, &err));
+    return seq;
+}
+
+/* A labelled batch's import.batch event names it (object "import_batch",
+ * id the label) and tern_core_import_committed finds it by that label
+ * only: not before the position given, not under another label, not under
+ * a label equal to an unlabelled batch's first subject (whose event keeps
+ * the previous form, object "subject"). Both forms in one chain verify. */
+BULK_TEST(a_labelled_batch_is_found_by_its_label_exactly)
+{
+    tern_error err;
+    char first[2][TERN_ID_MAX];
+    import(w, NULL, 2, six_person, six_imp, first); /* unlabelled, as before labels */
+    batch b;
+    batch_make(&b, 2, six_person + 2, six_imp + 2, w->now);
+    char ids[2][TERN_ID_MAX];
+    OK(tern_core_import(w->c, NULL, &admin1, "0123456789abcdef:7", b.req, b.n, ids, &err));
+    batch_free(&b);
+    batch_events be = {0};
+    OK(tern_store_audit_each(w->s, 1, collect_batch, &be, &err));
+    cr_assert_eq(be.n, 2);
+    cr_assert_str_eq(be.ev[0].object_type, "subject");
+    cr_assert_str_eq(be.ev[0].object_id, first[0]);
+    cr_assert_str_eq(be.ev[1].object_type, "import_batch");
+    cr_assert_str_eq(be.ev[1].object_id, "0123456789abcdef:7");
+
+    cr_assert_eq(committed(w, "0123456789abcdef:7", 0), be.ev[1].seq);
+    cr_assert_eq(committed(w, "0123456789abcdef:7", be.ev[1].seq - 1), be.ev[1].seq);
+    cr_assert_eq(committed(w, "0123456789abcdef:7", be.ev[1].seq), 0, "found before its place");
+    cr_assert_eq(committed(w, "0123456789abcdef:8", 0), 0, "found under another label");
+    cr_assert_eq(committed(w, "0123456789abcdef", 0), 0, "found under a prefix of its label");
+    cr_assert_eq(committed(w, first[0], 0), 0, "an unlabelled batch found by a label");
+    cr_assert_eq(rows(w, TERN_ENT_SUBJECT, NULL, NULL), 4);
+}
+
+/* A refused labelled batch leaves a refusal event with its label, which
+ * is not a commit. */
+BULK_TEST(a_refused_labelled_batch_is_not_committed)
+{
+    tern_error err;
+    batch b;
+    batch_make(&b, 2, six_person, six_imp, w->now);
+    b.req[1].category = "no-such-rule";
+    FAILS(TERN_E_NOT_FOUND, tern_core_import(w->c, NULL, &admin1, "run1:1", b.req, b.n, NULL,
+                                             &err));
+    FAILS(TERN_E_DENIED, tern_core_import(w->c, NULL, &officer1, "run1:2", b.req, b.n, NULL,
+                                          &err));
+    batch_free(&b);
+    cr_assert_eq(audited(w, "import.batch", "refused"), 1);
+    cr_assert_eq(audited(w, "import.batch", "denied"), 1);
+    cr_assert_eq(committed(w, "run1:1", 0), 0);
+    cr_assert_eq(committed(w, "run1:2", 0), 0);
+}
+
+/* Labels: 1 to TERN_IMPORT_LABEL_MAX characters of A-Z a-z 0-9 . _ : -;
+ * anything else is refused before any work (store and chain unchanged,
+ * unaudited, as an empty batch), by the import and by the look-up. */
+BULK_TEST(bad_labels_are_refused_before_any_work)
+{
+    tern_error err;
+    batch b;
+    batch_make(&b, 1, six_person, six_imp, w->now);
+    int64_t audit0 = rows(w, TERN_ENT_AUDIT_EVENT, NULL, NULL);
+    char longest[TERN_IMPORT_LABEL_MAX + 2];
+    memset(longest, 'a', sizeof longest);
+    longest[TERN_IMPORT_LABEL_MAX + 1] = 0; /* one too long */
+    const struct {
+        const char *label;
+        tern_status want;
+    } bad[] = {{"", TERN_E_ARG},         {"with space", TERN_E_ARG}, {"tab\t", TERN_E_ARG},
+               {"line\n", TERN_E_ARG},   {"caf\xc3\xa9", TERN_E_ARG}, {"a/b", TERN_E_ARG},
+               {"a=b", TERN_E_ARG},      {longest, TERN_E_LIMIT}};
+    int64_t seq;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        FAILS(bad[i].want, tern_core_import(w->c, NULL, &admin1, bad[i].label, b.req, b.n, NULL,
+                                            &err));
+        cr_assert(strstr(err.message, "label"), "%s", err.message);
+        FAILS(bad[i].want, tern_core_import_committed(w->c, bad[i].label, 0, &seq, &err));
+    }
+    cr_assert_eq(rows(w, TERN_ENT_SUBJECT, NULL, NULL), 0);
+    cr_assert_eq(rows(w, TERN_ENT_AUDIT_EVENT, NULL, NULL), audit0);
+    longest[TERN_IMPORT_LABEL_MAX] = 0; /* the longest allowed */
+    OK(tern_core_import(w->c, NULL, &admin1, longest, b.req, b.n, NULL, &err));
+    batch_free(&b);
+    cr_assert_gt(committed(w, longest, 0), 0);
+}
+
+/* ---- retention ------------------------------------------------------------- */
+
+/* Each imported subject's retain-until is its request's time plus its own
+ * category's rule, in a batch mixing two categories and four times (the
+ * rule is read once per category and batch). */
+BULK_TEST(retain_until_is_each_request_time_plus_its_category_rule)
+{
+    tern_error err;
+    tern_retention_rule month = {.id = "short-stay", .days = 30, .description = "thirty days"};
+    OK(tern_store_retention_rule_insert(w->s, &month, &err));
+    batch b;
+    batch_make(&b, 4, six_person, six_imp, w->now);
+    const char *cat[4] = {"legacy", "short-stay", "short-stay", "legacy"};
+    const int64_t days[4] = {3650, 30, 30, 3650};
+    for (size_t i = 0; i < 4; i++) {
+        b.req[i].category = cat[i];
+        b.req[i].now_ms = w->now - (int64_t)i * 3600000 - 17;
+    }
+    char ids[4][TERN_ID_MAX];
+    OK(tern_core_import(w->c, NULL, &admin1, NULL, b.req, b.n, ids, &err));
+    for (size_t i = 0; i < 4; i++) {
+        tern_subject sub = {0};
+        OK(tern_store_subject_get(w->s, ids[i], &sub, &err));
+        cr_assert_str_eq(sub.category, cat[i]);
+        cr_assert_eq(sub.created_ms, b.req[i].now_ms);
+        cr_assert_eq(sub.retain_until_ms, b.req[i].now_ms + days[i] * 86400000LL,
+                     "request %zu: %lld", i, (long long)sub.retain_until_ms);
+        tern_subject_clear(&sub);
+    }
+    /* an unknown category in the middle of the batch still names its request */
+    b.req[2].category = "no-such-rule";
+    FAILS(TERN_E_NOT_FOUND, tern_core_import(w->c, NULL, &admin1, NULL, b.req, b.n, NULL, &err));
+    cr_assert(strstr(err.message, "request 2") && strstr(err.message, "no-such-rule"), "%s",
+              err.message);
+    batch_free(&b);
+    cr_assert_eq(rows(w, TERN_ENT_SUBJECT, NULL, NULL), 4);
+}
+
+/* ---- de-duplication progress --------------------------------------------- */
+
+typedef struct progress_log {
+    size_t calls, done[8], total[8];
+    world *w;
+    int64_t pending_seen[8];
+} progress_log;
+
+static void log_progress(void *ctx, size_t done, size_t total)
+{
+    progress_log *p = ctx;
+    cr_assert_lt(p->calls, 8, "more progress calls than subjects");
+    p->done[p->calls] = done;
+    p->total[p->calls] = total;
+    p->pending_seen[p->calls] = pending(p->w); /* committed when told */
+    p->calls++;
+}
+
+/* The progress callback is called once per subject done, after its
+ * transaction, with the count done and the count the call will do. */
+BULK_TEST(dedup_reports_progress_after_each_subject)
+{
+    tern_error err;
+    import(w, w->g, 6, six_person, six_imp, NULL);
+    progress_log p = {.w = w};
+    tern_import_dedup_result r;
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 4, w->now, log_progress, &p, &r,
+                              &err));
+    cr_assert_eq(r.searched, 4);
+    cr_assert_eq(p.calls, 4);
+    for (size_t i = 0; i < p.calls; i++) {
+        cr_assert_eq(p.done[i], i + 1);
+        cr_assert_eq(p.total[i], 4);
+        cr_assert_eq(p.pending_seen[i], 6 - (int64_t)(i + 1));
+    }
+    p = (progress_log){.w = w};
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, log_progress, &p, &r,
+                              &err));
+    cr_assert_eq(r.searched, 2);
+    cr_assert_eq(r.remaining, 0);
+    cr_assert_eq(p.calls, 2);
+    cr_assert_eq(p.done[1], 2);
+    cr_assert_eq(p.total[0], 2);
+    /* nothing pending: never called */
+    p = (progress_log){.w = w};
+    OK(tern_core_import_dedup(w->c, w->g, &admin1, NULL, 0, w->now, log_progress, &p, &r,
+                              &err));
+    cr_assert_eq(p.calls, 0);
+    /* refused: never called */
+    import(w, w->g, 1, six_person, six_imp, NULL);
+    FAILS(TERN_E_DENIED, tern_core_import_dedup(w->c, w->g, &officer1, NULL, 0, w->now,
+                                                log_progress, &p, &r, &err));
+    cr_assert_eq(p.calls, 0);
 }
 
 /* The plan of sql on f's database, as text (SQLite: EXPLAIN QUERY PLAN's

@@ -15,11 +15,17 @@
  *
  * Safe to run again: DATA/import.journal records, under an exclusive lock,
  * each batch's folders (by absolute path) before its transaction and the
- * commit after it, so a second run skips what is in. A batch whose commit
- * the journal did not see (a crash between the store's commit and the
- * journal's) is settled by the audit chain: its import.batch event, which
- * the batch's own transaction wrote after the sequence number recorded
- * with it, says it committed. */
+ * commit after it, so a second run skips what is in. Each batch has a
+ * label, the journal's random id and the batch's number ("journal ID"
+ * line, then "begin SEQ N ID:K"), which tern_core_import records as the
+ * object of the batch's import.batch event. A batch whose commit the
+ * journal did not see (a crash between the store's commit and the
+ * journal's) is settled by the audit chain: an import.batch event with its
+ * label after the chain position SEQ recorded with it says it committed
+ * (tern_core_import_committed: an exact match of the event's fields). A
+ * begin line without a label, which only a journal of a version before
+ * labels holds, is settled as that version did: an import.batch event by
+ * the same user after SEQ whose detail starts "subjects=N ". */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +41,7 @@
 #include "admin_cli.h"
 #include "cli.h"
 #include "tern/bytes.h"
+#include "tern/crypto.h"
 #include "tern/import.h"
 #include "tern/template_io.h"
 
@@ -47,10 +54,12 @@ static const char import_usage[] =
     "templates.fmr record, or DIR/*/identity.an2) in name order, N per transaction (default 100, at most\n"
     "10000), without searching: admin only, audited. A folder that cannot be read\n"
     "stops the run; its batch is not stored, the batches before it are. Running\n"
-    "again skips the folders DATA/import.journal records as imported. --dedup, or\n"
-    "`import dedup` later, searches each imported subject against the gallery and\n"
-    "makes a yellow link per possible duplicate for an examiner (never a merge);\n"
-    "--max N stops after N subjects, and a later run goes on where it stopped.\n";
+    "again skips the folders DATA/import.journal records as imported; a batch a\n"
+    "crash left unrecorded is looked up in the audit chain by its label. --dedup,\n"
+    "or `import dedup` later, searches each imported subject against the gallery\n"
+    "and makes a yellow link per possible duplicate for an examiner (never a\n"
+    "merge); --max N stops after N subjects, and a later run goes on where it\n"
+    "stopped. On a terminal, a bar shows the progress of both.\n";
 
 /* ---- progress on a terminal ---------------------------------------------- */
 
@@ -59,8 +68,10 @@ typedef struct meter {
     size_t total;
     const char *what;
     struct timespec t0;
+    double shown;   /* seconds after t0 of the last drawing */
 } meter;
 
+/* Draws the bar at done of total, at most ten times a second. */
 static void meter_show(meter *m, size_t done)
 {
     if (!m->tty || !m->total)
@@ -68,6 +79,9 @@ static void meter_show(meter *m, size_t done)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     double s = (double)(t.tv_sec - m->t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - m->t0.tv_nsec);
+    if (done < m->total && done > 0 && s - m->shown < 0.1)
+        return;
+    m->shown = s;
     double rate = s > 0 ? (double)done / s : 0;
     int pct = (int)(done * 100 / m->total), fill = pct * 30 / 100;
     char eta[32] = "";
@@ -113,13 +127,18 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+#define JOURNAL_ID_HEX 16   /* 64 random bits */
+
 typedef struct journal {
     char path[1100];
     FILE *f;
+    char id[JOURNAL_ID_HEX + 1];   /* "" until known (a journal before labels) */
+    size_t begun;    /* begin lines: the next batch's number is begun + 1 */
     names done;      /* folders committed, sorted after journal_open */
     names open;      /* the last batch if no commit or abort follows it */
     int64_t open_seq;
     size_t open_want;   /* folders its begin line announced */
+    char open_label[TERN_ID_MAX];  /* "" on a begin line before labels */
     bool is_open, ends_nl;
 } journal;
 
@@ -148,9 +167,15 @@ static int journal_read(journal *j)
         line[len - 1] = 0;
         long long seq;
         size_t want;
-        if (sscanf(line, "begin %lld %zu", &seq, &want) == 2) {
+        char word[TERN_ID_MAX] = "";
+        int got = sscanf(line, "begin %lld %zu %47s", &seq, &want, word);
+        if (got >= 2) {
             names_free(&j->open);
-            j->is_open = true, j->open_seq = seq, j->open_want = want;
+            j->is_open = true, j->open_seq = seq, j->open_want = want, j->begun++;
+            memcpy(j->open_label, word, sizeof word);
+        } else if (sscanf(line, "journal %16[0-9a-f]", word) == 1 &&
+                   strlen(word) == JOURNAL_ID_HEX) {
+            memcpy(j->id, word, sizeof j->id);
         } else if (strncmp(line, "commit", 6) == 0 || strncmp(line, "abort", 5) == 0) {
             for (size_t i = 0; !rc && line[0] == 'c' && i < j->open.n; i++)
                 rc = names_add(&j->done, j->open.v[i]);
@@ -164,22 +189,38 @@ static int journal_read(journal *j)
     return rc;
 }
 
-typedef struct batch_event {
+/* The settling of a journal written before batch labels (its begin lines
+ * have none): its version's rule, kept for such a journal only, and only
+ * among the events of that version's form (unlabelled: object "subject"). */
+typedef struct legacy_batch {
     const char *actor;
     char prefix[32];
-    char first[TERN_ID_MAX];
-} batch_event;
+    int64_t seq;
+} legacy_batch;
 
-static int find_batch(void *ctx, const void *row)
+static int find_legacy_batch(void *ctx, const void *row)
 {
-    batch_event *b = ctx;
+    legacy_batch *b = ctx;
     const tern_audit_event *ev = row;
     if (strcmp(ev->action, "import.batch") != 0 || strcmp(ev->outcome, "ok") != 0 ||
-        strcmp(ev->actor, b->actor) != 0 || !ev->detail ||
+        strcmp(ev->object_type, "subject") != 0 || strcmp(ev->actor, b->actor) != 0 ||
+        !ev->detail ||
         strncmp(ev->detail, b->prefix, strlen(b->prefix)) != 0)
         return 0;
-    memcpy(b->first, ev->object_id, TERN_ID_MAX);
+    b->seq = ev->seq;
     return 1;
+}
+
+/* *seq: the import.batch event of the journal's open batch, or 0. */
+static tern_status open_batch_event(journal *j, admin_ctx *a, int64_t *seq, tern_error *err)
+{
+    if (j->open_label[0])
+        return tern_core_import_committed(a->core, j->open_label, j->open_seq, seq, err);
+    legacy_batch b = {.actor = a->actor.user_id};
+    snprintf(b.prefix, sizeof b.prefix, "subjects=%zu ", j->open.n);
+    tern_status rc = tern_store_audit_each(a->store, j->open_seq + 1, find_legacy_batch, &b, err);
+    *seq = b.seq;
+    return rc;
 }
 
 /* A batch begun and neither committed nor aborted in the journal: did its
@@ -188,25 +229,25 @@ static int journal_settle(journal *j, admin_ctx *a)
 {
     if (!j->is_open)
         return 0;
-    batch_event b = {.actor = a->actor.user_id};
-    snprintf(b.prefix, sizeof b.prefix, "subjects=%zu ", j->open.n);
+    int64_t seq = 0;
     tern_error err;
     /* cut before all its folders were written: never handed to the store */
-    if (j->open.n == j->open_want &&
-        tern_store_audit_each(a->store, j->open_seq + 1, find_batch, &b, &err) != TERN_OK)
+    if (j->open.n == j->open_want && open_batch_event(j, a, &seq, &err) != TERN_OK)
         return cli_fail_err("import: reading the audit chain", &err);
     char text[200];
     int rc = 0;
-    if (b.first[0]) {
-        snprintf(text, sizeof text, "commit %s (found in the audit chain)\n", b.first);
+    if (seq) {
+        snprintf(text, sizeof text, "commit %s (found in the audit chain: event %lld)\n",
+                 j->open_label[0] ? j->open_label : "-", (long long)seq);
         for (size_t i = 0; !rc && i < j->open.n; i++)
             rc = names_add(&j->done, j->open.v[i]);
     } else {
-        snprintf(text, sizeof text, "abort (no import.batch event after %lld)\n",
-                 (long long)j->open_seq);
+        snprintf(text, sizeof text, "abort (no import.batch event %s after %lld)\n",
+                 j->open_label[0] ? j->open_label : "", (long long)j->open_seq);
     }
-    fprintf(stderr, "tern: import: the journal's last batch (%zu folders) %s\n", j->open.n,
-            b.first[0] ? "was committed: skipped" : "was not stored: imported again");
+    fprintf(stderr, "tern: import: the journal's last batch (%zu folders%s%s) %s\n", j->open.n,
+            j->open_label[0] ? ", label " : "", j->open_label,
+            seq ? "was committed: skipped" : "was not stored: imported again");
     names_free(&j->open);
     j->is_open = false;
     return rc ? rc : journal_put(j, text);
@@ -231,6 +272,15 @@ static int journal_open(journal *j, admin_ctx *a)
     int rc = journal_read(j);
     if (!rc)
         rc = journal_settle(j, a);
+    if (!rc && !j->id[0]) { /* a new journal, or one written before labels */
+        uint8_t r[JOURNAL_ID_HEX / 2];
+        tern_random(r, sizeof r);
+        for (size_t i = 0; i < sizeof r; i++)
+            snprintf(j->id + 2 * i, 3, "%02x", r[i]);
+        char text[64];
+        snprintf(text, sizeof text, "journal %s\n", j->id);
+        rc = journal_put(j, text);
+    }
     if (!rc && j->done.n)
         qsort(j->done.v, j->done.n, sizeof *j->done.v, by_name);
     return rc;
@@ -377,10 +427,13 @@ static int import_batch(admin_ctx *a, journal *j, const import_opts *o, char **f
     tern_audit_head head = {0};
     if (!rc && tern_store_audit_head_get(a->store, false, &head, &err) != TERN_OK)
         rc = cli_fail_err("import: reading the audit chain's head", &err);
-    char text[128];
-    snprintf(text, sizeof text, "begin %lld %zu\n", (long long)head.seq, n);
-    if (!rc)
+    char text[128], label[TERN_ID_MAX];
+    snprintf(label, sizeof label, "%s:%zu", j->id, j->begun + 1);
+    snprintf(text, sizeof text, "begin %lld %zu %s\n", (long long)head.seq, n, label);
+    if (!rc) {
         rc = journal_put(j, text);
+        j->begun++;
+    }
     for (size_t i = 0; !rc && i < n; i++) {
         char line[PATH_MAX + 300];
         snprintf(line, sizeof line, "%s\n", folders[i]);
@@ -388,10 +441,11 @@ static int import_batch(admin_ctx *a, journal *j, const import_opts *o, char **f
     }
     if (!rc) {
         char(*ids)[TERN_ID_MAX] = calloc(n, sizeof *ids);
-        tern_status s = ids ? tern_core_import(a->core, NULL, &a->actor, reqs, n, ids, &err)
+        tern_status s = ids ? tern_core_import(a->core, NULL, &a->actor, label, reqs, n, ids,
+                                               &err)
                             : tern_error_set(&err, TERN_E_NOMEM, "import: out of memory");
         if (s == TERN_OK)
-            snprintf(text, sizeof text, "commit %s\n", ids[0]);
+            snprintf(text, sizeof text, "commit %s %s\n", label, ids[0]);
         else
             snprintf(text, sizeof text, "abort (refused)\n");
         free(ids);
@@ -434,7 +488,7 @@ static int import_dir(admin_ctx *a, const import_opts *o)
     tern_enroll_request *reqs = rc ? NULL : calloc(o->batch, sizeof *reqs);
     if (!rc && (!items || !reqs))
         rc = cli_fail("out of memory");
-    meter m = {isatty(2), todo.n, "identities", {0}};
+    meter m = {isatty(2), todo.n, "identities", {0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &m.t0);
     tally t = {0};
     for (size_t at = 0; !rc && at < todo.n; at += o->batch) {
@@ -466,6 +520,16 @@ static int import_dir(admin_ctx *a, const import_opts *o)
 
 /* ---- dedup ------------------------------------------------------------- */
 
+static void dedup_progress(void *ctx, size_t done, size_t total)
+{
+    meter *m = ctx;
+    m->total = total; /* the library's count: pending imports may have changed */
+    meter_show(m, done);
+}
+
+/* One library call: it lists the pending imports once and reports each
+ * subject done to the bar (before the progress callback, the bar moved by
+ * calls of 16 subjects, each listing every pending import again). */
 static int run_dedup(admin_ctx *a, size_t max, double fpir)
 {
     tern_error err;
@@ -474,29 +538,20 @@ static int run_dedup(admin_ctx *a, size_t max, double fpir)
         return cli_fail_err("import dedup", &err);
     size_t todo = max && max < (size_t)pending ? max : (size_t)pending;
     int rc = todo ? admin_gallery(a) : 0;
-    /* On a terminal, steps of 16 subjects so that the bar moves: each call
-     * lists the pending imports again (1.3 s at 100,000, against 5.8 s per
-     * subject's search: docs/identification.md, "Measured"). */
-    meter m = {isatty(2), todo, "subjects searched", {0}};
+    meter m = {isatty(2), todo, "subjects searched", {0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &m.t0);
-    size_t step = m.tty ? 16 : todo;
     tern_core_match_opts match = {.target_fpir = fpir};
-    tern_import_dedup_result r = {0}, sum = {0};
-    sum.remaining = (size_t)pending;
-    while (!rc && sum.searched < todo) {
-        size_t want = todo - sum.searched < step ? todo - sum.searched : step;
-        tern_status s = tern_core_import_dedup(a->core, a->gallery, &a->actor, &match, want,
-                                               tern_store_now_ms(), &r, &err);
-        sum.searched += r.searched, sum.linked += r.linked, sum.remaining = r.remaining;
-        if (s != TERN_OK)
-            rc = cli_fail_err("import dedup", &err);
-        else if (r.searched == 0)
-            break;
-        meter_show(&m, sum.searched);
-    }
+    tern_import_dedup_result r = {0};
+    r.remaining = (size_t)pending;
+    if (!rc && todo &&
+        tern_core_import_dedup(a->core, a->gallery, &a->actor, &match, todo, tern_store_now_ms(),
+                               dedup_progress, &m, &r, &err) != TERN_OK)
+        rc = cli_fail_err("import dedup", &err);
+    if (m.tty && r.searched && r.searched < m.total)
+        fputc('\n', stderr); /* the bar stopped short */
     printf("de-duplication: %zu imported subjects searched, %zu yellow links made (possible "
            "duplicates, pending an examiner's review; nothing merged), %zu still pending\n",
-           sum.searched, sum.linked, sum.remaining);
+           r.searched, r.linked, r.remaining);
     return rc;
 }
 

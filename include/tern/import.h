@@ -11,9 +11,12 @@
  *    in ONE transaction: per identity its subject, identity record,
  *    encounter (purpose "import", result "dedup-pending"), samples and
  *    templates, and its own audit event "subject.import"; plus one event
- *    "import.batch" for the call. Nothing is searched; the fingers join the
- *    gallery after the commit, so imported subjects are found by identify
- *    at once.
+ *    "import.batch" for the call, which names the batch by the caller's
+ *    label (below), so that a caller that lost track of a batch (a crash
+ *    between the store's commit and its own record of it) can ask the
+ *    chain whether it committed: tern_core_import_committed. Nothing is
+ *    searched; the fingers join the gallery after the commit, so imported
+ *    subjects are found by identify at once.
  * 2. tern_core_import_dedup: the de-duplication that enrollment would
  *    have made, afterwards, as a 1:N batch: each subject whose import
  *    encounter is still "dedup-pending" is searched against the whole
@@ -43,6 +46,20 @@ extern "C" {
 /* Most identities in one tern_core_import call (one transaction). */
 #define TERN_IMPORT_BATCH_MAX 10000u
 
+/* A batch label: an opaque name the caller gives a batch, recorded as the
+ * object of its "import.batch" audit event (object_type "import_batch",
+ * object_id the label; docs/identification.md, "Bulk import"). 1 to
+ * TERN_IMPORT_LABEL_MAX characters from A-Z a-z 0-9 . _ : - (the alphabet
+ * of the chain's object ids: printable ASCII, no space); anything else is
+ * refused. The chain outlives
+ * purged subjects: a label must carry no personal data (`tern admin
+ * import` uses its journal's random id and the batch's number, e.g.
+ * "3f9c0a71d2e4b856:12"). Labels are not checked for uniqueness (that
+ * would read the whole chain): the caller makes them unique, or asks
+ * tern_core_import_committed from a point of the chain after which only
+ * it can have used the label. */
+#define TERN_IMPORT_LABEL_MAX (TERN_ID_MAX - 1u)
+
 /* Imports reqs[0..n-1] (1 <= n <= TERN_IMPORT_BATCH_MAX) as new subjects:
  * admin only. Each request is read as tern_core_enroll reads it (identity,
  * retention category, location, fingers; its match options are unused)
@@ -50,12 +67,36 @@ extern "C" {
  * prefixed "import: request I: "; any refusal refuses the whole batch and
  * leaves the store unchanged (the refusal is audited). Then one
  * transaction stores them all (see above), and their fingers join g (g
- * may be NULL: load the gallery afterwards). subject_ids (may be NULL)
- * receives the new subjects' ids, in request order. Errors: those of
- * tern_core_enroll, TERN_E_LIMIT (n), TERN_E_NOMEM. */
+ * may be NULL: load the gallery afterwards). Each subject's retain-until
+ * is its request's now_ms plus its category's rule, the rule read once
+ * per category in the transaction. subject_ids (may be NULL) receives the
+ * new subjects' ids, in request order.
+ *
+ * label (see TERN_IMPORT_LABEL_MAX; copied, not kept) names the batch in
+ * its "import.batch" event, committed or refused: object_type
+ * "import_batch", object_id label. NULL: no label, and the event has the
+ * form it had before labels (object_type "subject", object_id the first
+ * new subject). The detail is free text for people ("subjects=N
+ * fingers=F first=ID"), not an interface. Errors: those of
+ * tern_core_enroll, TERN_E_LIMIT (n, or a label too long), TERN_E_ARG (a
+ * label with a character outside its alphabet, or empty), TERN_E_NOMEM;
+ * n and the label are checked before any work and such a refusal is not
+ * audited. */
 tern_status tern_core_import(tern_core *c, tern_core_gallery *g, const tern_actor *who,
-                             const tern_enroll_request *reqs, size_t n,
+                             const char *label, const tern_enroll_request *reqs, size_t n,
                              char (*subject_ids)[TERN_ID_MAX], tern_error *err);
+
+/* Did the batch labelled label commit? *seq receives the sequence number
+ * of the first "import.batch" event with outcome "ok" and object
+ * ("import_batch", label) after after_seq (0: the whole chain), or 0 if
+ * there is none: the batch was not stored, or was stored at or before
+ * after_seq. An exact comparison of the event's fields: the free-text
+ * detail is not read. Reads the chain from after_seq + 1 (by its primary
+ * key; give the position the chain had when the batch began). Not
+ * audited (it reads no personal data and changes nothing). Errors:
+ * TERN_E_ARG / TERN_E_LIMIT (label, as tern_core_import), the store's. */
+tern_status tern_core_import_committed(tern_core *c, const char *label, int64_t after_seq,
+                                       int64_t *seq, tern_error *err);
 
 typedef struct tern_import_dedup_result {
     size_t searched;   /* subjects whose de-duplication ran in this call */
@@ -63,8 +104,18 @@ typedef struct tern_import_dedup_result {
     size_t remaining;  /* subjects still "dedup-pending" after the call */
 } tern_import_dedup_result;
 
+/* Told after each subject's de-duplication committed: done subjects of
+ * the total this call will do (1 <= done <= total), from the calling
+ * thread, between two of the call's transactions (it may read the store;
+ * it must not use the same tern_core for another import call). */
+typedef void (*tern_import_progress_fn)(void *ctx, size_t done, size_t total);
+
 /* Runs the de-duplication of up to max_subjects (0: all) imported subjects
  * still pending, oldest import first (then subject id): admin only. The
+ * pending subjects are listed once per call, so one call with a progress
+ * callback (may be NULL; ctx is passed to it) is the way to show progress
+ * over a long run, rather than many calls with a small max_subjects (each
+ * would list every pending import again). The
  * threshold is enrollment's: the per-candidate fused FMR for match's target
  * FPIR over the other subjects of g (tern/core.h). The search runs outside
  * the store's transaction; links, the encounter's new result and the audit
@@ -74,7 +125,8 @@ typedef struct tern_import_dedup_result {
  * the run with the subjects done so far committed. */
 tern_status tern_core_import_dedup(tern_core *c, tern_core_gallery *g, const tern_actor *who,
                                    const tern_core_match_opts *match, size_t max_subjects,
-                                   int64_t now_ms, tern_import_dedup_result *out,
+                                   int64_t now_ms, tern_import_progress_fn progress,
+                                   void *progress_ctx, tern_import_dedup_result *out,
                                    tern_error *err);
 
 /* *count receives the number of imported subjects whose de-duplication

@@ -315,16 +315,26 @@ static tern_status dedup(enroll_ctx *e, tern_gallery_candidate *cand, size_t *n,
     return rc;
 }
 
-tern_status ident_records(tern_core *c, const tern_user *actor, const tern_enroll_request *req,
-                          ident_fingers *f, const char *purpose, const char *result,
-                          ident_ids *out, tern_error *err)
+tern_status ident_retention(tern_core *c, const char *category, int64_t from_ms,
+                            int64_t *until, tern_error *err)
 {
-    tern_subject sub = {.category = (char *)req->category, .created_ms = req->now_ms};
-    tern_status rc = tern_core_retention_until(c, req->category ? req->category : "",
-                                               req->now_ms, &sub.retain_until_ms, err);
+    tern_status rc = tern_core_retention_until(c, category ? category : "", from_ms, until, err);
     if (rc == TERN_E_NOT_FOUND || rc == TERN_E_ARG)
         rc = tern_error_set(err, TERN_E_NOT_FOUND, "enroll: no retention rule for category "
-                            "\"%.64s\"", req->category ? req->category : "");
+                            "\"%.64s\"", category ? category : "");
+    return rc;
+}
+
+tern_status ident_records(tern_core *c, const tern_user *actor, const tern_enroll_request *req,
+                          const int64_t *retain_until, ident_fingers *f, const char *purpose,
+                          const char *result, ident_ids *out, tern_error *err)
+{
+    tern_subject sub = {.category = (char *)req->category, .created_ms = req->now_ms};
+    tern_status rc = TERN_OK;
+    if (retain_until)
+        sub.retain_until_ms = *retain_until;
+    else
+        rc = ident_retention(c, req->category, req->now_ms, &sub.retain_until_ms, err);
     if (rc == TERN_OK)
         rc = tern_store_subject_insert(c->store, &sub, err);
     if (rc != TERN_OK)
@@ -357,8 +367,8 @@ static tern_status enroll_records(tern_core *c, const tern_user *actor, enroll_c
                                   tern_error *err)
 {
     ident_ids ids = {0};
-    tern_status rc = ident_records(c, actor, e->req, &e->fingers, "enrollment", "enrolled", &ids,
-                                   err);
+    tern_status rc = ident_records(c, actor, e->req, NULL, &e->fingers, "enrollment", "enrolled",
+                                   &ids, err);
     memcpy(e->res->subject_id, ids.subject_id, TERN_ID_MAX);
     memcpy(e->res->identity_id, ids.identity_id, TERN_ID_MAX);
     memcpy(e->res->encounter_id, ids.encounter_id, TERN_ID_MAX);

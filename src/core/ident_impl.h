@@ -63,13 +63,18 @@ tern_status ident_store(tern_core *c, ident_fingers *f, const char *subject_id,
 typedef struct ident_ids {
     char subject_id[TERN_ID_MAX], identity_id[TERN_ID_MAX], encounter_id[TERN_ID_MAX];
 } ident_ids;
-/* Stores a new subject from req (enroll.c): the subject (retention from its
- * category's rule), its identity record (agency: the actor's), an encounter
- * with purpose and result, the samples and the templates of f. Inside the
- * caller's transaction. */
+/* *until = from_ms + the rule of category (NULL: ""); TERN_E_NOT_FOUND
+ * naming the category if it has none. */
+tern_status ident_retention(tern_core *c, const char *category, int64_t from_ms,
+                            int64_t *until, tern_error *err);
+/* Stores a new subject from req (enroll.c): the subject (retain-until:
+ * *retain_until, or NULL: its category's rule read now, ident_retention),
+ * its identity record (agency: the actor's), an encounter with purpose and
+ * result, the samples and the templates of f. Inside the caller's
+ * transaction. */
 tern_status ident_records(tern_core *c, const tern_user *actor, const tern_enroll_request *req,
-                          ident_fingers *f, const char *purpose, const char *result,
-                          ident_ids *out, tern_error *err);
+                          const int64_t *retain_until, ident_fingers *f, const char *purpose,
+                          const char *result, ident_ids *out, tern_error *err);
 /* Prepares the kept templates for the gallery (before commit, so that
  * adding them after it can fail only for memory). */
 tern_status ident_gallery_prepare(ident_fingers *f, tern_error *err);

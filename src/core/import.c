@@ -5,7 +5,10 @@
  * verified") for an examiner: never a merge, never a silent duplicate,
  * since every imported subject stays "dedup-pending" until its search has
  * run. The checks of each identity are enrollment's (ident_fingers_load,
- * src/core/enroll.c); the threshold is enrollment's (ident_threshold). */
+ * src/core/enroll.c); the threshold is enrollment's (ident_threshold).
+ * A batch is named in the audit chain by its caller's label (the object
+ * of its import.batch event), so that a caller can ask the chain whether
+ * a batch it lost track of committed, comparing fields, not text. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,8 @@
 #define IMPORT_PURPOSE "import"
 #define PENDING "dedup-pending"
 #define DONE "dedup-done"
+#define BATCH_ACTION "import.batch"
+#define BATCH_OBJECT "import_batch"   /* a labelled batch's event's object_type */
 
 /* ---- the import ------------------------------------------------------------ */
 
@@ -27,7 +32,10 @@ typedef struct import_ctx {
     bool loaded;                /* every request's fingers loaded and prepared */
     bool prepare;               /* a gallery will take the fingers */
     const char *purpose;        /* the actor's, for the per-subject events */
+    bool labelled;              /* the batch event's object is the label */
     char (*ids)[TERN_ID_MAX];   /* n: the new subjects */
+    int64_t *until;             /* n: their retain-until times */
+    size_t *firsts;             /* n: requests whose category none before had */
 } import_ctx;
 
 static void import_unload(import_ctx *x)
@@ -54,6 +62,37 @@ static tern_status import_load(import_ctx *x, tern_error *err)
     return rc;
 }
 
+static bool same_category(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Each request's retain-until: its time plus its category's rule, the rule
+ * read once per category of the batch (in the transaction, as enrollment
+ * reads it), not once per identity. */
+static tern_status import_retention(tern_core *c, import_ctx *x, tern_error *err)
+{
+    size_t n_firsts = 0;
+    for (size_t i = 0; i < x->n; i++) {
+        const tern_enroll_request *r = &x->reqs[i];
+        size_t k = 0;
+        while (k < n_firsts && !same_category(x->reqs[x->firsts[k]].category, r->category))
+            k++;
+        if (k < n_firsts) { /* x->until[first] - its now_ms is the rule's span */
+            size_t f = x->firsts[k];
+            x->until[i] = r->now_ms + (x->until[f] - x->reqs[f].now_ms);
+            continue;
+        }
+        int64_t span;
+        tern_status rc = ident_retention(c, r->category, 0, &span, err);
+        if (rc != TERN_OK)
+            return tern_error_prefix(err, "import: request %zu: ", i);
+        x->until[i] = r->now_ms + span;
+        x->firsts[n_firsts++] = i;
+    }
+    return TERN_OK;
+}
+
 static tern_status import_body(tern_core *c, const tern_user *actor, core_op *op, void *ctx,
                                tern_error *err)
 {
@@ -61,13 +100,16 @@ static tern_status import_body(tern_core *c, const tern_user *actor, core_op *op
     tern_status rc = core_require(actor, TERN_ROLE_ADMIN, op, "import identities", err);
     if (rc == TERN_OK && !x->loaded)
         rc = import_load(x, err);
+    if (rc == TERN_OK)
+        rc = import_retention(c, x, err);
     if (rc == TERN_OK) /* the rows' outcomes are collected at the reads and the commit */
         rc = tern_store_bulk(c->store, err);
     size_t fingers = 0;
     for (size_t i = 0; rc == TERN_OK && i < x->n; i++) {
         ident_ids ids = {0};
         ident_fingers *f = &x->fingers[i];
-        rc = ident_records(c, actor, &x->reqs[i], f, IMPORT_PURPOSE, PENDING, &ids, err);
+        rc = ident_records(c, actor, &x->reqs[i], &x->until[i], f, IMPORT_PURPOSE, PENDING, &ids,
+                           err);
         if (rc != TERN_OK) {
             tern_error_prefix(err, "import: request %zu: ", i);
             break;
@@ -84,15 +126,30 @@ static tern_status import_body(tern_core *c, const tern_user *actor, core_op *op
         rc = core_audit(c, actor->id, op->role, &sub, x->purpose, "ok", err);
     }
     if (rc == TERN_OK) {
-        memcpy(op->object_id, x->ids[0], TERN_ID_MAX);
+        if (!x->labelled)
+            memcpy(op->object_id, x->ids[0], TERN_ID_MAX);
         snprintf(op->detail, sizeof op->detail, "subjects=%zu fingers=%zu first=%s", x->n,
                  fingers, x->ids[0]);
     }
     return rc;
 }
 
+/* A label's syntax: an object id's (tern_store_check_id). */
+static tern_status check_label(const char *label, tern_error *err)
+{
+    return tern_store_check_id(label, "import: batch label", err);
+}
+
+static void import_ctx_free(import_ctx *x)
+{
+    free(x->fingers);
+    free(x->ids);
+    free(x->until);
+    free(x->firsts);
+}
+
 tern_status tern_core_import(tern_core *c, tern_core_gallery *g, const tern_actor *who,
-                             const tern_enroll_request *reqs, size_t n,
+                             const char *label, const tern_enroll_request *reqs, size_t n,
                              char (*subject_ids)[TERN_ID_MAX], tern_error *err)
 {
     if (!c || (n && !reqs))
@@ -100,13 +157,17 @@ tern_status tern_core_import(tern_core *c, tern_core_gallery *g, const tern_acto
     if (n < 1 || n > TERN_IMPORT_BATCH_MAX)
         return tern_error_set(err, TERN_E_LIMIT, "import: %zu identities in one batch (1..%u)",
                               n, TERN_IMPORT_BATCH_MAX);
+    tern_status rc = label ? check_label(label, err) : TERN_OK;
+    if (rc != TERN_OK)
+        return rc;
     import_ctx x = {.reqs = reqs, .n = n, .prepare = g != NULL,
-                    .purpose = who ? who->purpose : NULL};
+                    .purpose = who ? who->purpose : NULL, .labelled = label != NULL};
     x.fingers = calloc(n, sizeof *x.fingers);
     x.ids = calloc(n, sizeof *x.ids);
-    if (!x.fingers || !x.ids) {
-        free(x.fingers);
-        free(x.ids);
+    x.until = calloc(n, sizeof *x.until);
+    x.firsts = calloc(n, sizeof *x.firsts);
+    if (!x.fingers || !x.ids || !x.until || !x.firsts) {
+        import_ctx_free(&x);
         return tern_error_set(err, TERN_E_NOMEM, "import: out of memory");
     }
     /* The checks, extraction and preparation read no row: done before the
@@ -118,15 +179,49 @@ tern_status tern_core_import(tern_core *c, tern_core_gallery *g, const tern_acto
         u.active && (u.roles & TERN_ROLE_ADMIN))
         (void)import_load(&x, NULL);
     tern_user_clear(&u);
-    core_op op = {.action = "import.batch", .object_type = "subject"};
-    tern_status rc = core_run(c, who, &op, import_body, &x, err);
+    core_op op = {.action = BATCH_ACTION, .object_type = label ? BATCH_OBJECT : "subject"};
+    if (label)
+        memcpy(op.object_id, label, strlen(label) + 1);
+    rc = core_run(c, who, &op, import_body, &x, err);
     for (size_t i = 0; rc == TERN_OK && g && i < n; i++)
         rc = ident_gallery_add(g, &x.fingers[i], x.ids[i], err);
     if (rc == TERN_OK && subject_ids)
         memcpy(subject_ids, x.ids, n * sizeof *x.ids);
     import_unload(&x);
-    free(x.fingers);
-    free(x.ids);
+    import_ctx_free(&x);
+    return rc;
+}
+
+typedef struct batch_find {
+    const char *label;
+    int64_t seq;
+} batch_find;
+
+static int find_batch(void *ctx, const void *row)
+{
+    batch_find *b = ctx;
+    const tern_audit_event *ev = row;
+    if (strcmp(ev->action, BATCH_ACTION) != 0 || strcmp(ev->outcome, "ok") != 0 ||
+        strcmp(ev->object_type, BATCH_OBJECT) != 0 || strcmp(ev->object_id, b->label) != 0)
+        return 0;
+    b->seq = ev->seq;
+    return 1;
+}
+
+tern_status tern_core_import_committed(tern_core *c, const char *label, int64_t after_seq,
+                                       int64_t *seq, tern_error *err)
+{
+    if (seq)
+        *seq = 0;
+    if (!c || !label || !seq)
+        return tern_error_set(err, TERN_E_ARG, "import: core, label and seq required");
+    tern_status rc = check_label(label, err);
+    if (rc != TERN_OK)
+        return rc;
+    batch_find b = {.label = label};
+    rc = tern_store_audit_each(c->store, after_seq > 0 ? after_seq + 1 : 1, find_batch, &b, err);
+    if (rc == TERN_OK)
+        *seq = b.seq;
     return rc;
 }
 
@@ -322,7 +417,8 @@ static tern_status dedup_search(tern_core *c, tern_core_gallery *g,
 
 tern_status tern_core_import_dedup(tern_core *c, tern_core_gallery *g, const tern_actor *who,
                                    const tern_core_match_opts *match, size_t max_subjects,
-                                   int64_t now_ms, tern_import_dedup_result *out,
+                                   int64_t now_ms, tern_import_progress_fn progress,
+                                   void *progress_ctx, tern_import_dedup_result *out,
                                    tern_error *err)
 {
     tern_import_dedup_result r = {0};
@@ -364,6 +460,8 @@ tern_status tern_core_import_dedup(tern_core *c, tern_core_gallery *g, const ter
         if (rc == TERN_OK) {
             r.searched++;
             r.linked += d.linked;
+            if (progress)
+                progress(progress_ctx, r.searched, todo);
         }
     }
     r.remaining = l.n - r.searched;
