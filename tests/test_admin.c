@@ -539,12 +539,12 @@ static int collect_label(void *ctx, const void *row)
 static void journal_labels(env *e, const char *data, labels *l)
 {
     char cmd[400];
-    snprintf(cmd, sizeof cmd, "awk '$1 == \"begin\" { print $4 }' %s/%s/import.journal", e->dir,
-             data);
+    snprintf(cmd, sizeof cmd, "awk '$1 == \"begin\" { print \"L\" $4 }' %s/%s/import.journal",
+             e->dir, data);
     cr_assert_eq(capture(e, cmd), 0, "%s", e->out);
-    l->n = 0;
+    l->n = 0; /* each line "L" and the label, "L" alone if none */
     for (char *line = strtok(e->out, "\n"); line && l->n < 8; line = strtok(NULL, "\n"))
-        snprintf(l->v[l->n++], TERN_ID_MAX, "%s", line);
+        snprintf(l->v[l->n++], TERN_ID_MAX, "%s", line + 1);
 }
 
 /* Runs `tern admin` on a second data directory DIR/data2 whose store is
@@ -623,6 +623,82 @@ Test(admin, torn_batch_settled_by_its_label, .timeout = 120)
     for (size_t i = 0; i < 4; i++)
         for (size_t k = 0; k < i; k++)
             cr_assert_str_neq(in_chain.v[i], in_chain.v[k]);
+    RUN_OK(&e, "audit verify");
+    env_down(&e);
+}
+
+/* Stores two identities (synthetic persons 0x70 + i) through the library
+ * as `admin`, with an unlabelled batch event: the form a version before
+ * batch labels wrote. */
+static void import_unlabelled(env *e)
+{
+    tern_error err;
+    node n;
+    node_open(e, &n);
+    ix_prints p[2];
+    tern_identity idr[2];
+    tern_enroll_request req[2];
+    for (size_t i = 0; i < 2; i++) {
+        ix_prints_make(&p[i], 0xad1, 0x70 + i, 0);
+        idr[i] = (tern_identity){.family_name = "SYNTH-Old"};
+        req[i] = (tern_enroll_request){.identity = &idr[i], .category = "default",
+                                       .n_fingers = 10, .fingers = p[i].f,
+                                       .now_ms = tern_store_now_ms()};
+    }
+    tern_actor admin = {"admin", "administration"};
+    OK(tern_core_import(n.c, NULL, &admin, NULL, req, 2, NULL, &err));
+    for (size_t i = 0; i < 2; i++)
+        ix_prints_free(&p[i]);
+    node_close(&n);
+}
+
+/* A journal a version before batch labels wrote (no journal id, begin
+ * lines without a label) is still read: its open batch is settled by that
+ * version's rule, among the events of that version's form only (a later,
+ * labelled batch of the same size does not count), then it gets an id and
+ * its next batches labels. */
+Test(admin, journal_before_labels_is_settled_as_before, .timeout = 120)
+{
+    env e;
+    env_up(&e);
+    RUN_OK(&e, "init --agency CL-PDI --country CHL");
+    synth(&e, "a", 2, 31);
+    synth(&e, "b", 2, 32);
+    synth(&e, "c", 2, 33);
+
+    /* committed in the previous version's form, the journal cut before
+     * its commit line: skipped */
+    int64_t head = 0;
+    node_events(&e, "import.batch", "ok", &head);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "printf 'begin %lld 2\\n%s/a/000001\\n%s/a/000002\\n' > "
+             "%s/data/import.journal", (long long)head, e.dir, e.dir, e.dir);
+    cr_assert_eq(capture(&e, cmd), 0, "%s", e.out);
+    import_unlabelled(&e);
+    RUN_OK(&e, "import %s/a", e.dir);
+    cr_assert(strstr(e.out, "was committed") && strstr(e.out, "0 imported"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 2);
+
+    /* begun and never stored, while a labelled batch of the same size by
+     * the same user came after it: imported */
+    node_events(&e, "import.batch", "ok", &head);
+    snprintf(cmd, sizeof cmd, "printf 'begin %lld 2\\n%s/b/000001\\n%s/b/000002\\n' >> "
+             "%s/data/import.journal", (long long)head, e.dir, e.dir, e.dir);
+    cr_assert_eq(capture(&e, cmd), 0, "%s", e.out);
+    char args[300];
+    snprintf(args, sizeof args, "import --batch 2 %s/c", e.dir);
+    cr_assert_eq(run2(&e, args), 0, "%s", e.out);
+    RUN_OK(&e, "import %s/b", e.dir);
+    cr_assert(strstr(e.out, "was not stored") && strstr(e.out, "2 imported"), "%s", e.out);
+    cr_assert_eq(node_rows(&e, TERN_ENT_SUBJECT, NULL, NULL), 6);
+
+    /* the journal now has an id, and b's batch a label */
+    labels j = {0};
+    journal_labels(&e, "data", &j);
+    cr_assert_eq(j.n, 3);
+    cr_assert_str_eq(j.v[0], "");
+    cr_assert_str_eq(j.v[1], "");
+    cr_assert(strchr(j.v[2], ':'), "no label: %s", j.v[2]);
     RUN_OK(&e, "audit verify");
     env_down(&e);
 }

@@ -106,8 +106,10 @@ typedef struct tern_import_dedup_result {
 
 /* Told after each subject's de-duplication committed: done subjects of
  * the total this call will do (1 <= done <= total), from the calling
- * thread, between two of the call's transactions (it may read the store;
- * it must not use the same tern_core for another import call). */
+ * thread, between two of the call's transactions, with no transaction or
+ * statement open: it may read the store (tern_core_import_dedup_pending
+ * counts the subject just done as done); it must not write to it or call
+ * tern_core_import_dedup from inside the callback. */
 typedef void (*tern_import_progress_fn)(void *ctx, size_t done, size_t total);
 
 /* Runs the de-duplication of up to max_subjects (0: all) imported subjects
