@@ -2,7 +2,10 @@
  * equality filter bound as the column stores it, each_upto on an integer
  * column, the gallery's templates, and the audit chain in order. SQL text
  * comes only from the column descriptors (tables.c); every value is a
- * parameter.
+ * parameter. Each walk asks its backend to stream (store_ops.stream): one
+ * row in client memory at a time, whatever the size of the result
+ * (docs/store.md, "Reading many rows"); a row callback may still query
+ * the same store.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -109,6 +112,8 @@ static tern_status run_each(tern_store *s, const table *t, store_stmt *st, tern_
 {
     void *row = bound == TERN_OK ? malloc(t->size) : NULL;
     tern_status rc = bound;
+    if (s->ops->stream)
+        s->ops->stream(st); /* one row in memory at a time (PostgreSQL) */
     if (rc == TERN_OK && !row)
         rc = tern_error_set(err, TERN_E_NOMEM, "store: out of memory");
     while (rc == TERN_OK) {

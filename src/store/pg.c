@@ -26,6 +26,20 @@
  * transaction-scoped advisory lock. Error classes map from SQLSTATE:
  * 23505 unique -> TERN_E_EXISTS, 23503 foreign key -> TERN_E_NOT_FOUND,
  * 23514 / 23502 check, not null -> TERN_E_ARG.
+ *
+ * Reading many rows (store_ops.stream, asked for by iterate.c) uses
+ * libpq's single-row mode (libpq docs "Retrieving Query Results
+ * Row-by-Row"): each row is handed to the caller as it arrives, so the
+ * client holds one row, not the whole result. The connection is busy until
+ * the last row is read; if anything else needs it first (a query issued
+ * from the row callback, a commit...), the rest of the rows are read ahead
+ * into memory (release(): correct, not bounded) and the statement goes on
+ * from there. A failure after some rows (a server error, a lost
+ * connection) is returned by the step that meets it, naming how many rows
+ * came before; the connection is then read to its end and serves the next
+ * statement if it is still up. A statement finalized before its last row
+ * reads and drops the rest (a cancel request would fail the caller's
+ * transaction). Bulk transactions read whole results.
  */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -45,6 +59,7 @@ typedef struct pg_db {
     unsigned named;    /* statements named so far */
     bool pipe;         /* a bulk transaction: in pipeline mode */
     unsigned queued;   /* commands sent in pipeline mode, outcome unread */
+    store_stmt *active; /* whose rows the connection is delivering (streamed) */
 } pg_db;
 
 typedef struct pg_named {
@@ -64,10 +79,18 @@ struct store_stmt {
     int lens[PG_MAX_PARAMS];
     int fmts[PG_MAX_PARAMS];
     PGresult *res;
-    int next;     /* next row to hand out */
+    int next;     /* next row of res to hand out */
     int cur;      /* current row */
     bool executed;
     bool nomem;   /* a parameter could not be copied: step fails */
+    /* streamed (store_ops.stream): res holds the rows that came in one
+     * piece (one row in single-row mode) */
+    bool stream;      /* asked for before the first step */
+    bool streaming;   /* the connection is still delivering this result */
+    long long seen;   /* rows received so far, for messages */
+    PGresult **ahead; /* pieces read ahead by release(), in order */
+    size_t n_ahead, used_ahead, cap_ahead;
+    tern_error late;  /* a failure met while reading ahead, returned after them */
 };
 
 static tern_status pg_result_error(PGresult *res, PGconn *c, const char *doing, tern_error *err)
@@ -86,6 +109,115 @@ static tern_status pg_result_error(PGresult *res, PGconn *c, const char *doing, 
         n--;
     return tern_error_set(err, s, "postgresql: %s: %.*s (SQLSTATE %s)", doing, (int)n, msg,
                           state ? state : "none");
+}
+
+/* ---- streamed results (store_ops.stream) ---------------------------------- */
+
+/* A failure met reading st's rows, with how many came before it. */
+static tern_status stream_error(store_stmt *st, PGresult *r, tern_error *err)
+{
+    char doing[64];
+    snprintf(doing, sizeof doing, "reading rows (after %lld)", st->seen);
+    return pg_result_error(r, st->conn, doing, err);
+}
+
+/* Reads what is left of st's result from the connection, to its end, and
+ * frees the connection. keep: the rows go to st->ahead for st's next steps
+ * and the first failure to st->late; otherwise both are dropped. */
+static void stream_finish(store_stmt *st, bool keep)
+{
+    PGresult *r;
+    while ((r = PQgetResult(st->conn)) != NULL) {
+        ExecStatusType s = PQresultStatus(r);
+        bool rows = s == PGRES_SINGLE_TUPLE || s == PGRES_TUPLES_OK;
+        if (!keep || st->late.status != TERN_OK || (rows && PQntuples(r) == 0)) {
+            PQclear(r);
+            continue;
+        }
+        if (!rows) {
+            stream_error(st, r, &st->late);
+            PQclear(r);
+            continue;
+        }
+        if (st->n_ahead == st->cap_ahead) {
+            size_t cap = st->cap_ahead ? 2 * st->cap_ahead : 256;
+            PGresult **a = cap < SIZE_MAX / sizeof *a ? realloc(st->ahead, cap * sizeof *a) : NULL;
+            if (!a) {
+                tern_error_set(&st->late, TERN_E_NOMEM,
+                               "postgresql: out of memory reading rows ahead (after %lld)",
+                               st->seen);
+                PQclear(r);
+                continue;
+            }
+            st->ahead = a, st->cap_ahead = cap;
+        }
+        st->seen += PQntuples(r);
+        st->ahead[st->n_ahead++] = r;
+    }
+    st->streaming = false;
+    if (st->d->active == st)
+        st->d->active = NULL;
+}
+
+/* Frees the connection for another command: the statement whose rows it is
+ * delivering has the rest read ahead. */
+static void release(pg_db *d)
+{
+    if (d->active)
+        stream_finish(d->active, true);
+}
+
+/* Sends st; its rows are then read one at a time (single-row mode). */
+static tern_status stream_start(store_stmt *st, tern_error *err)
+{
+    const char *const *vals = (const char *const *)st->vals;
+    int sent = st->name ? PQsendQueryPrepared(st->conn, st->name, st->nparams, vals, st->lens,
+                                              st->fmts, 1)
+                        : PQsendQueryParams(st->conn, st->sql, st->nparams, NULL, vals,
+                                            st->lens, st->fmts, 1);
+    if (!sent)
+        return pg_result_error(NULL, st->conn, "send", err);
+    /* refused (it cannot be, right after a send): the result then comes in
+     * one piece, read the same way */
+    (void)PQsetSingleRowMode(st->conn);
+    tern_error_clear(&st->late);
+    st->streaming = true;
+    st->d->active = st;
+    return TERN_OK;
+}
+
+/* Replaces st->res by the next piece of st's rows: read ahead, or from the
+ * connection; NULL at the end. A failure is returned once its rows are
+ * handed out, and leaves the connection free. */
+static tern_status stream_next(store_stmt *st, tern_error *err)
+{
+    PQclear(st->res);
+    st->res = NULL;
+    st->next = 0;
+    if (st->used_ahead < st->n_ahead) {
+        st->res = st->ahead[st->used_ahead];
+        st->ahead[st->used_ahead++] = NULL;
+        return TERN_OK;
+    }
+    if (!st->streaming)
+        return st->late.status == TERN_OK
+                   ? TERN_OK
+                   : tern_error_set(err, st->late.status, "%s", st->late.message);
+    PGresult *r = PQgetResult(st->conn);
+    ExecStatusType s = PQresultStatus(r);
+    if (!r) {
+        st->streaming = false;
+        st->d->active = NULL;
+    } else if (s == PGRES_SINGLE_TUPLE || s == PGRES_TUPLES_OK) {
+        st->seen += PQntuples(r);
+        st->res = r;
+    } else {
+        tern_status rc = stream_error(st, r, err);
+        PQclear(r);
+        stream_finish(st, false);
+        return rc;
+    }
+    return TERN_OK;
 }
 
 /* ---- pipeline mode (bulk transactions) ----------------------------------- */
@@ -151,6 +283,7 @@ static tern_status pipe_end(pg_db *d, tern_error *err)
 static tern_status pg_bulk(void *h, tern_error *err)
 {
     pg_db *d = h;
+    release(d);
     if (!d->pipe && !PQenterPipelineMode(d->conn))
         return tern_error_set(err, TERN_E_IO, "postgresql: entering pipeline mode: %s",
                               PQerrorMessage(d->conn));
@@ -202,6 +335,7 @@ static tern_status conn_exec(PGconn *c, const char *sql, tern_error *err)
 static tern_status pg_exec(void *h, const char *sql, tern_error *err)
 {
     pg_db *d = h;
+    release(d);
     if (d->pipe) /* one command (the audit lock): no rows wanted */
         return pipe_step(d, NULL, sql, true, NULL, err);
     return conn_exec(d->conn, sql, err);
@@ -215,6 +349,7 @@ static tern_status name_stmt(pg_db *d, const char *sql, store_stmt *st, tern_err
 {
     if (d->cache.n >= STORE_CACHE_MAX)
         return TERN_OK;
+    release(d);
     pg_named *nm = malloc(sizeof *nm);
     if (!nm)
         return TERN_OK;
@@ -336,6 +471,8 @@ static void pg_bind_blob(store_stmt *st, int i, const void *v, size_t len)
     set_param(st, i, v ? v : "", len, 1);
 }
 
+static void pg_stream(store_stmt *st) { st->stream = true; }
+
 static tern_status pg_step(store_stmt *st, bool *row, tern_error *err)
 {
     *row = false;
@@ -343,8 +480,14 @@ static tern_status pg_step(store_stmt *st, bool *row, tern_error *err)
         if (st->nomem)
             return tern_error_set(err, TERN_E_NOMEM, "postgresql: out of memory binding values");
         st->executed = true;
+        release(st->d);
         if (st->d->pipe) {
+            st->stream = false; /* bulk: whole results */
             tern_status rc = pipe_step(st->d, st, NULL, st->deferrable, &st->res, err);
+            if (rc != TERN_OK)
+                return rc;
+        } else if (st->stream) {
+            tern_status rc = stream_start(st, err);
             if (rc != TERN_OK)
                 return rc;
         } else {
@@ -358,11 +501,18 @@ static tern_status pg_step(store_stmt *st, bool *row, tern_error *err)
                 return pg_result_error(st->res, st->conn, "statement", err);
         }
     }
-    if (st->res && st->next < PQntuples(st->res)) {
-        st->cur = st->next++;
-        *row = true;
+    for (;;) {
+        if (st->res && st->next < PQntuples(st->res)) {
+            st->cur = st->next++;
+            *row = true;
+            return TERN_OK;
+        }
+        if (!st->stream)
+            return TERN_OK;
+        tern_status rc = stream_next(st, err);
+        if (rc != TERN_OK || !st->res)
+            return rc;
     }
-    return TERN_OK;
 }
 
 static uint64_t be_u64(const unsigned char *p)
@@ -409,6 +559,11 @@ static void pg_finalize(store_stmt *st)
 {
     if (!st)
         return;
+    if (st->streaming) /* finalized before its last row: the rest is dropped */
+        stream_finish(st, false);
+    for (size_t i = st->used_ahead; i < st->n_ahead; i++)
+        PQclear(st->ahead[i]);
+    free(st->ahead);
     for (int i = 0; i < st->nparams; i++)
         free(st->vals[i]);
     PQclear(st->res);
@@ -422,6 +577,7 @@ static tern_status pg_commit(void *h, tern_error *err)
     /* COMMIT of a transaction that had failed reports ROLLBACK with command
      * status OK; treat that as a failure so that nothing is acknowledged. */
     PGconn *db = ((pg_db *)h)->conn;
+    release(h);
     tern_status rc = pipe_end(h, err); /* a queued write that failed */
     if (rc != TERN_OK)
         return rc;
@@ -436,6 +592,7 @@ static tern_status pg_commit(void *h, tern_error *err)
 }
 static tern_status pg_rollback(void *h, tern_error *err)
 {
+    release(h);
     (void)pipe_end(h, NULL); /* the first failure was reported already */
     return pg_exec(h, "ROLLBACK", err);
 }
@@ -460,6 +617,7 @@ static const store_ops pg_ops = {
     .bind_f64 = pg_bind_f64,
     .bind_text = pg_bind_text,
     .bind_blob = pg_bind_blob,
+    .stream = pg_stream,
     .step = pg_step,
     .col_null = pg_col_null,
     .col_i64 = pg_col_i64,

@@ -32,6 +32,12 @@ typedef struct store_ops {
     void (*bind_f64)(store_stmt *st, int i, double v);
     void (*bind_text)(store_stmt *st, int i, const char *v, size_t len);
     void (*bind_blob)(store_stmt *st, int i, const void *v, size_t len);
+    /* Asks, before the first step, for st's rows to be read as they come
+     * rather than all at once (a result of many rows: iterate.c): memory
+     * then stays bounded. Queries issued between its steps on the same
+     * connection still work (the PostgreSQL backend reads the rest of the
+     * rows ahead first). NULL: nothing to do (SQLite always steps). */
+    void (*stream)(store_stmt *st);
     /* Executes (first call) or advances; *row is true while a row is ready.
      * Constraint failures map to TERN_E_EXISTS (unique), TERN_E_NOT_FOUND
      * (foreign key) and TERN_E_ARG (check, not null). */
