@@ -196,7 +196,9 @@ Test(synth_impression, looks_like_a_fingerprint)
         cr_assert_eq(tern_synth_image_stats_compute(img, &st, &err), TERN_OK);
         cr_assert_gt(st.foreground, 0.3, "seed %d: foreground %.2f", k, st.foreground);
         cr_assert_gt(st.period_blocks, 50);
-        cr_assert(st.period_median >= 6.5 && st.period_median <= 10.5,
+        /* FVC2002 DB4_B's own prints measure 6.33-8.48 px with stats.c;
+         * rolled prints stretch a little wider. */
+        cr_assert(st.period_median >= 6.0 && st.period_median <= 10.5,
                   "seed %d: ridge period %.2f px", k, st.period_median);
         cr_assert_gt(st.grey_sd, 20.0);
         tern_image_free(img);

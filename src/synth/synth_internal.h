@@ -118,8 +118,9 @@ typedef struct synth_warp {
 } synth_warp;
 
 /* scale: the caller's distortion option; skin: how far the external region
- * moves (rotation sd 0.11 rad and translation sd 12 px times skin). Image
- * impressions use SYNTH_SKIN_IMAGE, template impressions 1. */
+ * moves (rotation 0.088 rad and translation 15 px on average, times skin,
+ * with a bounded spread: warp.c). Image impressions use SYNTH_SKIN_IMAGE,
+ * template impressions 1. */
 void synth_warp_draw(tern_synth_rng *rng, double scale, double skin, bool rolled, double cx,
                      double cy, synth_warp *w);
 /* Image impressions: about as much distortion as FVC2002 DB4 shows to
