@@ -38,6 +38,7 @@ typedef struct synth_geom {
     double arch_k;                     /* arch: bump steepness */
     double arch_u0, arch_skew;         /* arch: crest offset (in widths), flank asymmetry */
     double dome;                       /* fingertip correction strength */
+    double spiral, spiral_r;           /* whorl: spiral twist (rad) at the centre, its reach (px) */
     double rotation;                   /* theta-infinity of the zero-pole model */
     double period;                     /* mean ridge period, pixels */
     synth_smooth period_noise, orient_noise;
