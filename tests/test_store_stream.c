@@ -147,26 +147,34 @@ static tern_status walk_gallery(tern_store *s, walk *w, tern_error *err)
     return tern_store_templates_each(s, NULL, NULL, 0, walk_row, w, err);
 }
 
+/* A store filled with the test's templates, and a walk over them (static:
+ * too large for a test's stack). */
+static walk *filled_walk(tern_store *s)
+{
+    static fill fl;
+    static walk w;
+    fill_store(s, &fl);
+    memset(&w, 0, sizeof w);
+    w.fl = &fl;
+    return &w;
+}
+
 STORE_TEST(store_stream, a_large_result_arrives_in_order_every_row_once_in_bounded_memory)
 {
     fx f;
     tern_error err;
     tern_store *s = fx_begin(&f, backend, true);
-    static fill fl;
-    fill_store(s, &fl);
-    static walk w;
-    memset(&w, 0, sizeof w);
-    w.fl = &fl;
-    OK(walk_gallery(s, &w, &err));
-    cr_assert_eq(w.n, TEMPLATES);
+    walk *w = filled_walk(s);
+    OK(walk_gallery(s, w, &err));
+    cr_assert_eq(w->n, TEMPLATES);
     for (unsigned i = 0; i < TEMPLATES; i++)
-        cr_assert(w.seen[i], "template %u missing", i);
+        cr_assert(w->seen[i], "template %u missing", i);
 #ifndef TERN_SANITIZED /* the sanitizers' allocator does not count into mallinfo2 */
     /* the whole result (TEMPLATES x DATA_LEN, sealed) never in memory at once:
      * a whole-result read holds all of it */
     size_t whole = (size_t)TEMPLATES * DATA_LEN;
-    cr_assert_lt(w.peak - w.base, whole / 3, "%s: %zu heap bytes during the walk of %zu",
-                 backend == FX_PG ? "postgresql" : "sqlite", w.peak - w.base, whole);
+    cr_assert_lt(w->peak - w->base, whole / 3, "%s: %zu heap bytes during the walk of %zu",
+                 backend == FX_PG ? "postgresql" : "sqlite", w->peak - w->base, whole);
 #endif
     fx_end(&f, s);
 }
@@ -176,14 +184,10 @@ STORE_TEST(store_stream, a_walk_stopped_early_leaves_the_connection_serving_the_
     fx f;
     tern_error err;
     tern_store *s = fx_begin(&f, backend, true);
-    static fill fl;
-    fill_store(s, &fl);
-    static walk w;
-    memset(&w, 0, sizeof w);
-    w.fl = &fl;
-    w.stop_at = 10;
-    OK(walk_gallery(s, &w, &err));
-    cr_assert_eq(w.n, 10);
+    walk *w = filled_walk(s);
+    w->stop_at = 10;
+    OK(walk_gallery(s, w, &err));
+    cr_assert_eq(w->n, 10);
     int64_t n = 0;
     OK(tern_store_count(s, TERN_ENT_TEMPLATE, NULL, NULL, &n, &err));
     cr_assert_eq(n, TEMPLATES);
@@ -192,9 +196,9 @@ STORE_TEST(store_stream, a_walk_stopped_early_leaves_the_connection_serving_the_
     OK(tern_store_begin(s, &err));
     fx_subject(s, "After", sid);
     OK(tern_store_commit(s, &err));
-    w.stop_at = 0;
-    OK(walk_gallery(s, &w, &err));
-    cr_assert_eq(w.n, TEMPLATES);
+    w->stop_at = 0;
+    OK(walk_gallery(s, w, &err));
+    cr_assert_eq(w->n, TEMPLATES);
     fx_end(&f, s);
 }
 
@@ -203,16 +207,12 @@ STORE_TEST(store_stream, queries_from_the_row_callback_see_their_rows_and_the_wa
     fx f;
     tern_error err;
     tern_store *s = fx_begin(&f, backend, true);
-    static fill fl;
-    fill_store(s, &fl);
-    static walk w;
-    memset(&w, 0, sizeof w);
-    w.fl = &fl;
-    w.nested = true;
-    OK(walk_gallery(s, &w, &err));
-    cr_assert_eq(w.n, TEMPLATES);
+    walk *w = filled_walk(s);
+    w->nested = true;
+    OK(walk_gallery(s, w, &err));
+    cr_assert_eq(w->n, TEMPLATES);
     for (unsigned i = 0; i < TEMPLATES; i++)
-        cr_assert(w.seen[i], "template %u missing", i);
+        cr_assert(w->seen[i], "template %u missing", i);
     fx_end(&f, s);
 }
 
@@ -292,18 +292,14 @@ Test(store_stream_pg, a_connection_lost_mid_walk_is_a_failure_naming_it)
     snprintf(f.url + len, sizeof f.url - len, " application_name=%s", f.schema);
     tern_store *s = fx_open(&f);
     fx_seed(s);
-    static fill fl;
-    fill_store(s, &fl);
-    static walk w;
-    memset(&w, 0, sizeof w);
-    w.fl = &fl;
-    w.kill_from = s;
-    w.f = &f;
+    walk *w = filled_walk(s);
+    w->kill_from = s;
+    w->f = &f;
     tern_error_clear(&err);
-    tern_status rc = walk_gallery(s, &w, &err);
-    cr_assert_eq(rc, TERN_E_IO, "%s after %u rows: %s", tern_status_name(rc), w.n, err.message);
-    cr_assert_lt(w.n, TEMPLATES);
+    tern_status rc = walk_gallery(s, w, &err);
+    cr_assert_eq(rc, TERN_E_IO, "%s after %u rows: %s", tern_status_name(rc), w->n, err.message);
+    cr_assert_lt(w->n, TEMPLATES);
     cr_assert(strstr(err.message, "postgresql: reading rows (after "), "%s", err.message);
-    cr_log_info("after %u rows: %s", w.n, err.message);
+    cr_log_info("after %u rows: %s", w->n, err.message);
     fx_end(&f, s);
 }
