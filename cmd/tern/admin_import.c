@@ -35,7 +35,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "admin_cli.h"
@@ -60,40 +59,6 @@ static const char import_usage[] =
     "and makes a yellow link per possible duplicate for an examiner (never a\n"
     "merge); --max N stops after N subjects, and a later run goes on where it\n"
     "stopped. On a terminal, a bar shows the progress of both.\n";
-
-/* ---- progress on a terminal ---------------------------------------------- */
-
-typedef struct meter {
-    int tty;
-    size_t total;
-    const char *what;
-    struct timespec t0;
-    double shown;   /* seconds after t0 of the last drawing */
-} meter;
-
-/* Draws the bar at done of total, at most ten times a second. */
-static void meter_show(meter *m, size_t done)
-{
-    if (!m->tty || !m->total)
-        return;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double s = (double)(t.tv_sec - m->t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - m->t0.tv_nsec);
-    if (done < m->total && done > 0 && s - m->shown < 0.1)
-        return;
-    m->shown = s;
-    double rate = s > 0 ? (double)done / s : 0;
-    int pct = (int)(done * 100 / m->total), fill = pct * 30 / 100;
-    char eta[32] = "";
-    if (rate > 0 && done < m->total)
-        snprintf(eta, sizeof eta, ", %.0f s left", (double)(m->total - done) / rate);
-    fprintf(stderr, "\rtern admin: [%.*s%*s] %3d%% %zu/%zu %s, %.1f/s%s   ", fill,
-            "##############################", 30 - fill, "", pct, done, m->total, m->what,
-            rate, eta);
-    if (done == m->total)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
 
 /* ---- the journal ------------------------------------------------------ */
 
@@ -488,13 +453,13 @@ static int import_dir(admin_ctx *a, const import_opts *o)
     tern_enroll_request *reqs = rc ? NULL : calloc(o->batch, sizeof *reqs);
     if (!rc && (!items || !reqs))
         rc = cli_fail("out of memory");
-    meter m = {isatty(2), todo.n, "identities", {0}, 0};
-    clock_gettime(CLOCK_MONOTONIC, &m.t0);
+    cli_progress m;
+    cli_progress_start(&m, "admin", todo.n, "identities");
     tally t = {0};
     for (size_t at = 0; !rc && at < todo.n; at += o->batch) {
         size_t n = todo.n - at < o->batch ? todo.n - at : o->batch;
         rc = import_batch(a, &j, o, todo.v + at, n, items, reqs, &t);
-        meter_show(&m, t.imported);
+        cli_progress_show(&m, t.imported);
     }
     journal_close(&j);
     free(items);
@@ -522,9 +487,9 @@ static int import_dir(admin_ctx *a, const import_opts *o)
 
 static void dedup_progress(void *ctx, size_t done, size_t total)
 {
-    meter *m = ctx;
+    cli_progress *m = ctx;
     m->total = total; /* the library's count: pending imports may have changed */
-    meter_show(m, done);
+    cli_progress_show(m, done);
 }
 
 /* One library call: it lists the pending imports once and reports each
@@ -538,8 +503,8 @@ static int run_dedup(admin_ctx *a, size_t max, double fpir)
         return cli_fail_err("import dedup", &err);
     size_t todo = max && max < (size_t)pending ? max : (size_t)pending;
     int rc = todo ? admin_gallery(a) : 0;
-    meter m = {isatty(2), todo, "subjects searched", {0}, 0};
-    clock_gettime(CLOCK_MONOTONIC, &m.t0);
+    cli_progress m;
+    cli_progress_start(&m, "admin", todo, "subjects searched");
     tern_core_match_opts match = {.target_fpir = fpir};
     tern_import_dedup_result r = {0};
     r.remaining = (size_t)pending;

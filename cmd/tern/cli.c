@@ -2,11 +2,13 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int cli_fail(const char *fmt, ...)
 {
@@ -51,4 +53,34 @@ bool cli_parse_uint(const char *opt, const char *s, unsigned long *out)
     }
     *out = v;
     return true;
+}
+
+void cli_progress_start(cli_progress *p, const char *who, uint64_t total, const char *what)
+{
+    *p = (cli_progress){.tty = isatty(2), .total = total, .who = who, .what = what};
+    clock_gettime(CLOCK_MONOTONIC, &p->t0);
+    cli_progress_show(p, 0);
+}
+
+void cli_progress_show(cli_progress *p, uint64_t done)
+{
+    if (!p->tty || !p->total)
+        return;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double s = (double)(t.tv_sec - p->t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - p->t0.tv_nsec);
+    if (done < p->total && done > 0 && s - p->shown < 0.1)
+        return;
+    p->shown = s;
+    double rate = s > 0 ? (double)done / s : 0;
+    int pct = (int)(done * 100 / p->total), fill = pct * 30 / 100;
+    char eta[32] = "";
+    if (rate > 0 && done < p->total)
+        snprintf(eta, sizeof eta, ", %.0f s left", (double)(p->total - done) / rate);
+    fprintf(stderr, "\rtern %s: [%.*s%*s] %3d%% %" PRIu64 "/%" PRIu64 " %s, %.1f/s%s   ", p->who,
+            fill, "##############################", 30 - fill, "", pct, done, p->total, p->what,
+            rate, eta);
+    if (done == p->total)
+        fputc('\n', stderr);
+    fflush(stderr);
 }

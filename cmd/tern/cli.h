@@ -5,6 +5,8 @@
 #define TERN_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "tern/status.h"
 
@@ -24,6 +26,24 @@ bool cli_is_help(const char *s);
  * false if s is not one. */
 bool cli_parse_double(const char *opt, const char *s, double *out);
 bool cli_parse_uint(const char *opt, const char *s, unsigned long *out);
+
+/* A progress bar on stderr, drawn only when stderr is a terminal: "tern
+ * <who>: [####    ]  40% 400/1000 <what>, 12.3/s, 49 s left", redrawn at
+ * most ten times a second, and at the end (with a newline). total may be
+ * changed between drawings. */
+typedef struct cli_progress {
+    int tty;
+    uint64_t total;
+    const char *who;    /* the subcommand: "synth", "admin" */
+    const char *what;   /* what is counted: "images", "identities" */
+    struct timespec t0;
+    double shown;       /* seconds after t0 of the last drawing */
+} cli_progress;
+
+/* Starts the clock of p and draws it at 0. */
+void cli_progress_start(cli_progress *p, const char *who, uint64_t total, const char *what);
+/* Draws p at done of p->total. */
+void cli_progress_show(cli_progress *p, uint64_t done);
 
 /* Subcommands (one file each: cmd/tern/cmd_<name>.c). */
 int cmd_version(int argc, char **argv);

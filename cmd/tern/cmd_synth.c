@@ -146,26 +146,6 @@ static int parse_args(int argc, char **argv, synth_cli_opts *o)
     return 0;
 }
 
-void synth_cli_progress(synth_cli_progress_state *p, uint64_t done)
-{
-    if (!p->tty)
-        return;
-    int pct = p->total ? (int)(done * 100 / p->total) : 100;
-    if (pct == p->last_pct && done != p->total)
-        return;
-    p->last_pct = pct;
-    char bar[41];
-    int fill = pct * 40 / 100;
-    for (int i = 0; i < 40; i++)
-        bar[i] = i < fill ? '#' : ' ';
-    bar[40] = 0;
-    fprintf(stderr, "\rtern synth: [%s] %3d%% %" PRIu64 "/%" PRIu64 " %s", bar, pct, done,
-            p->total, p->what);
-    if (done == p->total)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
 tern_status synth_cli_write(const char *path, const void *data, size_t len, tern_error *err)
 {
     /* Generated files can be regenerated from the seed: no fsync, which
@@ -224,8 +204,6 @@ static int write_fvc(const synth_cli_opts *o)
     snprintf(path, sizeof path, "%s/ppi", o->out);
     if (synth_cli_write(path, "500\n", 4, &err) != TERN_OK)
         return cli_fail_err(path, &err);
-    synth_cli_progress_state prog = {isatty(2), (uint64_t)o->fingers * o->impressions, -1,
-                                     "images"};
     tern_synth_master_opts mo;
     tern_synth_master_defaults(&mo);
     mo.width = o->width;
@@ -235,7 +213,8 @@ static int write_fvc(const synth_cli_opts *o)
     io.rolled = o->rolled;
     io.translation = TERN_SYNTH_SENSOR_TRANSLATION;
     uint64_t done = 0;
-    synth_cli_progress(&prog, 0);
+    cli_progress prog;
+    cli_progress_start(&prog, "synth", (uint64_t)o->fingers * o->impressions, "images");
     for (uint32_t f = 0; f < o->fingers; f++) {
         tern_synth_master *m;
         if (tern_synth_master_create(tern_synth_seed_mix(o->seed, f, 0), &mo, &m, &err) != TERN_OK)
@@ -256,7 +235,7 @@ static int write_fvc(const synth_cli_opts *o)
                     fputc('\n', stderr);
                 return cli_fail_err("writing", &err);
             }
-            synth_cli_progress(&prog, ++done);
+            cli_progress_show(&prog, ++done);
         }
         tern_synth_master_free(m);
     }

@@ -19,15 +19,6 @@ typedef struct synth_cli_opts {
     uint32_t width, height;
 } synth_cli_opts;
 
-typedef struct synth_cli_progress_state {
-    int tty;           /* draw only on a terminal */
-    uint64_t total;
-    int last_pct;
-    const char *what;  /* "images", "identities" */
-} synth_cli_progress_state;
-
-/* Redraws the progress bar (no-op unless stderr is a terminal). */
-void synth_cli_progress(synth_cli_progress_state *p, uint64_t done);
 /* Writes len bytes to path (mode 0600, no fsync: generated files can be
  * regenerated from the seed). */
 tern_status synth_cli_write(const char *path, const void *data, size_t len, tern_error *err);

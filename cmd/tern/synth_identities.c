@@ -128,12 +128,12 @@ int synth_cli_identities(const synth_cli_opts *o)
     char **names = calloc((size_t)10 * o->impressions, sizeof *names);
     if (!names)
         return cli_fail("out of memory");
-    synth_cli_progress_state prog = {isatty(2), o->identities, -1, "identities"};
-    synth_cli_progress(&prog, 0);
+    cli_progress prog;
+    cli_progress_start(&prog, "synth", o->identities, "identities");
     int rc = 0;
     for (uint64_t n = 0; n < o->identities && !rc; n++) {
         rc = write_identity(o, n, names);
-        synth_cli_progress(&prog, n + 1);
+        cli_progress_show(&prog, n + 1);
     }
     for (size_t i = 0; i < (size_t)10 * o->impressions; i++)
         free(names[i]);

@@ -136,12 +136,12 @@ int synth_cli_templates(const synth_cli_opts *o)
         free(names);
         return cli_fail("out of memory");
     }
-    synth_cli_progress_state prog = {isatty(2), o->identities, -1, "identities"};
-    synth_cli_progress(&prog, 0);
+    cli_progress prog;
+    cli_progress_start(&prog, "synth", o->identities, "identities");
     int rc = 0;
     for (uint64_t i = 0; i < o->identities && !rc; i++) {
         rc = write_identity(o, i, views, names);
-        synth_cli_progress(&prog, i + 1);
+        cli_progress_show(&prog, i + 1);
     }
     free(views);
     free(names);
