@@ -107,8 +107,13 @@ Test(synth_master, singular_points_match_the_class)
  * that joins them (the ridge count); in the bare zero-pole model they run
  * at the line's angle from the vertical, so a delta close under the core
  * drew ridges that crowded along the line and filled it with minutiae
- * (docs/synth.md). Counts the ridges the master crosses along the line,
- * against the count if they crossed it at right angles. */
+ * (0.73 below). Counts the ridges the master crosses along the line,
+ * against the count if they crossed it at right angles. Too square is
+ * wrong as well: a strong bend on the delta (0.5-0.9 rad, 0.93 here) gave
+ * every loop the same horizontal tongue, which doubled the impostor pairs
+ * above DB4_B's EER threshold; measured on impressions with the cores and
+ * deltas Tern's extractor finds, its ridges crossed the line at a median
+ * abs(sin) of 0.87 against DB4_B's 0.67 (docs/synth.md, sixth session). */
 Test(synth_master, loop_ridges_cross_the_core_delta_line)
 {
     const int n_masters = 12;
@@ -140,8 +145,8 @@ Test(synth_master, loop_ridges_cross_the_core_delta_line)
         tern_image_free(img);
         tern_synth_master_free(m);
     }
-    cr_expect_gt(ratio, 0.85, "ridges crossed along the core-delta line: %.2f of a square crossing",
-                 ratio);
+    cr_expect(ratio > 0.80 && ratio < 0.90,
+              "ridges crossed along the core-delta line: %.2f of a square crossing", ratio);
 }
 
 /* Mean angle, in [0, pi/2], between the ridges of img (structure tensor
