@@ -107,9 +107,10 @@ Test(synth_master, singular_points_match_the_class)
  * that joins them (the ridge count); in the bare zero-pole model they run
  * at the line's angle from the vertical, so a delta close under the core
  * drew ridges that crowded along the line and filled it with minutiae
- * (0.73 below). Counts the ridges the master crosses along the line,
- * against the count if they crossed it at right angles. Too square is
- * wrong as well: a strong bend on the delta (0.5-0.9 rad, 0.93 here) gave
+ * (0.73 on the measure below). Counts the ridges the master crosses along
+ * the line, against the count if they crossed it at right angles (0.87
+ * now, 0.84 with no bend on the delta). Too square is wrong as well: a
+ * strong bend on the delta (0.5-0.9 rad, 0.93 on this measure) gave
  * every loop the same horizontal tongue, which doubled the impostor pairs
  * above DB4_B's EER threshold; measured on impressions with the cores and
  * deltas Tern's extractor finds, its ridges crossed the line at a median
