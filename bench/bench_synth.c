@@ -10,8 +10,8 @@
  * Realism (needs ../shared/data/fvc2002/DB4_B or $TERN_SHARED_DATA): a
  * generated 10 x 8 database (seed 1, the `tern synth --fingers 10` default)
  * and DB4_B are both extracted and compared by Tern's engine with the FVC
- * protocol (all 2,880 cross-finger impostor pairs): FTE, minutiae count,
- * quality and its components, ridge period, orientation coherence and
+ * protocol (all 2,880 cross-finger impostor pairs): FTE, minutiae count
+ * and clustering (alike minutiae within 15 px), quality and its components, ridge period, orientation coherence and
  * distribution (stats.c), EER, FMR100, FMR1000 and the shape of the genuine
  * and impostor score distributions (quantiles). It also writes a contact
  * sheet, BUILD/synth_contact_sheet.png: generated prints on the top row,
@@ -130,6 +130,7 @@ typedef struct set_stats {
     int fte;
     int n_enrolled;
     double minutiae, quality, certainty, clarity, freq_cons, period_q;
+    double alike; /* minutiae_alike_nearby, averaged over prints */
     double period, coherence, foreground, hist[8];
     double fg_sx, fg_sy;    /* print half-extent (foreground sd), x and y */
     double shift2;          /* squared distance of a print's centroid from its finger's mean */
@@ -144,6 +145,25 @@ typedef struct set_stats {
     double eer_t[MAX_SEEDS];
     int gen_below[MAX_SEEDS], imp_above[MAX_SEEDS];
 } set_stats;
+
+/* How clustered a print's minutiae are: per minutia, how many others lie
+ * within 15 px (0.76 mm at 500 ppi) with a direction within 30 degrees.
+ * Ridge growth packs lines of such minutiae where the flow spreads
+ * (docs/synth.md, sixth session); DB4_B's prints have 0.32. */
+static double minutiae_alike_nearby(const tern_template *t)
+{
+    if (t->n_minutiae == 0)
+        return 0;
+    unsigned alike = 0;
+    for (uint32_t i = 0; i < t->n_minutiae; i++)
+        for (uint32_t j = 0; j < t->n_minutiae; j++) {
+            const tern_minutia *a = &t->minutiae[i], *b = &t->minutiae[j];
+            double dx = a->x - b->x, dy = a->y - b->y;
+            alike += i != j && dx * dx + dy * dy < 15.0 * 15.0 &&
+                     fabs(remainder(a->angle - b->angle, 2.0 * M_PI)) < M_PI / 6;
+        }
+    return (double)alike / t->n_minutiae;
+}
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -252,6 +272,7 @@ static int evaluate(set_stats *s, tern_image *images[NF][NI])
             }
             n++;
             s->minutiae += t->n_minutiae;
+            s->alike += minutiae_alike_nearby(t);
             s->quality += q.score;
             s->certainty += q.orientation_certainty;
             s->clarity += q.clarity;
@@ -318,6 +339,7 @@ static void average(set_stats *s)
         s->hist[b] /= k;
     if (n > 0) {
         s->minutiae /= n;
+        s->alike /= n;
         s->quality /= n;
         s->certainty /= n;
         s->clarity /= n;
@@ -360,6 +382,7 @@ static void report(set_stats *a, set_stats *b, int first)
     snprintf(label, sizeof label, "FTE (of %d / 80)", 80 * a->n_db);
     print_row(label, a->fte, b->fte, "%.0f");
     print_row("minutiae per print", a->minutiae, b->minutiae, "%.1f");
+    print_row("  alike within 15 px, per minutia", a->alike, b->alike, "%.2f");
     print_row("quality score (0-100)", a->quality, b->quality, "%.1f");
     print_row("  orientation certainty", a->certainty, b->certainty, "%.3f");
     print_row("  ridge-valley clarity", a->clarity, b->clarity, "%.3f");
