@@ -11,8 +11,9 @@
  * generated 10 x 8 database (seed 1, the `tern synth --fingers 10` default)
  * and DB4_B are both extracted and compared by Tern's engine with the FVC
  * protocol (all 2,880 cross-finger impostor pairs): FTE, minutiae count
- * and clustering (alike minutiae within 15 px), quality and its components, ridge period, orientation coherence and
- * distribution (stats.c), EER, FMR100, FMR1000 and the shape of the genuine
+ * and clustering (alike minutiae within 15 px), quality and its
+ * components, ridge period, orientation coherence and distribution
+ * (stats.c), EER, FMR100, FMR1000 and the shape of the genuine
  * and impostor score distributions (quantiles). It also writes a contact
  * sheet, BUILD/synth_contact_sheet.png: generated prints on the top row,
  * DB4_B on the bottom (never committed: it holds FVC images). */
@@ -149,7 +150,7 @@ typedef struct set_stats {
 /* How clustered a print's minutiae are: per minutia, how many others lie
  * within 15 px (0.76 mm at 500 ppi) with a direction within 30 degrees.
  * Ridge growth packs lines of such minutiae where the flow spreads
- * (docs/synth.md, sixth session); DB4_B's prints have 0.32. */
+ * (docs/synth.md, sixth session); the report prints DB4_B's beside it. */
 static double minutiae_alike_nearby(const tern_template *t)
 {
     if (t->n_minutiae == 0)
